@@ -1,0 +1,109 @@
+"""The `okr` command line: Typer wiring only; each command lives in `okrcli.commands`.
+
+Heavy modules (networkx, gitpython, rich for rendering) are imported inside the
+commands that need them, so `okr --help` and `okr check` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Callable
+
+import typer
+
+from . import __version__
+from .errors import ExitCode, OkrError
+
+app = typer.Typer(
+    name="okr",
+    help="Objectives and Key Results as plain YAML files in git.\n\n"
+         "Example: okr check --repo examples/acme",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def report_error(err: OkrError) -> None:
+    from .render.text_safety import visible
+
+    sys.stderr.write(f"okr: error: {visible(err.message)}\n")
+    if err.hint:
+        sys.stderr.write(f"hint: {visible(err.hint)}\n")
+
+
+def guarded(func: Callable) -> Callable:
+    """Turn expected failures into one line and exit 2, bugs into exit 3, Ctrl-C into 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except OkrError as err:
+            report_error(err)
+            raise typer.Exit(int(err.code)) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("okr: interrupted\n")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except Exception as exc:  # a bug: say so in one line
+            if os.environ.get("OKR_DEBUG") == "1":
+                raise
+            sys.stderr.write(f"okr: internal error: {type(exc).__name__}: {exc} "
+                             "(this is a bug; run with OKR_DEBUG=1 for the traceback)\n")
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+    return wrapper
+
+
+def register(name: str, func: Callable) -> None:
+    app.command(name, help=func.__doc__)(guarded(func))
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"okr {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Objectives and Key Results as plain YAML files in git."""
+
+
+from .commands import check as _check, init as _init, schema as _schema  # noqa: E402
+
+register("check", _check.check)
+register("init", _init.init)
+register("schema", _schema.schema)
+
+
+def main() -> None:
+    try:
+        code = app(standalone_mode=False)
+    except KeyboardInterrupt:
+        code = ExitCode.INTERRUPTED
+    except typer.Abort:
+        code = ExitCode.INTERRUPTED
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            code = exc.exit_code
+        elif isinstance(exc, click.exceptions.Exit):
+            code = exc.exit_code
+        else:
+            if os.environ.get("OKR_DEBUG") == "1":
+                raise
+            sys.stderr.write(f"okr: internal error: {type(exc).__name__}: {exc}\n")
+            code = ExitCode.INTERNAL
+    sys.exit(int(code or 0))

@@ -1,0 +1,101 @@
+"""`okr check`: validate the repository for humans and CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import RepoOption, choice, color_wanted, find_root, write
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def check(
+    repo: Optional[Path] = RepoOption,
+    format: Optional[str] = typer.Option(
+        None, "--format", "-f", metavar="FORMAT",
+        help="text, json, github (workflow annotations) or sarif (code scanning). "
+             "Default: github when GITHUB_ACTIONS is set, else text.",
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
+    cycle: Optional[str] = typer.Option(None, "--cycle", help="Only report findings in this cycle's files."),
+    list_rules: bool = typer.Option(False, "--list-rules", help="List the rules with their severities and exit."),
+) -> None:
+    """Validate every OKR file, org.yaml and okr.yaml; exit 1 on errors.
+
+    Findings read `path:line:col: severity[rule]: message`. Configure rules in
+    okr.yaml under `rules:`.
+
+    Example: okr check --repo examples/acme --strict
+    """
+    from ..checks import exit_code, run_checks
+    from ..cycles import parse_cycle
+    from ..errors import OkrError
+    from ..load import load_repository
+
+    fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    choice(fmt, FORMATS, "--format")
+    if cycle is not None and parse_cycle(cycle) is None:
+        raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
+    root = find_root(repo)
+    repository, loaded = load_repository(root)
+    if list_rules:
+        _list_rules(repository, fmt)
+        return
+    findings = run_checks(repository, loaded, cycle)
+    _render(findings, root, fmt)
+    errors = sum(d.severity.value == "error" for d in findings)
+    warnings = len(findings) - errors
+    checked = len(repository.files) + 2
+    if fmt == "text":
+        summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
+            if findings else "no problems"
+        sys.stderr.write(f"okr check: {summary} in {checked} files\n")
+    raise typer.Exit(exit_code(findings, strict))
+
+
+def _render(findings, root: Path, fmt: str) -> None:
+    from .. import __version__
+    from ..render import findings as render
+
+    if fmt == "json":
+        write(render.render_json(findings, root))
+    elif fmt == "github":
+        write(render.render_github(findings, root))
+    elif fmt == "sarif":
+        from ..rules import registry
+
+        write(render.render_sarif(findings, root, registry(), __version__))
+    elif color_wanted():
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(highlight=False, soft_wrap=True)
+        for line, style in render.render_text(findings, root, color=True):
+            console.print(Text(line, style=style or ""))
+    else:
+        write("".join(f"{line}\n" for line, _ in render.render_text(findings, root, color=False)))
+
+
+def _list_rules(repository, fmt: str) -> None:
+    import json
+
+    from ..rules import registry
+
+    rows = []
+    for rule in registry():
+        conf = repository.settings.rules.get(rule.ID)
+        severity = conf.severity if conf and conf.severity else rule.SEVERITY
+        summary = (rule.__doc__ or "").strip().split("\n")[0]
+        rows.append({"rule": rule.ID, "default": rule.SEVERITY, "severity": severity, "summary": summary})
+    if fmt == "json":
+        write(json.dumps(rows, indent=2) + "\n")
+        return
+    width = max(len(r["rule"]) for r in rows)
+    for r in rows:
+        note = "" if r["severity"] == r["default"] else f" (default {r['default']})"
+        write(f"{r['rule']:<{width}}  {r['severity']:<7}  {r['summary']}{note}\n")

@@ -1,0 +1,40 @@
+"""Options and helpers shared by commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+RepoOption = typer.Option(
+    None, "--repo", envvar="OKR_REPO", show_envvar=True,
+    help="The OKR root (the folder holding okr.yaml). Default: the nearest one at or above the current folder.",
+)
+
+
+def color_wanted(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def find_root(repo: Optional[Path]) -> Path:
+    from ..source import find_root as _find_root
+
+    return _find_root(repo)
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    from ..errors import OkrError
+
+    if value not in allowed:
+        raise OkrError(f"{option} must be one of {', '.join(allowed)}, not '{value}'")
+    return value

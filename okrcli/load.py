@@ -1,0 +1,518 @@
+"""Build the model from an OKR root: `load_repository(root) -> (Repository, diagnostics)`.
+
+Loading never stops at the first problem. Each file is read, parsed and
+converted on its own; what is wrong becomes a `Diagnostic` and what is right
+becomes part of the model. Schema checks happen here, while positions are at
+hand; the rules in `okrcli.rules` then look at the model as a whole.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+import math
+from pathlib import Path
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+
+from .cycles import parse_cycle
+from .errors import Diagnostic, Loc, Severity
+from .model import (
+    Company, KeyResult, Objective, OkrFile, Org, Person, RefEntry, Repository, Review,
+    RuleConfig, Settings, Team,
+)
+from .refs import ITEM_RE, OWNER_RE, RefSyntaxError, parse_ref
+from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, load_yaml_file
+
+MAX_MAGNITUDE = 1e15
+SEVERITIES = ("error", "warning", "off")
+
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_CONSTRUCT = SafeConstructor()
+_TYPE_NAMES = {"bool": "a boolean", "int": "a number", "float": "a number", "null": "empty (null)",
+               "timestamp": "a date", "merge": "a merge key", "value": "a special value", "yaml": "a tag"}
+
+
+def implicit_type(text: str) -> str:
+    """What YAML 1.1 reads a plain scalar as: str, int, float, bool, null, timestamp, ..."""
+    for tag, regexp in _IMPLICIT.get(text[:1], ()):
+        if regexp.match(text):
+            return tag.rsplit(":", 1)[1]
+    return "str"
+
+
+class Reader:
+    """Typed access to one YAML mapping, collecting schema diagnostics as it goes."""
+
+    __slots__ = ("m", "path", "diags", "what")
+
+    def __init__(self, m: YMap, path: str, diags: list[Diagnostic], what: str):
+        self.m, self.path, self.diags, self.what = m, path, diags, what
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.path, self.m.line, self.m.col)
+
+    def err(self, line: int, col: int, message: str, rule: str = "schema") -> None:
+        self.diags.append(Diagnostic(self.path, line, col, Severity.ERROR, rule, message))
+
+    def keys(self, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> None:
+        """Report unknown keys (with a did-you-mean) and missing required ones."""
+        for key, p in self.m.pos.items():
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+                self.err(p[0], p[1], f"unknown key '{key}' in {self.what}{hint}")
+        for key in required:
+            if key not in self.m:
+                self.err(self.m.line, self.m.col, f"{self.what} is missing '{key}'")
+
+    def _scalar(self, key: str) -> tuple[str, bool, int, int] | None:
+        value = self.m[key]
+        p = self.m.pos[key]
+        if not isinstance(value, str):
+            kind = "a list" if isinstance(value, list) else "a mapping"
+            self.err(p[3], p[4], f"'{key}' must be a single value, not {kind}")
+            return None
+        return value, p[5], p[3], p[4]
+
+    def text(self, key: str, *, pattern=None, what: str = "text", allow_empty: bool = False) -> str | None:
+        """A string value; a plain scalar that YAML 1.1 reads as something else is an error."""
+        if key not in self.m:
+            return None
+        got = self._scalar(key)
+        if got is None:
+            return None
+        value, plain, line, col = got
+        if plain:
+            kind = implicit_type(value)
+            if kind != "str":
+                if kind == "null":
+                    self.err(line, col, f"'{key}' is empty; write a value")
+                else:
+                    self.err(line, col, f"'{key}' must be {what}, but YAML reads {value} as "
+                                        f"{_TYPE_NAMES.get(kind, kind)}; quote it: \"{value}\"")
+                return None
+        if not value.strip() and not allow_empty:
+            self.err(line, col, f"'{key}' is empty; write a value")
+            return None
+        if pattern is not None and not pattern.match(value):
+            self.err(line, col, f"'{value}' is not a valid {what}")
+            return None
+        return value
+
+    def number(self, key: str, *, low: float | None = None, high: float | None = None,
+               positive: bool = False) -> float | None:
+        if key not in self.m:
+            return None
+        got = self._scalar(key)
+        if got is None:
+            return None
+        value, plain, line, col = got
+        kind = implicit_type(value) if plain else "str"
+        if kind not in ("int", "float"):
+            shown = f'"{value}"' if not plain else value
+            self.err(line, col, f"'{key}' must be a number, not {shown}" +
+                     ("; remove the quotes" if not plain and _is_number_text(value) else ""))
+            return None
+        try:
+            num = _CONSTRUCT.construct_yaml_int(ScalarNode("", value)) if kind == "int" \
+                else _CONSTRUCT.construct_yaml_float(ScalarNode("", value))
+            num = float(num) if kind == "float" else num
+        except (ValueError, OverflowError):
+            self.err(line, col, f"'{key}' is not a usable number: {value}")
+            return None
+        if isinstance(num, float) and not math.isfinite(num):
+            self.err(line, col, f"'{key}' must be a finite number, not {value}")
+            return None
+        if abs(num) > MAX_MAGNITUDE:
+            self.err(line, col, f"'{key}' is too large ({value}); keep numbers within ±1e15")
+            return None
+        if low is not None and high is not None and not low <= num <= high:
+            self.err(line, col, f"'{key}' must be between {low:g} and {high:g}, not {value}")
+            return None
+        if positive and num <= 0:
+            self.err(line, col, f"'{key}' must be greater than 0, not {value}")
+            return None
+        return num
+
+    def boolean(self, key: str) -> bool | None:
+        if key not in self.m:
+            return None
+        got = self._scalar(key)
+        if got is None:
+            return None
+        value, plain, line, col = got
+        if not plain or implicit_type(value) != "bool":
+            self.err(line, col, f"'{key}' must be true or false, not {value!r}")
+            return None
+        return value.lower() in ("true", "yes", "on", "y")
+
+    def seq(self, key: str) -> YSeq | None:
+        if key not in self.m:
+            return None
+        value = self.m[key]
+        if not isinstance(value, YSeq):
+            p = self.m.pos[key]
+            self.err(p[3], p[4], f"'{key}' must be a list (one '- ' item per line, or [a, b])")
+            return None
+        return value
+
+    def mapping(self, key: str) -> YMap | None:
+        if key not in self.m:
+            return None
+        value = self.m[key]
+        if not isinstance(value, YMap):
+            p = self.m.pos[key]
+            self.err(p[3], p[4], f"'{key}' must be a mapping of key: value lines")
+            return None
+        return value
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+# ---------------------------------------------------------------- OKR files
+
+OBJECTIVE_KEYS = ("id", "title", "aligns", "depends_on", "committed", "private", "standalone",
+                  "key_results", "review", "description")
+KR_KEYS = ("id", "title", "start", "target", "current", "unit", "keep", "done", "confidence",
+           "weight", "score", "description")
+REVIEW_KEYS = ("score", "notes")
+
+
+def _refs(r: Reader, key: str) -> tuple[RefEntry, ...]:
+    items = r.seq(key)
+    if not items:
+        return ()
+    out = []
+    for item, (line, col, plain) in zip(items, items.pos):
+        loc = Loc(r.path, line, col)
+        if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
+            r.err(line, col, f"each entry of '{key}' must be a reference such as platform/O1; quote it")
+            continue
+        try:
+            ref = parse_ref(item)
+        except RefSyntaxError as exc:
+            r.err(line, col, str(exc))
+            continue
+        if ref.cycle is not None and parse_cycle(ref.cycle) is None:
+            r.err(line, col, f"'{ref.cycle}' in '{item}' is not a valid cycle (YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn)")
+            continue
+        out.append(RefEntry(item, ref, loc))
+    return tuple(out)
+
+
+def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic]) -> KeyResult | None:
+    if not isinstance(m, YMap):
+        diags.append(Diagnostic(path, line, col, Severity.ERROR, "schema",
+                                "a key result must be a mapping with id, title and target (or done)"))
+        return None
+    r = Reader(m, path, diags, "a key result")
+    r.keys(KR_KEYS, ("id", "title"))
+    kr_id = r.text("id", pattern=ITEM_RE, what="id (letters, digits, - and _)")
+    title = r.text("title")
+    start = r.number("start")
+    target = r.number("target")
+    current = r.number("current")
+    done = r.boolean("done")
+    keep = r.text("keep")
+    if keep is not None and keep not in ("above", "below"):
+        p = m.pos["keep"]
+        r.err(p[3], p[4], f"'keep' must be above or below, not {keep}")
+        keep = None
+    unit = r.text("unit", allow_empty=True)
+    confidence = r.number("confidence", low=0, high=1)
+    weight = r.number("weight", positive=True)
+    score = r.number("score", low=0, high=1)
+    r.text("description", allow_empty=True)
+    if "done" in m:
+        kind = "milestone"
+        for key in ("start", "target", "current", "keep"):
+            if key in m:
+                p = m.pos[key]
+                r.err(p[0], p[1], f"a milestone key result (with 'done') has no '{key}'; remove one of them")
+    elif "target" in m:
+        kind = "threshold" if "keep" in m else "numeric"
+        if target is None:
+            return None
+    else:
+        r.err(m.line, m.col, "a key result needs 'target' (a number to reach) or 'done' (a milestone)")
+        return None
+    if kr_id is None or title is None:
+        return None
+    start_v = start if start is not None else 0
+    return KeyResult(
+        id=kr_id, title=title, kind=kind, start=start_v, target=target,
+        current=current if current is not None else start_v, done=done, keep=keep, unit=unit,
+        confidence=confidence, weight=weight if weight is not None else 1, score=score,
+        loc=Loc(path, line, col), spans=m.pos,
+    )
+
+
+def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str,
+               diags: list[Diagnostic]) -> Objective | None:
+    if not isinstance(m, YMap):
+        diags.append(Diagnostic(path, line, col, Severity.ERROR, "schema",
+                                "an objective must be a mapping with id, title and key_results"))
+        return None
+    r = Reader(m, path, diags, "an objective")
+    r.keys(OBJECTIVE_KEYS, ("id", "title", "key_results"))
+    obj_id = r.text("id", pattern=ITEM_RE, what="id (letters, digits, - and _)")
+    title = r.text("title")
+    aligns = _refs(r, "aligns")
+    depends_on = _refs(r, "depends_on")
+    committed = r.boolean("committed")
+    private = r.boolean("private")
+    standalone = r.text("standalone")
+    description = r.text("description", allow_empty=True)
+    review = None
+    rm = r.mapping("review")
+    if rm is not None:
+        rr = Reader(rm, path, diags, "a review")
+        rr.keys(REVIEW_KEYS)
+        review = Review(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
+    krs = []
+    items = r.seq("key_results")
+    written = len(items) if items is not None else 0
+    if items is not None:
+        for item, (kline, kcol, _plain) in zip(items, items.pos):
+            kr = _key_result(item, kline, kcol, path, diags)
+            if kr is not None:
+                krs.append(kr)
+    if obj_id is None or title is None:
+        return None
+    return Objective(
+        cycle=cycle, owner=owner, id=obj_id, title=title, key_results=tuple(krs),
+        aligns=aligns, depends_on=depends_on, committed=bool(committed), private=bool(private),
+        standalone=standalone, description=description, review=review, written_krs=written,
+        loc=Loc(path, line, col), spans=m.pos,
+    )
+
+
+def _top_mapping(value: object, ok: bool, path: str, diags: list[Diagnostic], what: str) -> YMap | None:
+    if not ok:
+        return None
+    if value is None:
+        diags.append(Diagnostic(path, 1, 1, Severity.ERROR, "schema", f"file is empty; {what}"))
+        return None
+    if not isinstance(value, YMap):
+        kind = "a list" if isinstance(value, list) else "a single value"
+        line, col = (value.line, value.col) if isinstance(value, YSeq) else (1, 1)
+        diags.append(Diagnostic(path, line, col, Severity.ERROR, "schema",
+                                f"the top level is {kind}; {what}"))
+        return None
+    return value
+
+
+def load_okr_file(root: Path, rel: str, cycle: str, owner: str, diags: list[Diagnostic],
+                  raw: bytes | None = None) -> OkrFile | None:
+    value, ok = load_yaml_file(root, rel, diags, raw)
+    m = _top_mapping(value, ok, rel, diags, "an OKR file is a mapping with 'objectives:'")
+    if m is None:
+        return None
+    r = Reader(m, rel, diags, "an OKR file")
+    r.keys(("objectives",), ("objectives",))
+    objectives = []
+    items = r.seq("objectives")
+    if items is not None:
+        for item, (line, col, _plain) in zip(items, items.pos):
+            obj = _objective(item, line, col, rel, cycle, owner, diags)
+            if obj is not None:
+                objectives.append(obj)
+    return OkrFile(rel, cycle, owner, tuple(objectives))
+
+
+# ---------------------------------------------------------------- org.yaml
+
+def _owner_key(key: str, p: tuple, path: str, diags: list[Diagnostic], what: str) -> bool:
+    if p[2] and implicit_type(key) != "str":
+        diags.append(Diagnostic(path, p[0], p[1], Severity.ERROR, "org",
+                                f"{what} id {key} is read by YAML as {_TYPE_NAMES.get(implicit_type(key))}; "
+                                f"quote it: \"{key}\""))
+        return False
+    if not OWNER_RE.match(key):
+        diags.append(Diagnostic(path, p[0], p[1], Severity.ERROR, "org",
+                                f"'{key}' is not a valid {what} id: use lowercase letters, digits, - and _ "
+                                "(up to 64, starting with a letter or digit)"))
+        return False
+    return True
+
+
+def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Org:
+    rel = ORG_FILE
+    if raw is None and not (root / rel).exists():
+        diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "org",
+                                "org.yaml is missing: it lists the company, its teams and people"))
+        return Org(None, {}, {})
+    value, ok = load_yaml_file(root, rel, diags, raw)
+    m = _top_mapping(value, ok, rel, diags, "org.yaml is a mapping with company, teams and people")
+    if m is None:
+        return Org(None, {}, {})
+    r = Reader(m, rel, diags, "org.yaml")
+    r.keys(("company", "teams", "people"), ("company",))
+    company = None
+    cm = r.mapping("company")
+    if cm is not None:
+        cr = Reader(cm, rel, diags, "the company")
+        cr.keys(("id", "name", "description"), ("id", "name"))
+        cid = cr.text("id")
+        if cid is not None and not OWNER_RE.match(cid):
+            p = cm.pos["id"]
+            cr.err(p[3], p[4], f"'{cid}' is not a valid owner id: use lowercase letters, digits, - and _", "org")
+            cid = None
+        name = cr.text("name")
+        cr.text("description", allow_empty=True)
+        if cid is not None:
+            company = Company(cid, name or cid, cr.loc)
+    teams: dict[str, Team] = {}
+    tm = r.mapping("teams")
+    for key, item in (tm or {}).items():
+        p = tm.pos[key]
+        if not _owner_key(key, p, rel, diags, "team"):
+            continue
+        if not isinstance(item, YMap):
+            diags.append(Diagnostic(rel, p[3], p[4], Severity.ERROR, "schema",
+                                    f"team '{key}' must be a mapping such as {{name: Platform, parent: eng}}"))
+            continue
+        tr = Reader(item, rel, diags, f"team '{key}'")
+        tr.keys(("name", "parent", "lead", "description"), ("name",))
+        name = tr.text("name")
+        teams[key] = Team(key, name or key, tr.text("parent"), tr.text("lead"), Loc(rel, p[0], p[1]), item.pos)
+        tr.text("description", allow_empty=True)
+    people: dict[str, Person] = {}
+    pm = r.mapping("people")
+    for key, item in (pm or {}).items():
+        p = pm.pos[key]
+        if not _owner_key(key, p, rel, diags, "person"):
+            continue
+        if not isinstance(item, YMap):
+            diags.append(Diagnostic(rel, p[3], p[4], Severity.ERROR, "schema",
+                                    f"person '{key}' must be a mapping such as {{name: Ada, team: platform}}"))
+            continue
+        pr = Reader(item, rel, diags, f"person '{key}'")
+        pr.keys(("name", "team", "email", "title"), ("name",))
+        name = pr.text("name")
+        people[key] = Person(key, name or key, pr.text("team"), pr.text("email"), Loc(rel, p[0], p[1]), item.pos)
+        pr.text("title", allow_empty=True)
+    return Org(company, teams, people)
+
+
+# ---------------------------------------------------------------- okr.yaml
+
+def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Settings:
+    from .rules import RULE_IDS
+
+    rel = CONFIG_FILE
+    value, ok = load_yaml_file(root, rel, diags, raw)
+    if ok and value is None:  # an empty okr.yaml is allowed: every setting has a default
+        return Settings()
+    m = _top_mapping(value, ok, rel, diags, "okr.yaml is a mapping of settings")
+    if m is None:
+        return Settings()
+    r = Reader(m, rel, diags, "okr.yaml")
+    r.keys(("company", "cadence", "cycle", "checkin_every", "rules"), ("company",))
+    company = r.text("company")
+    cadence = r.text("cadence")
+    if cadence is not None and cadence not in ("quarterly", "bimonthly"):
+        p = m.pos["cadence"]
+        r.err(p[3], p[4], f"'cadence' must be quarterly or bimonthly, not {cadence}")
+        cadence = None
+    cycle = r.text("cycle")
+    if cycle is not None and parse_cycle(cycle) is None:
+        p = m.pos["cycle"]
+        r.err(p[3], p[4], f"'{cycle}' is not a valid cycle (YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn)")
+        cycle = None
+    every = r.number("checkin_every")
+    if every is not None and (every != int(every) or every < 1):
+        p = m.pos["checkin_every"]
+        r.err(p[3], p[4], f"'checkin_every' must be a whole number of days, 1 or more, not {every:g}")
+        every = None
+    rules: dict[str, RuleConfig] = {}
+    rm = r.mapping("rules")
+    for rule_id, conf in (rm or {}).items():
+        p = rm.pos[rule_id]
+        if rule_id not in RULE_IDS:
+            close = difflib.get_close_matches(rule_id, RULE_IDS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else "; see `okr check --list-rules`"
+            r.err(p[0], p[1], f"unknown rule '{rule_id}'{hint}")
+            continue
+        if isinstance(conf, str):
+            if conf not in SEVERITIES:
+                r.err(p[3], p[4], f"severity of '{rule_id}' must be error, warning or off, not {conf}")
+                continue
+            rules[rule_id] = RuleConfig(severity=conf)
+            continue
+        if not isinstance(conf, YMap):
+            r.err(p[3], p[4], f"'{rule_id}' takes a severity (error, warning, off) or a mapping")
+            continue
+        cr = Reader(conf, rel, diags, f"rule '{rule_id}'")
+        cr.keys(("severity", "max", "kr_verbs", "objective_verbs"))
+        sev = cr.text("severity")
+        if sev is not None and sev not in SEVERITIES:
+            q = conf.pos["severity"]
+            cr.err(q[3], q[4], f"severity must be error, warning or off, not {sev}")
+            sev = None
+        limit = cr.number("max")
+        if limit is not None and (limit != int(limit) or limit < 0):
+            q = conf.pos["max"]
+            cr.err(q[3], q[4], f"'max' must be a whole number, 0 or more, not {limit:g}")
+            limit = None
+        verbs = {}
+        for key in ("kr_verbs", "objective_verbs"):
+            seq = cr.seq(key)
+            if seq is not None:
+                words = []
+                for item, (line, col, _plain) in zip(seq, seq.pos):
+                    if isinstance(item, str) and item.strip():
+                        words.append(item.strip().lower())
+                    else:
+                        cr.err(line, col, f"each entry of '{key}' must be a word or phrase")
+                verbs[key] = tuple(words)
+        rules[rule_id] = RuleConfig(sev, int(limit) if limit is not None else None,
+                                    verbs.get("kr_verbs"), verbs.get("objective_verbs"))
+    return Settings(
+        company=company, cadence=cadence or "quarterly", cycle=cycle,
+        checkin_every=int(every) if every is not None else 7, rules=rules,
+    )
+
+
+# ---------------------------------------------------------------- the repository
+
+def load_repository(root: Path) -> tuple[Repository, list[Diagnostic]]:
+    """Load every file under `root`; return the model and all diagnostics found while loading."""
+    diags: list[Diagnostic] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # parsing allocates millions of small objects that are never garbage
+    try:
+        settings = load_settings(root, diags)
+        org = load_org(root, diags)
+        files = []
+        for rel, cycle, owner in list_okr_files(root, diags):
+            if parse_cycle(cycle) is None:
+                diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "cycle-unknown",
+                                        f"'{cycle}' is not a valid cycle: use YYYY, YYYY-H1..H2, "
+                                        "YYYY-Q1..Q4 or YYYY-B1..B6; rename the folder"))
+                continue
+            okr_file = load_okr_file(root, rel, cycle, owner, diags)
+            if okr_file is not None:
+                files.append(okr_file)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return build_repository(root, settings, org, files), diags
+
+
+def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFile]) -> Repository:
+    objectives: dict[str, Objective] = {}
+    for f in files:
+        for obj in f.objectives:
+            objectives.setdefault(obj.key, obj)
+    return Repository(root=root, settings=settings, org=org, files=tuple(files), objectives=objectives)

@@ -1,0 +1,227 @@
+"""The OKR model: frozen dataclasses built by `load.py`, each remembering where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .cycles import Cycle, current_cycle_id, parse_cycle
+from .errors import Loc
+from .refs import Ref
+
+# Positions of a mapping's entries: key -> (key line, key col, key plain, value line, value col, value plain).
+Spans = dict
+
+
+def _span_loc(loc: Loc, spans: Spans, key: str, value: bool = True) -> Loc:
+    p = spans.get(key)
+    if p is None:
+        return loc
+    return Loc(loc.path, p[3], p[4]) if value else Loc(loc.path, p[0], p[1])
+
+
+@dataclass(frozen=True, slots=True)
+class RefEntry:
+    """One entry of `aligns` or `depends_on`: the text written, its parse (None if malformed), where."""
+
+    text: str
+    ref: Ref | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    id: str
+    title: str
+    kind: str  # numeric | threshold | milestone
+    start: float
+    target: float | None
+    current: float
+    done: bool | None
+    keep: str | None  # above | below for a threshold KR
+    unit: str | None
+    confidence: float | None
+    weight: float
+    score: float | None
+    loc: Loc
+    spans: Spans = field(repr=False, compare=False)
+
+    def at(self, key: str, value: bool = True) -> Loc:
+        """Where `key` (its value, or the key itself) is written; the KR's own position if absent."""
+        return _span_loc(self.loc, self.spans, key, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    score: float | None
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    cycle: str
+    owner: str
+    id: str
+    title: str
+    key_results: tuple[KeyResult, ...]
+    aligns: tuple[RefEntry, ...]
+    depends_on: tuple[RefEntry, ...]
+    committed: bool
+    private: bool
+    standalone: str | None
+    description: str | None
+    review: Review | None
+    written_krs: int  # items written under key_results, valid or not
+    loc: Loc
+    spans: Spans = field(repr=False, compare=False)
+
+    @property
+    def ref(self) -> Ref:
+        return Ref(self.owner, self.id, None, self.cycle)
+
+    @property
+    def key(self) -> str:
+        """The full reference text, `CYCLE:OWNER/ID`: the objective's identity everywhere."""
+        return f"{self.cycle}:{self.owner}/{self.id}"
+
+    def at(self, key: str, value: bool = True) -> Loc:
+        return _span_loc(self.loc, self.spans, key, value)
+
+    def kr(self, kr_id: str) -> KeyResult | None:
+        for kr in self.key_results:
+            if kr.id == kr_id:
+                return kr
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class OkrFile:
+    path: str  # root-relative, POSIX
+    cycle: str
+    owner: str
+    objectives: tuple[Objective, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    id: str
+    name: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    name: str
+    parent: str | None
+    lead: str | None
+    loc: Loc
+    spans: Spans = field(repr=False, compare=False)
+
+    def at(self, key: str, value: bool = True) -> Loc:
+        return _span_loc(self.loc, self.spans, key, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    team: str | None
+    email: str | None
+    loc: Loc
+    spans: Spans = field(repr=False, compare=False)
+
+    def at(self, key: str, value: bool = True) -> Loc:
+        return _span_loc(self.loc, self.spans, key, value)
+
+
+@dataclass(frozen=True)
+class Org:
+    company: Company | None
+    teams: dict[str, Team]
+    people: dict[str, Person]
+
+    def kind(self, owner: str) -> str | None:
+        """'company', 'team', 'person', or None for an unknown owner."""
+        if self.company is not None and owner == self.company.id:
+            return "company"
+        if owner in self.teams:
+            return "team"
+        if owner in self.people:
+            return "person"
+        return None
+
+    def team_ancestors(self, team_id: str | None) -> list[str]:
+        """`team_id` and its parents, nearest first; stops at a parent cycle or unknown team."""
+        chain: list[str] = []
+        while team_id is not None and team_id in self.teams and team_id not in chain:
+            chain.append(team_id)
+            team_id = self.teams[team_id].parent
+        return chain
+
+    def chain_of_command(self, owner: str) -> list[str]:
+        """The owners above `owner`: a person's team and its parents, then the company."""
+        kind = self.kind(owner)
+        if kind == "person":
+            above = self.team_ancestors(self.people[owner].team)
+        elif kind == "team":
+            above = self.team_ancestors(owner)[1:]
+        else:
+            return []
+        if self.company is not None:
+            above.append(self.company.id)
+        return above
+
+    def members(self, team_id: str) -> set[str]:
+        """Owners inside a team: the team, its subteams and the people of all of them."""
+        inside = {t for t in self.teams if team_id in self.team_ancestors(t)}
+        people = {p.id for p in self.people.values() if p.team in inside}
+        return inside | people
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    severity: str | None = None  # error | warning | off; None = the rule's default
+    max: int | None = None
+    kr_verbs: tuple[str, ...] | None = None
+    objective_verbs: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    company: str | None = None
+    cadence: str = "quarterly"
+    cycle: str | None = None
+    checkin_every: int = 7
+    rules: dict[str, RuleConfig] = field(default_factory=dict)
+
+    def current_cycle(self, today: date | None = None) -> str:
+        return self.cycle or current_cycle_id(today or date.today(), self.cadence)
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Everything loaded from one OKR root."""
+
+    root: Path
+    settings: Settings
+    org: Org
+    files: tuple[OkrFile, ...]
+    objectives: dict[str, Objective]  # by key `CYCLE:OWNER/ID` (the first one when ids repeat)
+
+    def cycles(self) -> list[str]:
+        return sorted({f.cycle for f in self.files})
+
+    def cycle(self, cycle_id: str) -> Cycle | None:
+        return parse_cycle(cycle_id)
+
+    def find(self, ref: Ref, cycle: str) -> Objective | KeyResult | None:
+        """The objective or KR a reference names, reading a cycle-less reference in `cycle`."""
+        obj = self.objectives.get(f"{ref.cycle or cycle}:{ref.owner}/{ref.objective}")
+        if obj is None or ref.kr is None:
+            return obj
+        return obj.kr(ref.kr)
+
+    def objectives_in(self, cycle: str | None = None) -> list[Objective]:
+        return [o for f in self.files if cycle is None or f.cycle == cycle for o in f.objectives]

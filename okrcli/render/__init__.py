@@ -1,0 +1,1 @@
+"""Renderers: turn findings and report data into text, JSON, Markdown, HTML, annotations, SARIF."""

@@ -1,0 +1,112 @@
+"""Render `okr check` findings: text, json, github (workflow commands), sarif (2.1.0)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import Diagnostic, Severity
+from .text_safety import visible
+
+
+def display_path(root: Path, rel: str, base: Path | None = None) -> str:
+    """`rel` (root-relative) as a path relative to `base` (the current directory)."""
+    full = root / rel
+    try:
+        shown = os.path.relpath(full, base or Path.cwd())
+    except ValueError:  # another drive on Windows
+        shown = str(full)
+    return shown.replace(os.sep, "/")
+
+
+def line(d: Diagnostic, path: str) -> str:
+    return f"{path}:{d.line}:{d.column}: {d.severity.value}[{d.rule}]: {visible(d.message)}"
+
+
+def render_text(findings: list[Diagnostic], root: Path, color: bool) -> Iterable[tuple[str, str | None]]:
+    """(line, style) pairs; the CLI prints them with rich when colour is wanted."""
+    for d in findings:
+        style = None
+        if color:
+            style = "red" if d.severity is Severity.ERROR else "yellow"
+        yield line(d, display_path(root, d.path)), style
+
+
+def render_json(findings: list[Diagnostic], root: Path) -> str:
+    items = [{"path": display_path(root, d.path), "line": d.line, "column": d.column,
+              "severity": d.severity.value, "rule": d.rule, "message": d.message} for d in findings]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    """As @actions/core escapes a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """As @actions/core escapes a workflow command's property values."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: list[Diagnostic], root: Path) -> str:
+    out = []
+    for d in findings:
+        level = "error" if d.severity is Severity.ERROR else "warning"
+        props = ",".join([
+            f"file={_escape_property(display_path(root, d.path))}",
+            f"line={d.line}", f"col={d.column}", f"title={_escape_property(d.rule)}",
+        ])
+        out.append(f"::{level} {props}::{_escape_data(d.message)}\n")
+    return "".join(out)
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _repo_top(root: Path) -> Path:
+    """The git top-level above the OKR root (paths in SARIF are relative to it), else the root."""
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            return folder
+    return root
+
+
+def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: str) -> str:
+    top = _repo_top(root.resolve())
+    index = {r.ID: i for i, r in enumerate(rules)}
+    driver_rules = []
+    for r in rules:
+        doc = (r.__doc__ or "").strip()
+        summary, _, rest = doc.partition("\n")
+        driver_rules.append({
+            "id": r.ID,
+            "name": "".join(part.capitalize() for part in r.ID.split("-")),
+            "shortDescription": {"text": summary.strip()},
+            "fullDescription": {"text": " ".join(rest.split()) or summary.strip()},
+            "defaultConfiguration": {"level": r.SEVERITY},
+            "help": {"text": doc},
+        })
+    results = []
+    for d in findings:
+        rel = (root.resolve() / d.path).relative_to(top).as_posix()
+        results.append({
+            "ruleId": d.rule,
+            **({"ruleIndex": index[d.rule]} if d.rule in index else {}),
+            "level": "error" if d.severity is Severity.ERROR else "warning",
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": rel, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": d.line, "startColumn": d.column},
+            }}],
+        })
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "okr", "version": version, "rules": driver_rules}},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,27 @@
+"""An objective with more than `max` key results (default 5).
+
+Two to five key results are enough to say what success means; more usually
+lists tasks.
+
+Fix: keep the KRs that measure the outcome and drop or merge the rest.
+Configure the limit in okr.yaml: `rules: {kr-count: {max: 6}}`.
+"""
+
+from typing import Iterator
+
+from ..errors import Diagnostic, Severity
+from .context import CheckContext
+
+ID = "kr-count"
+SEVERITY = "warning"
+DEFAULT_MAX = 5
+
+
+def check(ctx: CheckContext) -> Iterator[Diagnostic]:
+    limit = ctx.config(ID).max
+    limit = DEFAULT_MAX if limit is None else limit
+    for obj in ctx.objectives():
+        if len(obj.key_results) > limit:
+            yield Diagnostic.at(obj.key_results[limit].loc, ID,
+                                f"{obj.owner}/{obj.id} has {len(obj.key_results)} key results, more than {limit}; "
+                                "keep the ones that measure the outcome", Severity.WARNING)

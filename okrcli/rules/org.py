@@ -1,0 +1,57 @@
+"""Problems in org.yaml (and the company named in okr.yaml).
+
+Fires for an invalid or repeated owner id (the company, teams and people share
+one namespace), a team whose `parent` or a person whose `team` is not a team,
+a `lead` who is not a person, teams whose parents form a loop, a missing
+org.yaml, and an okr.yaml `company` that is not org.yaml's company.
+
+Fix: correct the id in org.yaml at the position shown.
+"""
+
+from typing import Iterator
+
+from ..errors import Diagnostic, Loc
+from ..source import CONFIG_FILE
+from .context import CheckContext
+
+ID = "org"
+SEVERITY = "error"
+
+
+def check(ctx: CheckContext) -> Iterator[Diagnostic]:
+    yield from ctx.loaded_findings(ID)
+    org = ctx.repo.org
+    company = org.company.id if org.company else None
+    for team in org.teams.values():
+        if team.id == company:
+            yield Diagnostic.at(team.loc, ID, f"'{team.id}' is the company's id; a team needs its own id")
+        if team.id in org.people:
+            yield Diagnostic.at(org.people[team.id].loc, ID,
+                                f"'{team.id}' is both a team and a person; owner ids must be unique")
+        if team.parent is not None and team.parent not in org.teams:
+            yield Diagnostic.at(team.at("parent"), ID,
+                                f"team '{team.id}' has parent '{team.parent}', which is not a team in org.yaml")
+        if team.lead is not None and team.lead not in org.people:
+            yield Diagnostic.at(team.at("lead"), ID,
+                                f"team '{team.id}' has lead '{team.lead}', who is not a person in org.yaml")
+    for person in org.people.values():
+        if person.id == company:
+            yield Diagnostic.at(person.loc, ID, f"'{person.id}' is the company's id; a person needs their own id")
+        if person.team is not None and person.team not in org.teams:
+            yield Diagnostic.at(person.at("team"), ID,
+                                f"'{person.id}' is in team '{person.team}', which is not a team in org.yaml")
+    reported: set[str] = set()
+    for team in org.teams.values():
+        chain = [team.id]
+        parent = team.parent
+        while parent in org.teams and parent not in chain:
+            chain.append(parent)
+            parent = org.teams[parent].parent
+        if parent == team.id and team.id not in reported:
+            reported.update(chain)
+            loop = " -> ".join([*chain, team.id])
+            yield Diagnostic.at(team.at("parent"), ID, f"team parents form a loop: {loop}; teams must form a tree")
+    settings = ctx.repo.settings
+    if settings.company is not None and company is not None and settings.company != company:
+        yield Diagnostic.at(Loc(CONFIG_FILE), ID,
+                            f"okr.yaml names company '{settings.company}' but org.yaml's company is '{company}'")

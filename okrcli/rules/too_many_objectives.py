@@ -1,0 +1,28 @@
+"""An owner with more than `max` objectives in one cycle (default 5).
+
+OKRs are about focus: a handful of objectives that matter most. Long lists are
+task lists and dilute attention.
+
+Fix: merge or drop objectives, or move some to the next cycle. Configure the
+limit in okr.yaml: `rules: {too-many-objectives: {max: 6}}`.
+"""
+
+from typing import Iterator
+
+from ..errors import Diagnostic, Loc, Severity
+from .context import CheckContext
+
+ID = "too-many-objectives"
+SEVERITY = "warning"
+DEFAULT_MAX = 5
+
+
+def check(ctx: CheckContext) -> Iterator[Diagnostic]:
+    limit = ctx.config(ID).max
+    limit = DEFAULT_MAX if limit is None else limit
+    for f in ctx.repo.files:
+        if len(f.objectives) > limit:
+            extra = f.objectives[limit]
+            yield Diagnostic.at(Loc(f.path, extra.loc.line, extra.loc.column), ID,
+                                f"{f.owner} has {len(f.objectives)} objectives in {f.cycle}, more than {limit}; "
+                                "focus on the few that matter most", Severity.WARNING)

@@ -1,0 +1,53 @@
+"""Key results worded as activities, objectives worded as maintenance.
+
+A key result measures an outcome; one that starts with an activity verb (help,
+consult, analyze, participate, support, assist, work on) describes effort
+instead. An objective that starts with a maintenance verb (maintain, continue,
+keep doing) describes business as usual rather than a change.
+
+Fix: reword the KR as a measurable result ("p95 latency down to 200 ms", not
+"Work on latency"), and the objective as the change you want. Word lists are
+configurable: `rules: {weak-wording: {kr_verbs: [...], objective_verbs: [...]}}`.
+"""
+
+import re
+from typing import Iterator
+
+from ..errors import Diagnostic, Severity
+from .context import CheckContext
+
+ID = "weak-wording"
+SEVERITY = "warning"
+KR_VERBS = ("help", "consult", "analyze", "analyse", "participate", "support", "assist", "work on")
+OBJECTIVE_VERBS = ("maintain", "continue", "keep doing")
+
+
+def _pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
+    """Match a title that starts with one of `verbs`, allowing -s, -ing, -ed forms of the first word."""
+    if not verbs:
+        return None
+    alternatives = []
+    for verb in verbs:
+        first, *rest = verb.split()
+        stem = re.escape(first[:-1]) if first.endswith("e") else re.escape(first)
+        head = f"(?:{re.escape(first)}|{stem}(?:es|s|ing|ed|d))"
+        alternatives.append(r"\s+".join([head, *map(re.escape, rest)]))
+    return re.compile(rf"^\s*(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
+
+
+def check(ctx: CheckContext) -> Iterator[Diagnostic]:
+    conf = ctx.config(ID)
+    kr_re = _pattern(conf.kr_verbs if conf.kr_verbs is not None else KR_VERBS)
+    obj_re = _pattern(conf.objective_verbs if conf.objective_verbs is not None else OBJECTIVE_VERBS)
+    for obj in ctx.objectives():
+        m = obj_re.match(obj.title) if obj_re else None
+        if m:
+            yield Diagnostic.at(obj.at("title"), ID,
+                                f"objective title starts with '{m.group().strip()}', which describes business as "
+                                "usual; say what should change", Severity.WARNING)
+        for kr in obj.key_results:
+            m = kr_re.match(kr.title) if kr_re else None
+            if m:
+                yield Diagnostic.at(kr.at("title"), ID,
+                                    f"key result title starts with '{m.group().strip()}', an activity; state the "
+                                    "measurable result instead", Severity.WARNING)
