@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import gc
 import math
+import re
 from pathlib import Path
 
 import yaml
@@ -33,6 +34,10 @@ _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 _CONSTRUCT = SafeConstructor()
 _TYPE_NAMES = {"bool": "a boolean", "int": "a number", "float": "a number", "null": "empty (null)",
                "timestamp": "a date", "merge": "a merge key", "value": "a special value", "yaml": "a tag"}
+
+
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})\Z")
+_PLAIN_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})\.[0-9]{1,15}\Z")
 
 
 def implicit_type(text: str) -> str:
@@ -111,6 +116,11 @@ class Reader:
         if got is None:
             return None
         value, plain, line, col = got
+        if plain:  # the common spellings, without YAML's general resolver
+            if _PLAIN_INT.match(value):
+                return self._in_range(key, int(value), value, line, col, low, high, positive)
+            if _PLAIN_FLOAT.match(value):
+                return self._in_range(key, float(value), value, line, col, low, high, positive)
         kind = implicit_type(value) if plain else "str"
         if kind not in ("int", "float"):
             shown = f'"{value}"' if not plain else value
@@ -127,6 +137,10 @@ class Reader:
         if isinstance(num, float) and not math.isfinite(num):
             self.err(line, col, f"'{key}' must be a finite number, not {value}")
             return None
+        return self._in_range(key, num, value, line, col, low, high, positive)
+
+    def _in_range(self, key: str, num: float, value: str, line: int, col: int,
+                  low: float | None, high: float | None, positive: bool) -> float | None:
         if abs(num) > MAX_MAGNITUDE:
             self.err(line, col, f"'{key}' is too large ({value}); keep numbers within ±1e15")
             return None
@@ -407,13 +421,17 @@ def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> O
 
 # ---------------------------------------------------------------- okr.yaml
 
+def _severity_text(m: YMap, key: str) -> str | None:
+    """A severity as written; `off` stays `off` (YAML 1.1 would read it as false)."""
+    value = m[key]
+    return value if isinstance(value, str) and value in SEVERITIES else None
+
+
 def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Settings:
     from .rules import RULE_IDS
 
     rel = CONFIG_FILE
     value, ok = load_yaml_file(root, rel, diags, raw)
-    if ok and value is None:  # an empty okr.yaml is allowed: every setting has a default
-        return Settings()
     m = _top_mapping(value, ok, rel, diags, "okr.yaml is a mapping of settings")
     if m is None:
         return Settings()
@@ -455,7 +473,9 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
             continue
         cr = Reader(conf, rel, diags, f"rule '{rule_id}'")
         cr.keys(("severity", "max", "kr_verbs", "objective_verbs"))
-        sev = cr.text("severity")
+        sev = _severity_text(conf, "severity") if "severity" in conf else None
+        if sev is None and "severity" in conf:
+            sev = cr.text("severity")
         if sev is not None and sev not in SEVERITIES:
             q = conf.pos["severity"]
             cr.err(q[3], q[4], f"severity must be error, warning or off, not {sev}")

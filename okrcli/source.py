@@ -19,6 +19,7 @@ import yaml
 from .errors import Diagnostic, Loc, OkrError, Severity
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_ORG_BYTES = 16 * 1024 * 1024  # org.yaml lists everyone: ~110 bytes a person, 10,000 people > 1 MiB
 MAX_DEPTH = 32
 CONFIG_FILE = "okr.yaml"
 ORG_FILE = "org.yaml"
@@ -99,6 +100,7 @@ def _inside(root: Path, path: Path) -> bool:
 
 def read_text(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None = None) -> str | None:
     """Read and decode one file (or `raw` bytes of it); None plus a diagnostic when it cannot be used."""
+    limit = MAX_ORG_BYTES if rel == ORG_FILE else MAX_FILE_BYTES
     if raw is None:
         path = root / rel
         if path.is_symlink() and not _inside(root, path):
@@ -107,17 +109,17 @@ def read_text(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None =
             return None
         try:
             size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
+            if size > limit:
                 diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "yaml-syntax",
-                                        f"file is {size:,} bytes, over the 1 MiB limit; split it"))
+                                        f"file is {size:,} bytes, over the {limit >> 20} MiB limit; split it"))
                 return None
             raw = path.read_bytes()
         except OSError as exc:
             diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "yaml-syntax", f"cannot read file: {exc.strerror}"))
             return None
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > limit:
         diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "yaml-syntax",
-                                f"file is {len(raw):,} bytes, over the 1 MiB limit; split it"))
+                                f"file is {len(raw):,} bytes, over the {limit >> 20} MiB limit; split it"))
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]

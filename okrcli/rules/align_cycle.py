@@ -25,7 +25,7 @@ def check(ctx: CheckContext) -> Iterator[Diagnostic]:
     for loop in network.cycles():
         first = ctx.repo.objectives[loop[0]]
         following = loop[1] if len(loop) > 1 else loop[0]
-        entry = network.vertical.edges[loop[0], following]["entry"]
+        entry = network.up[loop[0]][following]
         path = " -> ".join(_short(k, first.cycle) for k in [*loop, loop[0]])
         yield Diagnostic.at(entry.loc, ID,
                             f"alignment loop: {path}; remove the 'aligns' entry that points back down")

@@ -8,6 +8,7 @@ Fix: renumber one of them (and any reference to it).
 from typing import Iterator
 
 from ..errors import Diagnostic, Severity
+from ..model import KeyResult, Objective
 from .context import CheckContext
 
 ID = "duplicate-id"
@@ -16,17 +17,16 @@ SEVERITY = "error"
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
     for f in ctx.repo.files:
-        seen: dict[str, int] = {}
+        seen: dict[str, Objective] = {}
         for obj in f.objectives:
-            if obj.id in seen:
+            first = seen.setdefault(obj.id, obj)
+            if first is not obj:
                 yield Diagnostic.at(obj.at("id"), ID, f"objective id {obj.id} is used twice in this file "
-                                    f"(first on line {seen[obj.id]}); give each objective its own id", Severity.ERROR)
-            else:
-                seen[obj.id] = obj.at("id").line
-            krs: dict[str, int] = {}
+                                    f"(first on line {first.at('id').line}); give each objective its own id",
+                                    Severity.ERROR)
+            krs: dict[str, KeyResult] = {}
             for kr in obj.key_results:
-                if kr.id in krs:
+                kr_first = krs.setdefault(kr.id, kr)
+                if kr_first is not kr:
                     yield Diagnostic.at(kr.at("id"), ID, f"key result id {kr.id} is used twice in {obj.owner}/{obj.id} "
-                                        f"(first on line {krs[kr.id]}); give each key result its own id")
-                else:
-                    krs[kr.id] = kr.at("id").line
+                                        f"(first on line {kr_first.at('id').line}); give each key result its own id")
