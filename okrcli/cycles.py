@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 CYCLE_RE = re.compile(r"^(\d{4})(?:-([HQB])([1-9]))?$")
 _PERIODS = {"H": (2, 6), "Q": (4, 3), "B": (6, 2)}  # kind letter -> (count per year, months each)
@@ -43,6 +44,7 @@ def _month_end(year: int, month: int) -> date:
     return nxt - timedelta(days=1)
 
 
+@lru_cache(maxsize=4096)
 def parse_cycle(text: str) -> Cycle | None:
     """The cycle named by `text`, or None when it is not a valid cycle id."""
     m = CYCLE_RE.match(text)

@@ -40,6 +40,9 @@ _PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})\Z")
 _PLAIN_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,14})\.[0-9]{1,15}\Z")
 
 
+_NUMBER_KINDS = frozenset(("number", "unit", "positive"))
+
+
 def implicit_type(text: str) -> str:
     """What YAML 1.1 reads a plain scalar as: str, int, float, bool, null, timestamp, ..."""
     for tag, regexp in _IMPLICIT.get(text[:1], ()):
@@ -67,12 +70,75 @@ class Reader:
         """Report unknown keys (with a did-you-mean) and missing required ones."""
         for key, p in self.m.pos.items():
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
-                self.err(p[0], p[1], f"unknown key '{key}' in {self.what}{hint}")
+                self._unknown(key, p, allowed)
         for key in required:
             if key not in self.m:
                 self.err(self.m.line, self.m.col, f"{self.what} is missing '{key}'")
+
+    def read(self, spec: dict[str, str], required: tuple[str, ...] = ()) -> dict[str, object]:
+        """Every key present, read by its kind in `spec`; unknown and missing keys reported.
+
+        Kinds: text, text? (may be empty), id, number, unit (0..1), positive, bool,
+        and raw (returned as written, for the caller to read). The common cases
+        take a fast path; everything else goes through the typed readers above,
+        which say exactly what is wrong."""
+        m, pos, out = self.m, self.m.pos, {}
+        for key, value in m.items():
+            kind = spec.get(key)
+            if kind is None:
+                self._unknown(key, pos[key], spec)
+                continue
+            if kind == "raw":
+                out[key] = value
+                continue
+            if type(value) is str:
+                plain = pos[key][5]
+                if kind == "text" or kind == "text?":
+                    if (not plain or value[:1] not in _IMPLICIT) and (
+                            kind == "text?" or (value and not value.isspace())):
+                        out[key] = value
+                        continue
+                elif kind == "id":
+                    if (not plain or value[:1] not in _IMPLICIT) and ITEM_RE.match(value):
+                        out[key] = value
+                        continue
+                elif plain and kind in _NUMBER_KINDS:
+                    num = int(value) if _PLAIN_INT.match(value) else \
+                        float(value) if _PLAIN_FLOAT.match(value) else None
+                    if num is not None and (kind == "number" or (kind == "unit" and 0 <= num <= 1)
+                                            or (kind == "positive" and num > 0)):
+                        out[key] = num
+                        continue
+            got = self._slow(key, kind)
+            if got is not None:
+                out[key] = got
+        for key in required:
+            if key not in m:
+                self.err(m.line, m.col, f"{self.what} is missing '{key}'")
+        return out
+
+    def _slow(self, key: str, kind: str) -> object:
+        if kind == "text":
+            return self.text(key)
+        if kind == "text?":
+            return self.text(key, allow_empty=True)
+        if kind == "id":
+            return self.text(key, pattern=ITEM_RE, what="id (letters, digits, - and _)")
+        if kind == "number":
+            return self.number(key)
+        if kind == "unit":
+            return self.number(key, low=0, high=1)
+        if kind == "positive":
+            return self.number(key, positive=True)
+        if kind == "bool":
+            return self.boolean(key)
+        raise ValueError(kind)
+
+    def _unknown(self, key: str, p: tuple, allowed) -> None:
+        allowed = tuple(allowed)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+        self.err(p[0], p[1], f"unknown key '{key}' in {self.what}{hint}")
 
     def _scalar(self, key: str) -> tuple[str, bool, int, int] | None:
         value = self.m[key]
@@ -195,10 +261,12 @@ def _is_number_text(text: str) -> bool:
 
 # ---------------------------------------------------------------- OKR files
 
-OBJECTIVE_KEYS = ("id", "title", "aligns", "depends_on", "committed", "private", "standalone",
-                  "key_results", "review", "description")
-KR_KEYS = ("id", "title", "start", "target", "current", "unit", "keep", "done", "confidence",
-           "weight", "score", "description")
+OBJECTIVE_SPEC = {"id": "id", "title": "text", "aligns": "raw", "depends_on": "raw", "committed": "bool",
+                  "private": "bool", "standalone": "text", "key_results": "raw", "review": "raw",
+                  "description": "text?"}
+KR_SPEC = {"id": "id", "title": "text", "start": "number", "target": "number", "current": "number",
+           "unit": "text?", "keep": "text", "done": "bool", "confidence": "unit", "weight": "positive",
+           "score": "unit", "description": "text?"}
 REVIEW_KEYS = ("score", "notes")
 
 
@@ -230,23 +298,12 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
                                 "a key result must be a mapping with id, title and target (or done)"))
         return None
     r = Reader(m, path, diags, "a key result")
-    r.keys(KR_KEYS, ("id", "title"))
-    kr_id = r.text("id", pattern=ITEM_RE, what="id (letters, digits, - and _)")
-    title = r.text("title")
-    start = r.number("start")
-    target = r.number("target")
-    current = r.number("current")
-    done = r.boolean("done")
-    keep = r.text("keep")
+    f = r.read(KR_SPEC, ("id", "title"))
+    kr_id, title, target, done, keep = f.get("id"), f.get("title"), f.get("target"), f.get("done"), f.get("keep")
     if keep is not None and keep not in ("above", "below"):
         p = m.pos["keep"]
         r.err(p[3], p[4], f"'keep' must be above or below, not {keep}")
         keep = None
-    unit = r.text("unit", allow_empty=True)
-    confidence = r.number("confidence", low=0, high=1)
-    weight = r.number("weight", positive=True)
-    score = r.number("score", low=0, high=1)
-    r.text("description", allow_empty=True)
     if "done" in m:
         kind = "milestone"
         for key in ("start", "target", "current", "keep"):
@@ -262,11 +319,11 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         return None
     if kr_id is None or title is None:
         return None
-    start_v = start if start is not None else 0
+    start = f.get("start", 0)
     return KeyResult(
-        id=kr_id, title=title, kind=kind, start=start_v, target=target,
-        current=current if current is not None else start_v, done=done, keep=keep, unit=unit,
-        confidence=confidence, weight=weight if weight is not None else 1, score=score,
+        id=kr_id, title=title, kind=kind, start=start, target=target,
+        current=f.get("current", start), done=done, keep=keep, unit=f.get("unit"),
+        confidence=f.get("confidence"), weight=f.get("weight", 1), score=f.get("score"),
         loc=Loc(path, line, col), spans=m.pos,
     )
 
@@ -278,23 +335,18 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
                                 "an objective must be a mapping with id, title and key_results"))
         return None
     r = Reader(m, path, diags, "an objective")
-    r.keys(OBJECTIVE_KEYS, ("id", "title", "key_results"))
-    obj_id = r.text("id", pattern=ITEM_RE, what="id (letters, digits, - and _)")
-    title = r.text("title")
-    aligns = _refs(r, "aligns")
-    depends_on = _refs(r, "depends_on")
-    committed = r.boolean("committed")
-    private = r.boolean("private")
-    standalone = r.text("standalone")
-    description = r.text("description", allow_empty=True)
+    f = r.read(OBJECTIVE_SPEC, ("id", "title", "key_results"))
+    obj_id, title = f.get("id"), f.get("title")
+    aligns = _refs(r, "aligns") if "aligns" in f else ()
+    depends_on = _refs(r, "depends_on") if "depends_on" in f else ()
     review = None
-    rm = r.mapping("review")
+    rm = r.mapping("review") if "review" in f else None
     if rm is not None:
         rr = Reader(rm, path, diags, "a review")
         rr.keys(REVIEW_KEYS)
         review = Review(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
     krs = []
-    items = r.seq("key_results")
+    items = r.seq("key_results") if "key_results" in f else None
     written = len(items) if items is not None else 0
     if items is not None:
         for item, (kline, kcol, _plain) in zip(items, items.pos):
@@ -305,8 +357,9 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
         return None
     return Objective(
         cycle=cycle, owner=owner, id=obj_id, title=title, key_results=tuple(krs),
-        aligns=aligns, depends_on=depends_on, committed=bool(committed), private=bool(private),
-        standalone=standalone, description=description, review=review, written_krs=written,
+        aligns=aligns, depends_on=depends_on, committed=bool(f.get("committed")),
+        private=bool(f.get("private")), standalone=f.get("standalone"), description=f.get("description"),
+        review=review, written_krs=written,
         loc=Loc(path, line, col), spans=m.pos,
     )
 
@@ -514,20 +567,31 @@ def load_repository(root: Path) -> tuple[Repository, list[Diagnostic]]:
     try:
         settings = load_settings(root, diags)
         org = load_org(root, diags)
-        files = []
+        entries = []
         for rel, cycle, owner in list_okr_files(root, diags):
             if parse_cycle(cycle) is None:
                 diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "cycle-unknown",
                                         f"'{cycle}' is not a valid cycle: use YYYY, YYYY-H1..H2, "
                                         "YYYY-Q1..Q4 or YYYY-B1..B6; rename the folder"))
-                continue
-            okr_file = load_okr_file(root, rel, cycle, owner, diags)
-            if okr_file is not None:
-                files.append(okr_file)
+            else:
+                entries.append((rel, cycle, owner))
+        from .parallel import load_files
+
+        files = load_files(root, entries, diags)
     finally:
         if gc_was_enabled:
             gc.enable()
     return build_repository(root, settings, org, files), diags
+
+
+def load_okr_files(root: Path, entries: list[tuple[str, str, str]], diags: list[Diagnostic]) -> list[OkrFile]:
+    """Load the given `(rel, cycle, owner)` OKR files in this process."""
+    files = []
+    for rel, cycle, owner in entries:
+        okr_file = load_okr_file(root, rel, cycle, owner, diags)
+        if okr_file is not None:
+            files.append(okr_file)
+    return files
 
 
 def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFile]) -> Repository:

@@ -1,11 +1,13 @@
 """Find the OKR root and read its YAML files safely, keeping line and column of every node.
 
-Files are parsed with libyaml's event stream (never a constructor, so nothing in a
-file can run code) and converted on the fly into `YMap` / `YSeq` / `str` values
-that remember positions. The converter refuses what an OKR file never needs and
-what makes YAML dangerous: tags, anchors and aliases, several documents, deep
-nesting. It keeps scalars as the text that was written, with a flag saying whether
-it was plain (unquoted), so the model can tell `no` from `"no"`.
+Files are composed by libyaml (never constructed, so nothing in a file can run
+code) and converted into `YMap` / `YSeq` / `str` values that remember
+positions; the node tree is dropped right after. The converter refuses what an
+OKR file never needs and what makes YAML dangerous: tags, anchors and aliases
+(refused from the event stream before any alias is expanded), several
+documents, deep nesting. It keeps scalars as the text that was written, with a
+flag saying whether it was plain (unquoted), so the model can tell `no` from
+`"no"`.
 """
 
 from __future__ import annotations
@@ -29,13 +31,7 @@ try:  # libyaml is 7-10x faster; fall back only where it is missing.
 except AttributeError:  # pragma: no cover - exercised only without libyaml
     _Loader = yaml.SafeLoader
 
-_ScalarEvent = yaml.ScalarEvent
-_MappingStartEvent = yaml.MappingStartEvent
-_MappingEndEvent = yaml.MappingEndEvent
-_SequenceStartEvent = yaml.SequenceStartEvent
-_SequenceEndEvent = yaml.SequenceEndEvent
 _AliasEvent = yaml.AliasEvent
-_DocumentStartEvent = yaml.DocumentStartEvent
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\ufeff\ufffe\uffff]")
 
@@ -142,91 +138,112 @@ def read_text(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None =
 def _syntax_message(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
     context = getattr(exc, "context", None)
+    if context == "expected a single document in the stream":
+        return "several YAML documents in one file; keep one (remove the extra ---)"
     msg = f"{context}: {problem}" if context else problem
     return f"invalid YAML: {msg}"
+
+
+# What the composer's resolver records instead of a type: whether a scalar was written
+# plain (so YAML 1.1 may read it as a number, boolean or date) or quoted/block.
+_PLAIN, _QUOTED, _COLLECTION = "plain", "quoted", "collection"
+_ScalarNode, _MappingNode, _SequenceNode = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+_ANCHORS = "anchors (&name) and aliases (*name) are not allowed in OKR files; write the value out"
+
+
+class _MarkingLoader(_Loader):
+    """libyaml's composer, whose resolver only notes plain versus quoted.
+
+    Types are decided later, by the model, for the fields that need them; this
+    skips YAML's regular-expression resolver for every scalar (a third of the
+    composer's time). No constructor ever runs."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is _ScalarNode:
+            return _PLAIN if implicit[0] else _QUOTED
+        return _COLLECTION
+
+
+class _Refused(Exception):
+    def __init__(self, mark, message: str):
+        self.mark, self.message = mark, message
+
+
+def _first_anchor(text: str):
+    """The mark of the first anchor or alias event in `text`, or None."""
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            ev = loader.get_event()
+            if type(ev) is _AliasEvent or getattr(ev, "anchor", None) is not None:
+                return ev.start_mark
+    finally:
+        loader.dispose()
+    return None
+
+
+def _convert(node, depth: int = 0):
+    """A composed node as YMap / YSeq / str, refusing tags, reused nodes and deep nesting."""
+    if depth > MAX_DEPTH:
+        raise _Refused(node.start_mark, f"nesting deeper than {MAX_DEPTH} levels; OKR files are shallow")
+    cls = type(node)
+    if cls is _ScalarNode:
+        if node.tag is not _PLAIN and node.tag is not _QUOTED:
+            raise _Refused(node.start_mark, f"explicit tags ({node.tag}) are not allowed; "
+                                            "write a plain value, quoted if it is text")
+        return node.value
+    if node.tag is not _COLLECTION:
+        raise _Refused(node.start_mark, f"explicit tags ({node.tag}) are not allowed")
+    mark = node.start_mark
+    if cls is _MappingNode:
+        out = YMap()
+        out.line, out.col = mark.line + 1, mark.column + 1
+        pos = out.pos = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not _ScalarNode:
+                raise _Refused(key_node.start_mark, "mapping keys must be plain text")
+            key = _convert(key_node, depth + 1)
+            km, vm = key_node.start_mark, value_node.start_mark
+            if key in out:
+                raise _Duplicate(km, key, pos[key][0], out)
+            out[key] = _convert(value_node, depth + 1)
+            pos[key] = (km.line + 1, km.column + 1, key_node.tag is _PLAIN,
+                        vm.line + 1, vm.column + 1, value_node.tag is _PLAIN)
+        return out
+    out = YSeq()
+    out.line, out.col = mark.line + 1, mark.column + 1
+    pos = out.pos = []
+    for item in node.value:
+        m = item.start_mark
+        out.append(_convert(item, depth + 1))
+        pos.append((m.line + 1, m.column + 1, item.tag is _PLAIN))
+    return out
+
+
+class _Duplicate(Exception):
+    pass
 
 
 def parse_yaml(text: str, rel: str, diags: list[Diagnostic]) -> tuple[object, bool]:
     """Convert one YAML text. Returns (value, ok); value is None for an empty file.
 
-    Never raises on bad input: every problem becomes a diagnostic and ok=False
-    (duplicate keys are reported but the file stays usable, keeping the first)."""
-    loader = _Loader(text)
-    root: object = None
-    docs = 0
-    ok = True
-    # A frame is [container, is_map, pending_key, key_line, key_col, key_plain].
-    stack: list[list] = []
-    no_key = _NO_KEY
+    Never raises on bad input: every problem becomes a diagnostic and ok=False.
+    Duplicate keys are reported and the first one is kept; the file stays usable."""
 
-    def fail(mark, message: str, rule: str = "schema") -> tuple[object, bool]:
+    def refuse(mark, message: str, rule: str = "schema") -> tuple[object, bool]:
         diags.append(Diagnostic(rel, mark.line + 1, mark.column + 1, Severity.ERROR, rule, message))
         return None, False
 
     try:
-        get_event, check_event = loader.get_event, loader.check_event
-        while check_event():
-            ev = get_event()
-            cls = type(ev)
-            if cls is _ScalarEvent:
-                if ev.anchor is not None:
-                    return fail(ev.start_mark, "anchors (&name) and aliases (*name) are not allowed in OKR files; write the value out")
-                if ev.tag is not None and ev.tag != "!":
-                    return fail(ev.start_mark, f"explicit tags ({ev.tag}) are not allowed; write a plain value, quoted if it is text")
-                value: object = ev.value
-                plain = ev.implicit[0]
-                container = None
-            elif cls is _MappingStartEvent or cls is _SequenceStartEvent:
-                if ev.anchor is not None:
-                    return fail(ev.start_mark, "anchors (&name) and aliases (*name) are not allowed in OKR files; write the value out")
-                if ev.tag is not None and ev.tag != "!":
-                    return fail(ev.start_mark, f"explicit tags ({ev.tag}) are not allowed")
-                if len(stack) >= MAX_DEPTH:
-                    return fail(ev.start_mark, f"nesting deeper than {MAX_DEPTH} levels; OKR files are shallow")
-                container = YMap() if cls is _MappingStartEvent else YSeq()
-                container.line = ev.start_mark.line + 1
-                container.col = ev.start_mark.column + 1
-                container.pos = {} if cls is _MappingStartEvent else []
-                value = container
-                plain = False
-            elif cls is _MappingEndEvent or cls is _SequenceEndEvent:
-                stack.pop()
-                continue
-            elif cls is _AliasEvent:
-                return fail(ev.start_mark, "anchors (&name) and aliases (*name) are not allowed in OKR files; write the value out")
-            elif cls is _DocumentStartEvent:
-                docs += 1
-                if docs > 1:
-                    return fail(ev.start_mark, "several YAML documents in one file; keep one (remove the extra ---)", "yaml-syntax")
-                continue
-            else:
-                continue
-            line = ev.start_mark.line + 1
-            col = ev.start_mark.column + 1
-            if not stack:
-                root = value
-            else:
-                frame = stack[-1]
-                parent = frame[0]
-                if not frame[1]:
-                    parent.append(value)
-                    parent.pos.append((line, col, plain))
-                elif frame[2] is no_key:
-                    if container is not None:
-                        return fail(ev.start_mark, "mapping keys must be plain text")
-                    frame[2], frame[3], frame[4], frame[5] = value, line, col, plain
-                else:
-                    key = frame[2]
-                    frame[2] = no_key
-                    if key in parent:
-                        ok_first = parent.pos[key]
-                        diags.append(Diagnostic(rel, frame[3], frame[4], Severity.ERROR, "duplicate-key",
-                                                f"key '{key}' repeats line {ok_first[0]}; keep one of them"))
-                    else:
-                        parent[key] = value
-                        parent.pos[key] = (frame[3], frame[4], frame[5], line, col, plain)
-            if container is not None:
-                stack.append([container, cls is _MappingStartEvent, no_key, 0, 0, False])
+        if "&" in text or "*" in text:  # anchors must be refused before anything expands an alias
+            mark = _first_anchor(text)
+            if mark is not None:
+                return refuse(mark, _ANCHORS)
+        loader = _MarkingLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -237,16 +254,33 @@ def parse_yaml(text: str, rel: str, diags: list[Diagnostic]) -> tuple[object, bo
         line, col = _line_col(text, pos) if isinstance(pos, int) else (1, 1)
         diags.append(Diagnostic(rel, line, col, Severity.ERROR, "yaml-syntax", _syntax_message(exc)))
         return None, False
-    finally:
-        loader.dispose()
-    return root, ok
+    if node is None:
+        return None, True
+    while True:
+        try:
+            return _convert(node), True
+        except _Refused as exc:
+            return refuse(exc.mark, exc.message)
+        except _Duplicate as exc:
+            mark, key, first_line, mapping = exc.args
+            diags.append(Diagnostic(rel, mark.line + 1, mark.column + 1, Severity.ERROR, "duplicate-key",
+                                    f"key '{key}' repeats line {first_line}; keep one of them"))
+            _drop_repeats(node, mark)
 
 
-class _NoKey:
-    __slots__ = ()
-
-
-_NO_KEY = _NoKey()
+def _drop_repeats(node, mark) -> None:
+    """Remove the repeated key at `mark` from the composed tree, so conversion can go on."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if type(current) is _MappingNode:
+            for i, (key_node, value_node) in enumerate(current.value):
+                if key_node.start_mark.index == mark.index and key_node.start_mark.line == mark.line:
+                    del current.value[i]
+                    return
+                stack.append(value_node)
+        elif type(current) is _SequenceNode:
+            stack.extend(current.value)
 
 
 def load_yaml_file(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None = None) -> tuple[object, bool]:
