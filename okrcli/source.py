@@ -247,7 +247,10 @@ def parse_yaml(text: str, rel: str, diags: list[Diagnostic]) -> tuple[object, bo
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        diags.append(Diagnostic(rel, line, col, Severity.ERROR, "yaml-syntax", _syntax_message(exc)))
+        message = _syntax_message(exc)
+        if mark is not None and text[mark.index:mark.index + 1] == "\t":
+            message = "a tab character here; YAML indents with spaces only"
+        diags.append(Diagnostic(rel, line, col, Severity.ERROR, "yaml-syntax", message))
         return None, False
     except yaml.YAMLError as exc:  # reader errors carry only a character position
         pos = getattr(exc, "position", None)
