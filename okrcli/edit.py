@@ -68,16 +68,18 @@ def apply_changes(data: bytes, changes: Sequence[Change]) -> bytes:
     """Return `data` with every change applied and every other byte unchanged."""
     bom = _BOM if data.startswith(_BOM) else b""
     try:
-        text = data[len(bom):].decode("utf-8")
+        text = data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise EditError(f"cannot edit the file in place: it is not valid UTF-8 ({exc.reason})")
-    before = _load(text)
+        raise EditError(
+            f"cannot edit the file in place: it is not valid UTF-8 ({exc.reason})"
+        ) from None
+    before = _load(text, "it is not valid YAML")
     expected = copy.deepcopy(before)
     for change in changes:
         _check_change(change)
         text = _apply_one(text, change)
         _set_in(expected, change.path, change.value)
-    after = _load(text)
+    after = _load(text, "the edited file would not load")
     if not _same(after, expected):
         raise EditError(
             "cannot edit the file in place: the result would differ from the intended change",
@@ -154,7 +156,9 @@ def _apply_one(text: str, change: Change) -> str:
         where = _describe(path[: depth + 1])
         if isinstance(key, int):
             if not isinstance(node, yaml.SequenceNode):
-                raise EditError(f"cannot set {_describe(path)}: {_describe(path[:depth])} is not a list")
+                raise EditError(
+                    f"cannot set {_describe(path)}: {_describe(path[:depth])} is not a list"
+                )
             if not 0 <= key < len(node.value):
                 raise EditError(f"cannot set {_describe(path)}: there is no {where}")
             node, holder = node.value[key], None
@@ -173,11 +177,12 @@ def _apply_one(text: str, change: Change) -> str:
         raise EditError(f"cannot set {_describe(path)}: {_describe(path[:depth])} is not a mapping")
     if not isinstance(node, yaml.ScalarNode):
         raise EditError(f"cannot set {_describe(path)}: it holds a mapping or a list, not a value")
-    in_flow = holder is not None and bool(holder[0].flow_style)
-    return _replace_scalar(text, node, change.value, in_flow)
+    return _replace_scalar(text, node, change.value)
 
 
-def _find_key(mapping: yaml.MappingNode, key: str, where: str) -> tuple[yaml.Node, yaml.Node] | None:
+def _find_key(
+    mapping: yaml.MappingNode, key: str, where: str
+) -> tuple[yaml.Node, yaml.Node] | None:
     found = [
         (k, v)
         for k, v in mapping.value
@@ -188,19 +193,22 @@ def _find_key(mapping: yaml.MappingNode, key: str, where: str) -> tuple[yaml.Nod
     return found[0] if found else None
 
 
-def _replace_scalar(text: str, node: yaml.ScalarNode, value: object, in_flow: bool) -> str:
+def _replace_scalar(text: str, node: yaml.ScalarNode, value: object) -> str:
+    """Replace a scalar's whole span (quotes, tag, block lines) with the new value."""
     start, end = node.start_mark.index, node.end_mark.index
     style = node.style if node.style in ("'", '"') and isinstance(value, str) else None
     new = format_scalar(value, style)
-    if start == end:  # an empty (implicit null) value: the mark sits right after `:` or `-`
-        return text[:start] + " " + new + text[end:]
+    if start == end:  # an empty (implicit null) value: after `:`/`-`, or at the next token
+        return text[:start] + _space_after(text, start) + new + text[end:]
     if node.style in ("|", ">"):
         # A block scalar's span runs over its trailing line breaks: keep those as lines.
         end = start + len(text[start:end].rstrip(" \t\r\n"))
     return text[:start] + new + text[end:]
 
 
-def _insert_into_mapping(text: str, mapping: yaml.MappingNode, rest: tuple[Key, ...], value: object) -> str:
+def _insert_into_mapping(
+    text: str, mapping: yaml.MappingNode, rest: tuple[Key, ...], value: object
+) -> str:
     """Add `rest[0]` (and any deeper keys of `rest`) with `value` to `mapping`."""
     if mapping.flow_style:
         entry = _flow_entry(rest, value)
@@ -209,8 +217,9 @@ def _insert_into_mapping(text: str, mapping: yaml.MappingNode, rest: tuple[Key, 
             if text[close : close + 1] != "}":
                 raise EditError(f"cannot add {_describe(rest)}: unexpected flow mapping layout")
             return text[:close] + entry + text[close:]
-        pos = _flow_entry_end(*mapping.value[-1])
-        sep = " , " if mapping.value[-1][1].start_mark.index == pos else ", "
+        last = mapping.value[-1][1]
+        pos = last.end_mark.index
+        sep = ", " if last.start_mark.index < pos else _space_after(text, pos) + ", "
         return text[:pos] + sep + entry + text[pos:]
     indent = mapping.value[0][0].start_mark.column
     pos, at_line_start = _block_end(text, mapping)
@@ -230,7 +239,9 @@ def _fill_null(
     start, end = null.start_mark.index, null.end_mark.index
     if mapping.flow_style or start != end:
         flow = "{" + _flow_entry(rest, value) + "}"
-        return text[:start] + (" " if start == end else "") + flow + text[end:]
+        return (
+            text[:start] + (_space_after(text, start) if start == end else "") + flow + text[end:]
+        )
     lines = _block_lines(rest, value, key_node.start_mark.column + _INDENT_STEP)
     return _insert_lines(text, _line_end(text, start), False, lines)
 
@@ -262,10 +273,6 @@ def _block_end(text: str, node: yaml.Node) -> tuple[int, bool]:
     return _line_end(text, end), False
 
 
-def _flow_entry_end(key: yaml.Node, value: yaml.Node) -> int:
-    return value.end_mark.index
-
-
 def _block_lines(rest: tuple[Key, ...], value: object, indent: int) -> list[str]:
     lines = []
     for depth, key in enumerate(rest):
@@ -282,6 +289,11 @@ def _flow_entry(rest: tuple[Key, ...], value: object) -> str:
         raise EditError(f"cannot add {_describe(rest)}: list items are never created")
     inner = format_scalar(value) if len(rest) == 1 else "{" + _flow_entry(rest[1:], value) + "}"
     return f"{format_scalar(rest[0])}: {inner}"
+
+
+def _space_after(text: str, pos: int) -> str:
+    """A space to put after `key:` (YAML needs one) unless there is one already."""
+    return "" if pos and text[pos - 1] in " \t" else " "
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -301,21 +313,31 @@ def _compose(text: str) -> yaml.Node:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise EditError(f"cannot edit the file in place: it is not valid YAML ({_first_line(exc)})")
+        raise EditError(
+            f"cannot edit the file in place: it is not valid YAML ({_yaml_problem(exc)})"
+        ) from None
     if node is None:
         raise EditError("cannot edit the file in place: it is empty")
     return node
 
 
-def _load(text: str) -> object:
+def _load(text: str, problem: str) -> object:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_Loader)
     except (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError) as exc:
-        raise EditError(f"cannot edit the file in place: it does not load ({_first_line(exc)})")
+        raise EditError(
+            f"cannot edit the file in place: {problem} ({_yaml_problem(exc)})"
+        ) from None
 
 
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _yaml_problem(exc: Exception) -> str:
+    """`found unexpected ':' at line 3, column 6`, or the first line of any other error."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if problem and mark is not None:
+        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _check_change(change: Change) -> None:
@@ -399,7 +421,11 @@ def _double_quoted(value: str) -> str:
         elif _needs_escape(char):
             code = ord(char)
             out.append(
-                f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+                f"\\x{code:02X}"
+                if code <= 0xFF
+                else f"\\u{code:04X}"
+                if code <= 0xFFFF
+                else f"\\U{code:08X}"
             )
         else:
             out.append(char)
@@ -417,7 +443,7 @@ def _plain_is_safe(value: str) -> bool:
     if ": " in value or " #" in value:
         return False
     try:
-        back = yaml.load(f"- {value}\n- [{value}]\n", Loader=_Loader)  # noqa: S506 - safe loader
+        back = yaml.load(f"- {value}\n- [{value}]\n", Loader=_Loader)
     except (yaml.YAMLError, ValueError):
         return False
     return back == [value, [value]] and type(back[0]) is str

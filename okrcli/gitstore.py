@@ -1,0 +1,627 @@
+"""Every git call okr makes: finding the work tree, refusing unsafe states, committing.
+
+Git runs through `subprocess`, not GitPython: GitPython's `env=` can only add
+variables (a GIT_DIR or GIT_INDEX_FILE leaking from a hook would still redirect
+the call), its timeout sends SIGKILL (git then cannot remove its index.lock),
+and importing it costs ~110 ms. Every git process here gets stdin from
+/dev/null (or a pipe okr fills), a timeout (SIGTERM first, so git removes its
+lock files), `--` and `:(literal)` before paths, and an environment without the
+repository-local GIT_* variables (`git rev-parse --local-env-vars`).
+
+A commit (`GitRepo.commit_files`) takes only the given paths (`git commit
+--only`), so the user's other staged and unstaged work stays exactly as it was;
+on any failure each file gets its original bytes back and the index is as
+before. See RELIABILITY.md, section A.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .edit import write_atomic
+from .errors import OkrError
+
+# --- running git --------------------------------------------------------------------------
+
+READ_TIMEOUT = 30.0
+COMMIT_TIMEOUT = 120.0  # hooks and gpg (a pinentry prompt) may legitimately take a while
+LOCK_WAIT = 2.0  # seconds spent retrying while another git process holds a lock
+NO_COMMIT_HINT = "use --no-commit to only edit the file"
+
+# Variables that point git at another repository or index (git rev-parse
+# --local-env-vars, plus two set inside hooks); hooks export some of them.
+_LOCAL_ENV_VARS = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_CONFIG",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_GRAFT_FILE",
+        "GIT_INDEX_FILE",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_PREFIX",
+        "GIT_INTERNAL_SUPER_PREFIX",
+        "GIT_SHALLOW_FILE",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_QUARANTINE_PATH",
+    }
+)
+
+
+@dataclass(frozen=True)
+class GitResult:
+    """The outcome of one git process."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    @property
+    def out(self) -> str:
+        return os.fsdecode(self.stdout)
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode("utf-8", "replace")
+
+
+class GitTimeout(OkrError):
+    """A git process did not finish in time and was stopped."""
+
+
+def git_environment() -> dict[str, str]:
+    """os.environ without repository-local GIT_* variables, with git messages in English."""
+    env = {k: v for k, v in os.environ.items() if k not in _LOCAL_ENV_VARS}
+    env["LANGUAGE"] = "C"  # okr reads a few of git's messages (locks, ownership, gpg)
+    return env
+
+
+def run_git(
+    args: Iterable[str], cwd: Path, *, input: bytes | None = None, timeout: float = READ_TIMEOUT
+) -> GitResult:
+    """Run `git ARGS` in `cwd`; never raises for a non-zero exit, except for ownership.
+
+    Output goes to temporary files rather than pipes, so a grandchild that
+    outlives a stopped git (a stuck gpg.program) cannot block okr.
+    """
+    argv = ("git", *args)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=git_environment(),
+                stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+            )
+        except FileNotFoundError:
+            raise OkrError("git is not installed (or not on PATH)") from None
+        try:
+            proc.communicate(input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            raise GitTimeout(
+                f"`git {argv[1]}` did not finish within {timeout:g} s and was stopped",
+                hint="a git hook or gpg.program may be waiting for input",
+            ) from None
+        except BaseException:
+            _stop(proc)
+            raise
+        out.seek(0)
+        err.seek(0)
+        result = GitResult(argv[1:], proc.returncode, out.read(), err.read())
+    if not result.ok and _DUBIOUS_RE.search(result.err):
+        raise _dubious_ownership(result.err, cwd)
+    return result
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM first: git's handler removes its lock files; SIGKILL would leave them."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+_DUBIOUS_RE = re.compile(r"dubious ownership|--add safe\.directory")
+
+
+def _dubious_ownership(message: str, cwd: Path) -> OkrError:
+    found = re.search(r"--add safe\.directory (.+)", message)
+    where = found.group(1).strip() if found else str(cwd)
+    return OkrError(
+        f"git refuses to work in {where}: the repository belongs to another user "
+        "(dubious ownership)",
+        hint=f"if you trust it: git config --global --add safe.directory {where}",
+    )
+
+
+def _tail(text: str, lines: int = 20) -> str:
+    """The end of some git or hook output, control characters made visible."""
+    kept = "\n".join(text.strip().splitlines()[-lines:])
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", kept)
+
+
+def _literal(rel: str) -> str:
+    """A pathspec that matches exactly this path (no globs, no magic)."""
+    return f":(literal){rel}"
+
+
+# --- discovery ---------------------------------------------------------------------------------
+
+
+def open_repo(
+    path: Path, *, timeout: float = READ_TIMEOUT, commit_timeout: float = COMMIT_TIMEOUT
+) -> GitRepo:
+    """The git work tree that contains `path` (a file or folder, existing or not)."""
+    start = Path(path).absolute()
+    while not start.is_dir():
+        if start.parent == start:
+            break
+        start = start.parent
+    result = run_git(
+        ["rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--show-toplevel"],
+        start,
+        timeout=timeout,
+    )
+    lines = result.out.splitlines()
+    if lines[:1] == ["true"]:
+        raise OkrError(
+            f"{start} is in a bare git repository; there is no work tree to commit in",
+            hint=NO_COMMIT_HINT,
+        )
+    if not result.ok or lines[1:2] != ["true"] or len(lines) < 3:
+        raise OkrError(f"{path} is not inside a git work tree", hint=NO_COMMIT_HINT)
+    return GitRepo(Path(lines[2]), timeout=timeout, commit_timeout=commit_timeout)
+
+
+# --- the repository ----------------------------------------------------------------------------
+
+# State files of operations that a commit must not land in the middle of, with
+# what to tell the user. Found with `git rev-parse --git-path` (linked worktrees).
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge", "git merge --continue, or git merge --abort"),
+    ("rebase-merge", "a rebase", "git rebase --continue, or git rebase --abort"),
+    (
+        "rebase-apply",
+        "a rebase (or git am)",
+        "git rebase --continue / --abort, or git am --continue / --abort",
+    ),
+    ("CHERRY_PICK_HEAD", "a cherry-pick", "git cherry-pick --continue, or git cherry-pick --abort"),
+    ("REVERT_HEAD", "a revert", "git revert --continue, or git revert --abort"),
+    ("BISECT_LOG", "a bisect", "git bisect reset"),
+    ("sequencer", "a cherry-pick or revert", "git cherry-pick --continue / --abort"),
+)
+_COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg")
+_LOCK_RE = re.compile(r"Unable to create '([^']+\.lock)': File exists|cannot lock ref '([^']+)'")
+_IDENTITY_RE = re.compile(
+    r"Please tell me who you are|unable to auto-detect email|empty ident name"
+    r"|Author identity unknown"
+)
+_GPG_RE = re.compile(
+    r"gpg failed to sign|failed to sign the data|error: gpg|signing failed", re.IGNORECASE
+)
+_NOTHING_RE = re.compile(r"nothing to commit|no changes added to commit|nothing added to commit")
+_SUMMARY_RE = re.compile(r"^\[.*? ([0-9a-f]{4,64})\] ", re.MULTILINE)
+
+
+class GitRepo:
+    """A git work tree (`top` is its real, absolute top-level folder)."""
+
+    def __init__(
+        self, top: Path, *, timeout: float = READ_TIMEOUT, commit_timeout: float = COMMIT_TIMEOUT
+    ):
+        self.top = Path(os.path.realpath(top))
+        self.timeout = timeout
+        self.commit_timeout = commit_timeout
+
+    def __repr__(self) -> str:
+        return f"GitRepo({str(self.top)!r})"
+
+    def git(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        timeout: float | None = None,
+        check: bool = True,
+    ) -> GitResult:
+        """Run git in the top folder; with `check`, a failure is an OkrError quoting git."""
+        result = run_git(args, self.top, input=input, timeout=timeout or self.timeout)
+        if check and not result.ok:
+            raise OkrError(f"git {args[0]} failed:\n{_tail(result.err or result.out)}")
+        return result
+
+    def relpath(self, path: Path) -> str:
+        """`path` as a POSIX path relative to `top`; refuses paths outside it or in `.git`."""
+        path = Path(path).absolute()
+        real = Path(os.path.realpath(path.parent)) / path.name
+        try:
+            rel = real.relative_to(self.top)
+        except ValueError:
+            raise OkrError(
+                f"{path} is outside the git work tree {self.top}", hint=NO_COMMIT_HINT
+            ) from None
+        if not rel.parts or rel.parts[0] == ".git":
+            raise OkrError(f"{path} is not a file okr can commit")
+        if real.is_symlink():
+            raise OkrError(f"{path} is a symbolic link; okr does not write through links")
+        return rel.as_posix()
+
+    def head(self) -> str | None:
+        """The commit HEAD points at, or None on an unborn branch."""
+        result = self.git("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
+        return result.out.strip() if result.ok else None
+
+    # --- refusing unsafe states -----------------------------------------------------------
+
+    def ensure_can_commit(self, files: Iterable[Path]) -> None:
+        """Raise OkrError (exit 2) unless a check-in commit of `files` is safe now.
+
+        Refused: a merge, rebase, am, cherry-pick, revert or bisect in progress; a
+        detached HEAD; no user.name / user.email; a target file with staged or
+        unstaged changes, untracked or ignored. An unborn branch is fine.
+        """
+        rels = [self.relpath(f) for f in files]
+        self._refuse_in_progress()
+        self._refuse_detached_head()
+        self._require_identity()
+        self._refuse_uncommitted(rels)
+
+    def _refuse_in_progress(self) -> None:
+        args = [arg for name, _, _ in _IN_PROGRESS for arg in ("--git-path", name)]
+        lines = self.git("rev-parse", *args).out.splitlines()
+        for (_, what, how), line in zip(_IN_PROGRESS, lines):
+            if (self.top / line).exists():
+                raise OkrError(
+                    f"{what} is in progress in {self.top}; okr will not commit in the middle of it",
+                    hint=f"finish it first ({how}), or {NO_COMMIT_HINT}",
+                )
+
+    def _refuse_detached_head(self) -> None:
+        result = self.git("symbolic-ref", "-q", "HEAD", check=False)
+        if result.returncode == 1:
+            raise OkrError(
+                f"HEAD is detached in {self.top} (no branch is checked out); "
+                "okr will not commit there",
+                hint=f"switch to a branch first (git switch BRANCH), or {NO_COMMIT_HINT}",
+            )
+        if not result.ok:
+            raise OkrError(f"git symbolic-ref failed:\n{_tail(result.err)}")
+
+    def _require_identity(self) -> None:
+        result = self.git(
+            "config", "--get-regexp", r"^(user|author|committer)\.(name|email)$", check=False
+        )
+        given = {
+            line.split(None, 1)[0].rpartition(".")[2] for line in result.out.splitlines() if line
+        }
+        env = os.environ
+        if env.get("GIT_AUTHOR_NAME") or env.get("GIT_COMMITTER_NAME"):
+            given.add("name")
+        if env.get("EMAIL") or env.get("GIT_AUTHOR_EMAIL") or env.get("GIT_COMMITTER_EMAIL"):
+            given.add("email")
+        missing = [f"user.{k}" for k in ("name", "email") if k not in given]
+        if missing:
+            raise OkrError(
+                f"git does not know who you are: {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set, so okr cannot commit",
+                hint='git config --global user.name "Your Name" && '
+                "git config --global user.email you@example.com",
+            )
+
+    def _refuse_uncommitted(self, rels: list[str]) -> None:
+        result = self.git(
+            "--no-optional-locks",
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--ignored=matching",
+            "--",
+            *map(_literal, rels),
+        )
+        for entry in filter(None, result.out.split("\0")):
+            code, listed = entry[:2], entry[3:]
+            # An ignored or untracked folder is listed as "folder/".
+            rel = next(
+                (r for r in rels if r == listed or (listed.endswith("/") and r.startswith(listed))),
+                None,
+            )
+            if rel is None:  # the second path of a rename record
+                continue
+            if code == "??":
+                raise OkrError(
+                    f"{rel} is not committed yet (git does not track it)",
+                    hint=f"commit it first (git add -- {rel} && git commit), or {NO_COMMIT_HINT}",
+                )
+            if code == "!!":
+                raise OkrError(f"{rel} is ignored by git (.gitignore)", hint=NO_COMMIT_HINT)
+            raise OkrError(
+                f"{rel} has uncommitted changes; okr will not commit them along with its own",
+                hint=f"commit or stash them first (see git diff HEAD -- {rel}), "
+                f"or {NO_COMMIT_HINT}",
+            )
+
+    # --- committing -------------------------------------------------------------------------
+
+    def commit_files(
+        self,
+        new_contents: Mapping[Path, bytes],
+        message: str,
+        *,
+        no_verify: bool = False,
+        verify: Callable[[Path, bytes], bool] | None = None,
+        allow_empty: bool = False,
+    ) -> str:
+        """Write `new_contents` and commit those files only; return the commit sha.
+
+        All or nothing: on any failure (refused state, hook, identity, gpg, a lock
+        held past LOCK_WAIT, timeout) every file gets its original bytes back (a new
+        file is removed), the index is left as it was, and OkrError says so.
+        After the commit, `verify(path, committed_bytes)` (default: the committed
+        blob equals the new content through git's filters) guards against a hook
+        that rewrote the file; if it fails, the commit stays, the new content is
+        put back in the working tree and OkrError says so.
+        """
+        if not new_contents:
+            raise ValueError("commit_files needs at least one file")
+        if not message.strip():
+            raise ValueError("commit_files needs a commit message")
+        files = [
+            (self.top / rel, rel, data)
+            for rel, data in ((self.relpath(p), data) for p, data in new_contents.items())
+        ]
+        self.ensure_can_commit(path for path, _, _ in files)
+        originals = {rel: _read_or_none(path) for path, rel, _ in files}
+        if not allow_empty and all(originals[rel] == data for _, rel, data in files):
+            raise OkrError(f"nothing to commit: {_names(files)} already hold these values")
+        head_before = self.head()
+        created_dirs: list[Path] = []
+        intent_to_add: list[str] = []
+        try:
+            for path, rel, data in files:
+                created_dirs += _make_parents(path.parent)
+                write_atomic(path, data)
+            new = [rel for _, rel, _ in files if originals[rel] is None]
+            if new:
+                self._retry_on_lock(
+                    ["add", "--intent-to-add", "--", *map(_literal, new)], self.timeout
+                )
+                intent_to_add = new
+            sha = self._commit([rel for _, rel, _ in files], message, no_verify, allow_empty)
+        except BaseException as exc:
+            landed = self._landed(head_before, files)
+            note = (
+                f"the commit {landed[:12]} was made"
+                if landed
+                else self._roll_back(files, originals, intent_to_add, created_dirs)
+            )
+            if isinstance(exc, OkrError):
+                raise type(exc)(f"{exc.message}\n{note}", hint=exc.hint, code=exc.code) from None
+            raise
+        self._verify(sha, files, verify)
+        return sha
+
+    def _commit(self, rels: list[str], message: str, no_verify: bool, allow_empty: bool) -> str:
+        fd, message_file = tempfile.mkstemp(prefix="okr-commit-", suffix=".txt")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write((message.rstrip("\n") + "\n").encode("utf-8"))
+            args = ["commit", "--only", "--cleanup=verbatim", "-F", message_file]
+            args += ["--no-verify"] * no_verify + ["--allow-empty"] * allow_empty
+            result = self._retry_on_lock([*args, "--", *map(_literal, rels)], self.commit_timeout)
+        finally:
+            os.unlink(message_file)
+        if not result.ok:
+            raise self._commit_error(result, no_verify)
+        found = _SUMMARY_RE.search(result.out)
+        full = found and self.git(
+            "rev-parse", "-q", "--verify", f"{found.group(1)}^{{commit}}", check=False
+        )
+        sha = full.out.strip() if full and full.ok else self.head()
+        if sha is None:
+            raise OkrError("git commit reported success but HEAD has no commit")
+        self._match_index_to(sha, rels)
+        return sha
+
+    def _match_index_to(self, sha: str, rels: list[str]) -> None:
+        """Make the index entries of `rels` equal the commit.
+
+        `git commit --only` stages the content it read before the hooks ran; when a
+        hook rewrote the file, the index would be left holding a change nobody staged.
+        """
+        pathspecs = [_literal(rel) for rel in rels]
+        if self.git("diff-index", "--cached", "--quiet", sha, "--", *pathspecs, check=False).ok:
+            return
+        result = self._retry_on_lock(["reset", "-q", sha, "--", *pathspecs], self.timeout)
+        if not result.ok:
+            raise OkrError(
+                f"commit {sha[:12]} was made, but the index entry of {', '.join(rels)} "
+                "could not be updated",
+                hint=f"run: git reset -q -- {' '.join(rels)}",
+            )
+
+    def _retry_on_lock(self, args: list[str], timeout: float) -> GitResult:
+        """Run git, retrying with backoff for up to LOCK_WAIT s while a lock file exists.
+
+        A lock is never removed: it may belong to a live git process.
+        """
+        deadline = time.monotonic() + LOCK_WAIT
+        delay = 0.05
+        while True:
+            result = self.git(*args, timeout=timeout, check=False)
+            lock = _LOCK_RE.search(result.err)
+            if result.ok or not lock:
+                return result
+            if time.monotonic() + delay > deadline:
+                held = lock.group(1) or f"the lock of {lock.group(2)}"
+                raise OkrError(
+                    f"another git process is using the repository: {held} still exists "
+                    f"after {LOCK_WAIT:g} s of retrying",
+                    hint="wait for the other git command to finish and retry; if none is running, "
+                    "the lock file was left by a crash and you may delete it yourself",
+                )
+            time.sleep(delay * random.uniform(0.5, 1.5))
+            delay = min(delay * 2, 0.4)
+
+    def _commit_error(self, result: GitResult, no_verify: bool) -> OkrError:
+        output = _tail(result.err) or _tail(result.out)
+        text = result.err + result.out
+        if _IDENTITY_RE.search(text):
+            return OkrError(
+                "git does not know who you are: set user.name and user.email",
+                hint='git config --global user.name "Your Name" && '
+                "git config --global user.email you@example.com",
+            )
+        if _GPG_RE.search(text):
+            return OkrError(
+                f"git could not sign the commit (commit.gpgsign is on):\n{output}",
+                hint="check gpg (git config gpg.program; gpg --list-secret-keys), "
+                "or turn signing off for this repository",
+            )
+        if _NOTHING_RE.search(text):
+            return OkrError("nothing to commit: the files already hold these values")
+        if not no_verify and self._has_commit_hooks():
+            return OkrError(
+                f"a git hook rejected the commit:\n{output}",
+                hint="fix what the hook reports and retry "
+                "(git hooks can be skipped with --no-verify)",
+            )
+        return OkrError(f"git commit failed:\n{output}")
+
+    def _has_commit_hooks(self) -> bool:
+        result = self.git("rev-parse", "--git-path", "hooks", check=False)
+        hooks = self.top / result.out.strip()
+        return any(os.access(hooks / name, os.X_OK) for name in _COMMIT_HOOKS)
+
+    def _landed(self, head_before: str | None, files: list[tuple[Path, str, bytes]]) -> str | None:
+        """The new HEAD if it already holds every new content (interrupted after committing)."""
+        try:
+            head = self.head()
+            if head is None or head == head_before:
+                return None
+            for _, rel, data in files:
+                if self._blob_id(head, rel) != self._hash_as(rel, data):
+                    return None
+            return head
+        except OkrError:
+            return None
+
+    def _roll_back(
+        self,
+        files: list[tuple[Path, str, bytes]],
+        originals: dict[str, bytes | None],
+        intent_to_add: list[str],
+        created_dirs: list[Path],
+    ) -> str:
+        """Put every file and the index back as they were; a sentence for the error."""
+        problems = []
+        for path, rel, _ in files:
+            original = originals[rel]
+            try:
+                if original is None:
+                    path.unlink(missing_ok=True)
+                elif _read_or_none(path) != original:
+                    write_atomic(path, original)
+            except OSError as exc:
+                problems.append(f"could not restore {rel}: {exc}")
+        for folder in reversed(created_dirs):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        if intent_to_add:
+            try:
+                result = self._retry_on_lock(
+                    ["update-index", "--force-remove", "--", *intent_to_add], self.timeout
+                )
+                if not result.ok:
+                    raise OkrError(_tail(result.err))
+            except OkrError as exc:
+                problems.append(
+                    f"could not unstage {', '.join(intent_to_add)} ({exc.message}); "
+                    f"run: git rm --cached -- {' '.join(intent_to_add)}"
+                )
+        if problems:
+            return "nothing was committed, but: " + "; ".join(problems)
+        restored = (
+            "restored" if any(originals[rel] is not None for _, rel, _ in files) else "removed"
+        )
+        return f"nothing was committed; {_names(files)} {restored}"
+
+    def _verify(
+        self,
+        sha: str,
+        files: list[tuple[Path, str, bytes]],
+        verify: Callable[[Path, bytes], bool] | None,
+    ) -> None:
+        for path, rel, data in files:
+            if verify is None:
+                ok = self._blob_id(sha, rel) == self._hash_as(rel, data)
+            else:
+                blob = self.git("cat-file", "blob", f"{sha}:{rel}", check=False)
+                ok = blob.ok and bool(verify(path, blob.stdout))
+            if ok:
+                continue
+            if _read_or_none(path) != data:
+                write_atomic(path, data)
+            raise OkrError(
+                f"commit {sha[:12]} was made, but its {rel} does not hold the new value "
+                "(a git hook changed the file)",
+                hint=f"the new value is in the working tree, not committed: review it with "
+                f"git diff -- {rel}, then commit it",
+            )
+
+    def _blob_id(self, rev: str, rel: str) -> str | None:
+        result = self.git("rev-parse", "-q", "--verify", f"{rev}:{rel}", check=False)
+        return result.out.strip() if result.ok else None
+
+    def _hash_as(self, rel: str, data: bytes) -> str:
+        """The blob id git would store for `data` at `rel` (autocrlf and filters applied)."""
+        return self.git("hash-object", f"--path={rel}", "--stdin", input=data).out.strip()
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create missing folders, returning those created (outermost first)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir()
+    return list(reversed(missing))
+
+
+def _names(files: list[tuple[Path, str, bytes]]) -> str:
+    return ", ".join(rel for _, rel, _ in files)
