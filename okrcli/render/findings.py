@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+from urllib.parse import quote
 
 from ..errors import Diagnostic, Severity
 from .text_safety import visible
@@ -90,7 +91,8 @@ def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: s
         })
     results = []
     for d in findings:
-        rel = (root.resolve() / d.path).relative_to(top).as_posix()
+        # A URI reference (RFC 3986): a space, '%' or '#' in a path is percent-encoded.
+        rel = quote((root.resolve() / d.path).relative_to(top).as_posix(), safe="/")
         results.append({
             "ruleId": d.rule,
             **({"ruleIndex": index[d.rule]} if d.rule in index else {}),
@@ -106,6 +108,7 @@ def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: s
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "okr", "version": version, "rules": driver_rules}},
+            "columnKind": "unicodeCodePoints",  # columns count characters, as YAML marks do
             "results": results,
         }],
     }
