@@ -625,3 +625,72 @@ def _make_parents(folder: Path) -> list[Path]:
 
 def _names(files: list[tuple[Path, str, bytes]]) -> str:
     return ", ".join(rel for _, rel, _ in files)
+
+
+# --- reading revisions (time travel) -------------------------------------------------------------
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    sha: str
+    path: str  # relative to the top-level folder
+
+
+def resolve_revision(repo: GitRepo, at: str) -> tuple[str, str]:
+    """`at` (a date YYYY-MM-DD or any revision) as (commit sha, committer date ISO).
+
+    A date means the last commit on HEAD made on or before that day."""
+    if at.startswith("-") or "\0" in at:
+        raise OkrError(f"'{at}' is not a revision or a date")
+    if _DATE_RE.match(at):
+        result = repo.git("rev-list", "-1", f"--before={at} 23:59:59", "HEAD", "--", check=False)
+        sha = result.out.strip()
+        if not result.ok or not sha:
+            raise OkrError(f"no commit on or before {at}", hint="the repository's history starts later")
+    else:
+        result = repo.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{at}^{{commit}}",
+                          check=False)
+        sha = result.out.strip()
+        if not result.ok or not sha:
+            raise OkrError(f"'{at}' is not a commit or a date", hint="use a revision (HEAD~3, v1.0, a sha) "
+                                                                    "or a date (YYYY-MM-DD)")
+    when = repo.git("show", "-s", "--format=%cI", sha, "--").out.strip()
+    return sha, when
+
+
+def list_tree(repo: GitRepo, sha: str, prefix: str) -> list[TreeEntry]:
+    """Blobs and links under `prefix` (top-relative, '' for all) in commit `sha`."""
+    args = ["ls-tree", "-r", "-z", "--full-tree", sha]
+    if prefix:
+        args += ["--", _literal(prefix)]
+    out = repo.git(*args).stdout
+    entries = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, _kind, obj = meta.decode().split(" ")
+        entries.append(TreeEntry(mode, obj, os.fsdecode(path)))
+    return entries
+
+
+def read_blobs(repo: GitRepo, shas: list[str]) -> dict[str, bytes]:
+    """The content of each blob, read by one `git cat-file --batch`."""
+    if not shas:
+        return {}
+    unique = list(dict.fromkeys(shas))
+    out = repo.git("cat-file", "--batch", input="".join(f"{s}\n" for s in unique).encode()).stdout
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for sha in unique:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].decode().split(" ")
+        if len(header) < 3 or header[1] == "missing":
+            raise OkrError(f"git object {sha} is missing")
+        size = int(header[2])
+        blobs[sha] = out[end + 1: end + 1 + size]
+        pos = end + 1 + size + 1
+    return blobs

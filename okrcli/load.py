@@ -12,6 +12,7 @@ import difflib
 import gc
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -413,12 +414,16 @@ def _owner_key(key: str, p: tuple, path: str, diags: list[Diagnostic], what: str
     return True
 
 
+def missing_org(diags: list[Diagnostic]) -> Org:
+    diags.append(Diagnostic(ORG_FILE, 1, 1, Severity.ERROR, "org",
+                            "org.yaml is missing: it lists the company, its teams and people"))
+    return Org(None, {}, {})
+
+
 def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Org:
     rel = ORG_FILE
     if raw is None and not (root / rel).exists():
-        diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "org",
-                                "org.yaml is missing: it lists the company, its teams and people"))
-        return Org(None, {}, {})
+        return missing_org(diags)
     value, ok = load_yaml_file(root, rel, diags, raw)
     m = _top_mapping(value, ok, rel, diags, "org.yaml is a mapping with company, teams and people")
     if m is None:
@@ -559,16 +564,25 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
 
 # ---------------------------------------------------------------- the repository
 
-def load_repository(root: Path) -> tuple[Repository, list[Diagnostic]]:
-    """Load every file under `root`; return the model and all diagnostics found while loading."""
+def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tuple[Repository, list[Diagnostic]]:
+    """Load every file under `root`; return the model and all diagnostics found while loading.
+
+    With `blobs` (root-relative path -> bytes, e.g. the files of a git revision),
+    those are loaded instead of the files on disk."""
     diags: list[Diagnostic] = []
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates millions of small objects that are never garbage
     try:
-        settings = load_settings(root, diags)
-        org = load_org(root, diags)
+        if blobs is None:
+            settings = load_settings(root, diags)
+            org = load_org(root, diags)
+            listing = list_okr_files(root, diags)
+        else:
+            settings = load_settings(root, diags, blobs.get(CONFIG_FILE, b""))
+            org = load_org(root, diags, blobs[ORG_FILE]) if ORG_FILE in blobs else missing_org(diags)
+            listing = okr_files_in(blobs)
         entries = []
-        for rel, cycle, owner in list_okr_files(root, diags):
+        for rel, cycle, owner in listing:
             if parse_cycle(cycle) is None:
                 diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "cycle-unknown",
                                         f"'{cycle}' is not a valid cycle: use YYYY, YYYY-H1..H2, "
@@ -577,18 +591,31 @@ def load_repository(root: Path) -> tuple[Repository, list[Diagnostic]]:
                 entries.append((rel, cycle, owner))
         from .parallel import load_files
 
-        files = load_files(root, entries, diags)
+        files = load_files(root, entries, diags, blobs)
     finally:
         if gc_was_enabled:
             gc.enable()
     return build_repository(root, settings, org, files), diags
 
 
-def load_okr_files(root: Path, entries: list[tuple[str, str, str]], diags: list[Diagnostic]) -> list[OkrFile]:
-    """Load the given `(rel, cycle, owner)` OKR files in this process."""
+def okr_files_in(blobs: Mapping[str, bytes]) -> list[tuple[str, str, str]]:
+    """(rel, cycle folder, owner) of the `<CYCLE>/<OWNER>.yaml` paths among `blobs`, sorted."""
+    from .cycles import looks_like_cycle
+
+    found = []
+    for rel in blobs:
+        folder, _, name = rel.partition("/")
+        if name and "/" not in name and name.endswith(".yaml") and looks_like_cycle(folder):
+            found.append((rel, folder, name[: -len(".yaml")]))
+    return sorted(found)
+
+
+def load_okr_files(root: Path, entries: list[tuple[str, str, str]], diags: list[Diagnostic],
+                   blobs: Mapping[str, bytes] | None = None) -> list[OkrFile]:
+    """Load the given `(rel, cycle, owner)` OKR files in this process (from `blobs` when given)."""
     files = []
     for rel, cycle, owner in entries:
-        okr_file = load_okr_file(root, rel, cycle, owner, diags)
+        okr_file = load_okr_file(root, rel, cycle, owner, diags, None if blobs is None else blobs[rel])
         if okr_file is not None:
             files.append(okr_file)
     return files

@@ -17,6 +17,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import Diagnostic, Loc, Severity
@@ -38,25 +39,26 @@ def worker_count(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, n_files // FILES_PER_WORKER))
 
 
-def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic]) -> list[OkrFile]:
+def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
+               blobs: Mapping[str, bytes] | None = None) -> list[OkrFile]:
     from .load import load_okr_files
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
     if workers <= 1:
-        return load_okr_files(root, entries, diags)
+        return load_okr_files(root, entries, diags, blobs)
     shares = [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
     for share in shares[1:]:
-        children.append((_fork_loader(root, share), share))
+        children.append((_fork_loader(root, share, blobs), share))
     own_diags: list[Diagnostic] = []
-    files = load_okr_files(root, shares[0], own_diags)
+    files = load_okr_files(root, shares[0], own_diags, blobs)
     diags.extend(own_diags)
     for child, share in children:
         payload = _collect(child)
         if payload is None:  # the child failed: load its share here
-            files.extend(load_okr_files(root, share, diags))
+            files.extend(load_okr_files(root, share, diags, blobs))
             continue
         packed_files, packed_diags = payload
         files.extend(_unpack_file(f) for f in packed_files)
@@ -64,7 +66,7 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic]) -> lis
     return files
 
 
-def _fork_loader(root: Path, share: list[Entry]) -> tuple[int, int] | None:
+def _fork_loader(root: Path, share: list[Entry], blobs: Mapping[str, bytes] | None) -> tuple[int, int] | None:
     from .load import load_okr_files
 
     try:
@@ -77,7 +79,7 @@ def _fork_loader(root: Path, share: list[Entry]) -> tuple[int, int] | None:
         try:
             os.close(read_fd)
             child_diags: list[Diagnostic] = []
-            files = load_okr_files(root, share, child_diags)
+            files = load_okr_files(root, share, child_diags, blobs)
             data = marshal.dumps((
                 [_pack_file(f) for f in files],
                 [(d.path, d.line, d.column, d.severity.value, d.rule, d.message) for d in child_diags],

@@ -1,0 +1,57 @@
+"""Time travel: the OKR repository exactly as it stood at a commit or on a date.
+
+`--at REV|DATE` reads the files from git objects (one `ls-tree`, one
+`cat-file --batch`), never from or into the work tree, and loads them with the
+same loader as the files on disk. The date the reports use as "today" becomes
+the `--at` date, or the commit's date for a revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .errors import Diagnostic, OkrError
+from .model import Repository
+from .source import CONFIG_FILE
+
+
+@dataclass(frozen=True)
+class AsOf:
+    repository: Repository
+    diagnostics: list[Diagnostic]
+    today: date
+    rev: str | None  # the commit read, None for the work tree
+
+
+def read_revision(root: Path, at: str) -> tuple[dict[str, bytes], str, date]:
+    """Root-relative path -> bytes of every file under `root` at `at`; plus the sha and its date."""
+    from .gitstore import list_tree, open_repo, read_blobs, resolve_revision
+
+    repo = open_repo(root)
+    sha, when = resolve_revision(repo, at)
+    prefix = repo.relpath(root) if Path(root).resolve() != repo.top else ""
+    prefix = "" if prefix in ("", ".") else prefix
+    entries = [e for e in list_tree(repo, sha, prefix) if e.path.endswith(".yaml")]
+    cut = len(prefix) + 1 if prefix else 0
+    # Symbolic links (mode 120000) are never followed, here as on disk.
+    wanted = {e.path[cut:]: e.sha for e in entries if e.mode != "120000"}
+    if CONFIG_FILE not in wanted:
+        raise OkrError(f"there was no {CONFIG_FILE} in {prefix or 'the repository root'} at {at}",
+                       hint="the OKR repository did not exist yet at that revision")
+    contents = read_blobs(repo, list(wanted.values()))
+    as_of = date.fromisoformat(at) if len(at) == 10 and at[4] == "-" else date.fromisoformat(when[:10])
+    return {rel: contents[sha] for rel, sha in wanted.items()}, sha, as_of
+
+
+def load_as_of(root: Path, at: str | None, today: date) -> AsOf:
+    """The repository now (at=None: the files on disk) or at a revision or date."""
+    from .load import load_repository
+
+    if at is None:
+        repository, diags = load_repository(root)
+        return AsOf(repository, diags, today, None)
+    blobs, sha, as_of = read_revision(root, at)
+    repository, diags = load_repository(root, blobs)
+    return AsOf(repository, diags, as_of, sha)
