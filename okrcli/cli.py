@@ -80,26 +80,29 @@ def root(
 
 
 from .commands import check as _check, init as _init, schema as _schema  # noqa: E402
+from .commands import export as _export, list_cmd as _list, show as _show, tree as _tree  # noqa: E402
 
 register("check", _check.check)
 register("init", _init.init)
 register("schema", _schema.schema)
+register("tree", _tree.tree)
+register("show", _show.show)
+register("list", _list.list_objectives)
+register("export", _export.export)
 
 
 def main() -> None:
+    """The console script: run the app and turn every way out into an exit code."""
     try:
         code = app(standalone_mode=False)
-    except KeyboardInterrupt:
-        code = ExitCode.INTERRUPTED
-    except typer.Abort:
+    except (KeyboardInterrupt, typer.Abort):
+        sys.stderr.write("okr: interrupted\n")
         code = ExitCode.INTERRUPTED
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error from the parser
             exc.show()
             code = exc.exit_code
-        elif isinstance(exc, click.exceptions.Exit):
+        elif hasattr(exc, "exit_code"):  # typer.Exit
             code = exc.exit_code
         else:
             if os.environ.get("OKR_DEBUG") == "1":
