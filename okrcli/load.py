@@ -164,7 +164,7 @@ class Reader:
                 if kind == "null":
                     self.err(line, col, f"'{key}' is empty; write a value")
                 else:
-                    self.err(line, col, f"'{key}' must be {what}, but YAML reads {value} as "
+                    self.err(line, col, f"'{key}' must be text, but YAML reads {value} as "
                                         f"{_TYPE_NAMES.get(kind, kind)}; quote it: \"{value}\"")
                 return None
         if not value.strip() and not allow_empty:
@@ -191,8 +191,12 @@ class Reader:
         kind = implicit_type(value) if plain else "str"
         if kind not in ("int", "float"):
             shown = f'"{value}"' if not plain else value
-            self.err(line, col, f"'{key}' must be a number, not {shown}" +
-                     ("; remove the quotes" if not plain and _is_number_text(value) else ""))
+            hint = ""
+            if not plain and _is_number_text(value):
+                hint = "; remove the quotes"
+            elif plain and _is_number_text(value):
+                hint = "; YAML 1.1 reads this exponent form as text: write it out (1000) or as 1.0e+3"
+            self.err(line, col, f"'{key}' must be a number, not {shown}{hint}")
             return None
         try:
             num = _CONSTRUCT.construct_yaml_int(ScalarNode("", value)) if kind == "int" \
@@ -227,14 +231,20 @@ class Reader:
             return None
         value, plain, line, col = got
         if not plain or implicit_type(value) != "bool":
-            self.err(line, col, f"'{key}' must be true or false, not {value!r}")
+            hint = "; remove the quotes" if not plain and value.lower() in ("true", "false") else ""
+            self.err(line, col, f"'{key}' must be true or false, not {value!r}{hint}")
             return None
         return value.lower() in ("true", "yes", "on", "y")
 
     def seq(self, key: str) -> YSeq | None:
+        """A list; a key written with nothing after it (`aligns:`) is an empty list."""
         if key not in self.m:
             return None
         value = self.m[key]
+        if isinstance(value, str) and self.m.pos[key][5] and implicit_type(value) == "null":
+            empty = YSeq()
+            empty.line, empty.col, empty.pos = self.m.pos[key][3], self.m.pos[key][4], []
+            return empty
         if not isinstance(value, YSeq):
             p = self.m.pos[key]
             self.err(p[3], p[4], f"'{key}' must be a list (one '- ' item per line, or [a, b])")
@@ -558,7 +568,7 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
                                     verbs.get("kr_verbs"), verbs.get("objective_verbs"))
     return Settings(
         company=company, cadence=cadence or "quarterly", cycle=cycle,
-        checkin_every=int(every) if every is not None else 7, rules=rules,
+        checkin_every=int(every) if every is not None else 7, rules=rules, spans=m.pos,
     )
 
 
@@ -595,7 +605,8 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
     finally:
         if gc_was_enabled:
             gc.enable()
-    return build_repository(root, settings, org, files), diags
+    count = len(listing) + 1 + (ORG_FILE in blobs if blobs is not None else (root / ORG_FILE).exists())
+    return build_repository(root, settings, org, files, count), diags
 
 
 def okr_files_in(blobs: Mapping[str, bytes]) -> list[tuple[str, str, str]]:
@@ -621,9 +632,11 @@ def load_okr_files(root: Path, entries: list[tuple[str, str, str]], diags: list[
     return files
 
 
-def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFile]) -> Repository:
+def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFile],
+                     file_count: int = 0) -> Repository:
     objectives: dict[str, Objective] = {}
     for f in files:
         for obj in f.objectives:
             objectives.setdefault(obj.key, obj)
-    return Repository(root=root, settings=settings, org=org, files=tuple(files), objectives=objectives)
+    return Repository(root=root, settings=settings, org=org, files=tuple(files), objectives=objectives,
+                      file_count=file_count)

@@ -195,6 +195,11 @@ class Settings:
     cycle: str | None = None
     checkin_every: int = 7
     rules: dict[str, RuleConfig] = field(default_factory=dict)
+    spans: Spans = field(default_factory=dict, repr=False, compare=False)
+
+    def at(self, key: str, value: bool = True) -> Loc:
+        """Where `key` is written in okr.yaml (1:1 when it is not)."""
+        return _span_loc(Loc("okr.yaml"), self.spans, key, value)
 
     def current_cycle(self, today: date | None = None) -> str:
         return self.cycle or current_cycle_id(today or date.today(), self.cadence)
@@ -209,6 +214,7 @@ class Repository:
     org: Org
     files: tuple[OkrFile, ...]
     objectives: dict[str, Objective]  # by key `CYCLE:OWNER/ID` (the first one when ids repeat)
+    file_count: int = 0  # files read, broken ones included
 
     def cycles(self) -> list[str]:
         return sorted({f.cycle for f in self.files})

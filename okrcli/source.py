@@ -299,7 +299,7 @@ def list_okr_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, 
 
     Folders that do not look like cycles are ignored; symbolic links that lead
     outside the root are reported and not followed."""
-    from .cycles import looks_like_cycle
+    from .cycles import looks_like_cycle, parse_cycle
 
     found: list[tuple[str, str, str]] = []
     try:
@@ -318,6 +318,10 @@ def list_okr_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, 
             names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".yaml") and not e.is_dir())
         except OSError:
             continue
+        if not names and parse_cycle(entry.name) is None:
+            diags.append(Diagnostic(f"{entry.name}/", 1, 1, Severity.ERROR, "cycle-unknown",
+                                    f"'{entry.name}' is not a valid cycle: use YYYY, YYYY-H1..H2, "
+                                    "YYYY-Q1..Q4 or YYYY-B1..B6; rename the folder"))
         for name in names:
             found.append((f"{entry.name}/{name}", entry.name, name[: -len(".yaml")]))
     return found

@@ -37,7 +37,7 @@ def check(
     from ..errors import OkrError
     from ..load import load_repository
 
-    fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
     choice(fmt, FORMATS, "--format")
     if cycle is not None and parse_cycle(cycle) is None:
         raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
@@ -50,7 +50,7 @@ def check(
     _render(findings, root, fmt)
     errors = sum(d.severity.value == "error" for d in findings)
     warnings = len(findings) - errors
-    checked = len(repository.files) + 2
+    checked = repository.file_count
     if fmt == "text":
         summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
             if findings else "no problems"

@@ -10,8 +10,7 @@ Fix: correct the id in org.yaml at the position shown.
 
 from typing import Iterator
 
-from ..errors import Diagnostic, Loc
-from ..source import CONFIG_FILE
+from ..errors import Diagnostic
 from .context import CheckContext
 
 ID = "org"
@@ -53,5 +52,5 @@ def check(ctx: CheckContext) -> Iterator[Diagnostic]:
             yield Diagnostic.at(team.at("parent"), ID, f"team parents form a loop: {loop}; teams must form a tree")
     settings = ctx.repo.settings
     if settings.company is not None and company is not None and settings.company != company:
-        yield Diagnostic.at(Loc(CONFIG_FILE), ID,
+        yield Diagnostic.at(settings.at("company"), ID,
                             f"okr.yaml names company '{settings.company}' but org.yaml's company is '{company}'")

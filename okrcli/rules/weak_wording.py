@@ -23,14 +23,16 @@ OBJECTIVE_VERBS = ("maintain", "continue", "keep doing")
 
 
 def _pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
-    """Match a title that starts with one of `verbs`, allowing -s, -ing, -ed forms of the first word."""
+    """Match a title that starts with one of `verbs`, allowing -s and -ing forms of the first word.
+
+    Past tenses are left alone: "Supported services from 4 to 12" states a result."""
     if not verbs:
         return None
     alternatives = []
     for verb in verbs:
         first, *rest = verb.split()
         stem = re.escape(first[:-1]) if first.endswith("e") else re.escape(first)
-        head = f"(?:{re.escape(first)}|{stem}(?:es|s|ing|ed|d))"
+        head = f"(?:{re.escape(first)}|{stem}(?:es|s|ing))"
         alternatives.append(r"\s+".join([head, *map(re.escape, rest)]))
     return re.compile(rf"^\s*(?:{'|'.join(alternatives)})\b", re.IGNORECASE)
 
