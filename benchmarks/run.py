@@ -133,6 +133,9 @@ def measure(
 ) -> Result:
     """Median of `repeat` runs after `warmup` untimed ones; stop early on a failure."""
     result = Result(label, argv)
+    if not Path(argv[0]).exists():
+        result.status, result.note = "n/a", f"{argv[0]} not found"
+        return result
     samples: list[Sample] = []
     for n in range(warmup + repeat):
         sample = run_once(argv, timeout)
@@ -142,9 +145,6 @@ def measure(
             result.note = "no such command" + (
                 "" if sample.exit_code == 2 else f", but exit {sample.exit_code}, not 2"
             )
-            return result
-        if not Path(argv[0]).exists():
-            result.status, result.exit_code, result.note = "n/a", None, "not installed"
             return result
         if sample.exit_code != expect:
             samples = [sample]
@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per process")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     scales = [int(s.replace("_", "")) for s in args.scales.split(",") if s.strip()]
 
     report: dict = {"environment": environment(), "repeat": args.repeat, "scales": []}
