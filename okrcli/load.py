@@ -603,6 +603,9 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
 
         files = load_files(root, entries, diags, blobs)
     finally:
+        # The model lives as long as the command: move it out of the collector's sight, or
+        # every later collection would walk millions of objects that can never be garbage.
+        gc.freeze()
         if gc_was_enabled:
             gc.enable()
     count = len(listing) + 1 + (ORG_FILE in blobs if blobs is not None else (root / ORG_FILE).exists())
