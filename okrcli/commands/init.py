@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,7 +17,7 @@ CONFIG = """\
 # Settings of this OKR repository. Its presence marks the root: okr commands
 # run anywhere below this folder find it.
 
-company: {company}          # owner id of the company, as in org.yaml
+company: {company_yaml}          # owner id of the company, as in org.yaml
 cadence: {cadence}        # quarterly | bimonthly
 # cycle: {cycle}          # pin the current cycle (default: the one containing today)
 checkin_every: 7            # days between expected check-ins
@@ -32,7 +33,7 @@ ORG = """\
 # The company, its teams and its people. Owner ids (company, teams, people)
 # share one namespace: lowercase letters, digits, - and _.
 
-company: {{id: {company}, name: {name}}}
+company: {{id: {company_yaml}, name: {name}}}
 
 teams: {{}}
 #   eng:      {{name: Engineering, lead: ada}}
@@ -70,8 +71,8 @@ def _slug(name: str) -> str:
 
 def init(
     directory: Path = typer.Argument(Path("."), metavar="[DIR]", help="Where to create the repository."),
-    company: Optional[str] = typer.Option(None, "--company", help="Company owner id (default: from DIR's name)."),
-    name: Optional[str] = typer.Option(None, "--name", help="Company display name."),
+    company: str | None = typer.Option(None, "--company", help="Company owner id (default: from DIR's name)."),
+    name: str | None = typer.Option(None, "--name", help="Company display name."),
     cadence: str = typer.Option("quarterly", "--cadence", help="quarterly or bimonthly."),
 ) -> None:
     """Create okr.yaml, org.yaml and the current cycle's company OKR file.
@@ -83,30 +84,73 @@ def init(
     from ..cycles import current_cycle_id
     from ..errors import OkrError
     from ..refs import OWNER_RE
+    from ..render.text_safety import visible
     from .common import choice
 
     choice(cadence, ("quarterly", "bimonthly"), "--cadence")
-    company_id = company or _slug(directory.absolute().name)
-    if not OWNER_RE.match(company_id):
+    company_id = company if company is not None else _slug(directory.absolute().name)
+    if not OWNER_RE.fullmatch(company_id):
         raise OkrError(f"'{company_id}' is not a valid owner id",
                        hint="use lowercase letters, digits, - and _, e.g. --company acme")
+    if name is not None and (not name.strip() or _BAD_NAME.search(name)):
+        raise OkrError("--name must be a non-blank line of text without control characters",
+                       hint='for example --name "Acme Inc."')
     display = name or company_id.replace("-", " ").title()
+    if directory.exists() and not directory.is_dir():
+        raise OkrError(f"{directory} is not a folder", hint="choose a folder: okr init DIR")
     cycle = current_cycle_id(date.today(), cadence)
+    ident = _scalar(company_id)
     files = {
-        directory / "okr.yaml": CONFIG.format(company=company_id, cadence=cadence, cycle=cycle),
-        directory / "org.yaml": ORG.format(company=company_id, name=_flow_text(display)),
+        directory / "okr.yaml": CONFIG.format(company_yaml=ident, cadence=cadence, cycle=cycle),
+        directory / "org.yaml": ORG.format(company_yaml=ident, name=_flow_text(display)),
         directory / cycle / f"{company_id}.yaml": COMPANY_OKRS.format(cycle=cycle, company=company_id),
     }
-    existing = [str(p) for p in files if p.exists()]
+    # lexists: a dangling symbolic link counts as existing (it is never written through).
+    existing = [str(p) for p in files if os.path.lexists(p)]
+    cycle_dir = directory / cycle
+    if cycle_dir.is_symlink():
+        raise OkrError(f"{cycle_dir} is a symbolic link; okr init does not write through links",
+                       hint="choose another folder: okr init DIR")
     if existing:
         raise OkrError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
                        "okr init never overwrites files", hint="choose another folder: okr init DIR")
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as fh:
-            fh.write(text)
-        write(f"created {path}\n")
-    write(f"\nNext: add teams and people to org.yaml, then run `okr check --repo {directory}`.\n")
+    created: list[Path] = []
+    made_dirs: list[Path] = []
+    try:
+        for path, text in files.items():
+            for folder in reversed([path.parent, *path.parent.parents]):
+                if not folder.exists():
+                    folder.mkdir()
+                    made_dirs.append(folder)
+            with open(path, "x", encoding="utf-8") as fh:
+                created.append(path)
+                fh.write(text)
+    except OSError as exc:  # nothing half-done: remove what this run created
+        for path in reversed(created):
+            path.unlink(missing_ok=True)
+        for folder in reversed(made_dirs):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        where = exc.filename if exc.filename is not None else directory
+        raise OkrError(f"cannot create {where}: {exc.strerror or exc}; nothing was written") from None
+    for path in files:
+        write(f"created {visible(str(path))}\n")
+    write(f"\nNext: add teams and people to org.yaml, then run "
+          f"`okr check --repo {visible(shlex.quote(str(directory)))}`.\n")
+
+
+# A display name is one line of text: no control characters or line/paragraph separators.
+_BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _scalar(text: str) -> str:
+    """`text` as a YAML value that reads back as a string: quoted when YAML 1.1 would read a plain
+    `no`, `2026` or `2026-11-27` as a boolean, number or date."""
+    from ..load import implicit_type
+
+    return text if implicit_type(text) == "str" else _flow_text(text)
 
 
 def _flow_text(text: str) -> str:

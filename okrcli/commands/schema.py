@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,7 +19,7 @@ def schema_text(kind: str) -> str:
 
 def schema(
     kind: str = typer.Argument("okr-file", metavar="[KIND]", help="okr-file, org or config."),
-    write_to: Optional[Path] = typer.Option(None, "--write", metavar="DIR",
+    write_to: Path | None = typer.Option(None, "--write", metavar="DIR",
                                             help="Write all three schema files into DIR instead."),
 ) -> None:
     """Print the JSON Schema (draft-07) of OKR files, org.yaml or okr.yaml.
@@ -33,15 +32,29 @@ def schema(
     from ..errors import OkrError
 
     if write_to is not None:
+        import os
+
+        from ..render.text_safety import visible
+
         if not write_to.is_dir():
             raise OkrError(f"{write_to}: no such folder")
         for name in KINDS.values():
             target = write_to / name
-            if target.exists():
+            if os.path.lexists(target):  # a dangling symbolic link counts: never write through one
                 raise OkrError(f"{target} exists; okr schema --write does not overwrite files")
-        for kind_name, name in KINDS.items():
-            (write_to / name).write_text(schema_text(kind_name), encoding="utf-8")
-            write(f"wrote {write_to / name}\n")
+        written: list[Path] = []
+        try:
+            for kind_name, name in KINDS.items():
+                with open(write_to / name, "x", encoding="utf-8") as fh:
+                    written.append(write_to / name)
+                    fh.write(schema_text(kind_name))
+        except OSError as exc:  # nothing half-done
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise OkrError(f"cannot write {exc.filename or write_to}: {exc.strerror or exc}; "
+                           "nothing was written") from None
+        for path in written:
+            write(f"wrote {visible(str(path))}\n")
         return
     choice(kind, tuple(KINDS), "KIND")
     write(schema_text(kind))
