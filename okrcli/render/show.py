@@ -1,0 +1,117 @@
+"""`okr show` as text and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from ..views import KeyResultDetail, KRView, Neighbour, ObjectiveDetail, ObjectiveView
+from .objectives import kr_dict, objective_dict
+from .styled import (
+    STATUS_STYLES,
+    STATUS_WORDS,
+    Line,
+    measure,
+    num,
+    score_segments,
+    short_ref,
+    user,
+)
+
+
+def _neighbour_dict(n: Neighbour) -> dict:
+    return {"ref": n.ref, "title": n.title, "score": n.score, "status": n.status, "private": n.private,
+            "missing": n.missing, "via_kr": n.via_kr}
+
+
+def to_json(detail: ObjectiveDetail | KeyResultDetail) -> str:
+    if isinstance(detail, ObjectiveDetail):
+        doc = {"type": "objective", "objective": objective_dict(detail.objective),
+               "parents": [_neighbour_dict(n) for n in detail.parents],
+               "children": [_neighbour_dict(n) for n in detail.children],
+               "dependencies": [_neighbour_dict(n) for n in detail.dependencies],
+               "dependents": [_neighbour_dict(n) for n in detail.dependents]}
+    else:
+        doc = {"type": "key_result", "key_result": kr_dict(detail.key_result),
+               "objective": objective_dict(detail.objective, krs=False),
+               "children": [_neighbour_dict(n) for n in detail.children],
+               "dependents": [_neighbour_dict(n) for n in detail.dependents]}
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _status_line(label: str, score: float, band: str, status: str, extra: str = "") -> Line:
+    return [(f"  {label:<10}", "dim"), *score_segments(score, band, status), (extra, "dim")]
+
+
+def _neighbour_lines(title: str, items: list[Neighbour], cycle: str, empty: str,
+                     via: str = "drives") -> list[Line]:
+    lines: list[Line] = [[], [(title, "bold")]]
+    if not items:
+        lines.append([(f"  {empty}", "dim")])
+    for n in items:
+        ref = short_ref(n.ref, cycle)
+        if n.private:
+            lines.append([("  ", ""), (ref, "bold"), ("  private objective", "dim italic")])
+        elif n.missing:
+            lines.append([("  ", ""), (ref, "bold"), ("  names nothing (okr check: align-dangling)", "red")])
+        else:
+            word = STATUS_WORDS.get(n.status or "", "")
+            lines.append([("  ", ""), (ref, "bold"), (f"  {n.score:.2f} ", ""),
+                          (f"{word:<9}", STATUS_STYLES.get(n.status or "", "")), ("  ", ""),
+                          (user(n.title), ""), (f"  · {via} {n.via_kr}" if n.via_kr and via else "", "dim")])
+    return lines
+
+
+def _kr_row(k: KRView) -> Line:
+    extra = [f"({measure(k)})"]
+    if k.confidence is not None:
+        extra.append(f"confidence {num(k.confidence)}")
+    if k.weight != 1:
+        extra.append(f"weight {num(k.weight)}")
+    if k.graded:
+        extra.append("graded")
+    return [("  ", ""), (f"{k.id}  ", "bold"), *score_segments(k.score, k.band, k.status), ("  ", ""),
+            (user(k.title), ""), ("  " + " · ".join(extra), "dim")]
+
+
+def _objective_head(v: ObjectiveView) -> list[Line]:
+    kind = f" ({v.owner_kind})" if v.owner_kind else ""
+    facts = [f"cycle {v.cycle}", f"owner {v.owner}{kind}", "committed" if v.committed else "aspirational"]
+    if v.private:
+        facts.append("private")
+    lines: list[Line] = [[(short_ref(v.ref, v.cycle), "bold"), ("  ", ""), (user(v.title), "bold")],
+                         [("  " + " · ".join(facts), "dim")],
+                         _status_line("score", v.score, v.band, v.status,
+                                      "  (review score)" if v.review_score is not None else "")]
+    if v.standalone:
+        lines.append([("  standalone: ", "dim"), (user(v.standalone), "")])
+    if v.description:
+        lines.append([("  ", ""), (user(v.description), "italic")])
+    if v.review_notes:
+        lines.append([("  review: ", "dim"), (user(v.review_notes), "")])
+    return lines
+
+
+def text_lines(detail: ObjectiveDetail | KeyResultDetail) -> list[Line]:
+    if isinstance(detail, ObjectiveDetail):
+        v = detail.objective
+        lines = _objective_head(v)
+        lines += [[], [("Key results", "bold")]]
+        lines += [_kr_row(k) for k in v.key_results] or [[("  none (okr check: no-key-results)", "red")]]
+        lines += _neighbour_lines("Aligns to", detail.parents, v.cycle,
+                                  "nothing" + ("" if v.owner_kind == "company" or v.standalone else " (unaligned)"))
+        lines += _neighbour_lines("Aligned from", detail.children, v.cycle, "nothing aligns to it yet")
+        lines += _neighbour_lines("Depends on", detail.dependencies, v.cycle, "nothing")
+        lines += _neighbour_lines("Needed by", detail.dependents, v.cycle, "nothing depends on it", "needs")
+        return lines
+    k, v = detail.key_result, detail.objective
+    extra = [k.kind, measure(k), f"progress {k.progress:.2f}"]
+    if k.confidence is not None:
+        extra.append(f"confidence {num(k.confidence)}")
+    extra.append(f"weight {num(k.weight)}")
+    lines = [[(short_ref(k.ref, v.cycle), "bold"), ("  ", ""), (user(k.title), "bold")],
+             [("  " + " · ".join(extra), "dim")],
+             _status_line("score", k.score, k.band, k.status, "  (graded)" if k.graded else "")]
+    lines += _neighbour_lines("Objective", [Neighbour(v.ref, v.title, v.score, v.status)], v.cycle, "")
+    lines += _neighbour_lines("Driven by", detail.children, v.cycle, "no objective aligns to this key result", "")
+    lines += _neighbour_lines("Needed by", detail.dependents, v.cycle, "nothing depends on it", "")
+    return lines

@@ -1,0 +1,148 @@
+"""Progress, scores, bands and status (SPEC 3): pure functions of the model.
+
+Nothing here reads the clock: status by pace takes `today` explicitly. Every
+progress and score lies in [0, 1]; floats are never rounded here (renderers
+round what they show).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from .cycles import Cycle
+from .model import KeyResult, Objective, Org
+
+ON_TRACK = "on_track"
+AT_RISK = "at_risk"
+OFF_TRACK = "off_track"
+STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK)  # best first
+_RANK = {ON_TRACK: 0, AT_RISK: 1, OFF_TRACK: 2}
+
+RED, YELLOW, GREEN = "red", "yellow", "green"
+BANDS = (RED, YELLOW, GREEN)
+
+
+def _clamp(value: float) -> float:
+    return 0.0 if value <= 0 else 1.0 if value >= 1 else float(value)
+
+
+def numeric_progress(start: float, target: float, current: float) -> float:
+    """`clamp((current - start) / (target - start), 0, 1)`; 0 when start == target (`kr-target`)."""
+    span = target - start
+    if span == 0:
+        return 0.0
+    return _clamp((current - start) / span)
+
+
+def threshold_holds(kr: KeyResult) -> bool:
+    """A threshold KR holds when `current` is on the right side of `target` (inclusive)."""
+    if kr.target is None:
+        return False
+    return kr.current >= kr.target if kr.keep == "above" else kr.current <= kr.target
+
+
+def kr_progress(kr: KeyResult) -> float:
+    """Measured progress of a KR in [0, 1], ignoring any `score` override."""
+    if kr.kind == "milestone":
+        return 1.0 if kr.done else 0.0
+    if kr.kind == "threshold":
+        return 1.0 if threshold_holds(kr) else 0.0
+    if kr.target is None:
+        return 0.0
+    return numeric_progress(kr.start, kr.target, kr.current)
+
+
+def kr_score(kr: KeyResult) -> float:
+    """The KR's `score` when set (a grade), else its progress: what every roll-up uses."""
+    return _clamp(kr.score) if kr.score is not None else kr_progress(kr)
+
+
+def objective_score(obj: Objective, kr_scores: Sequence[float] | None = None) -> float:
+    """`review.score` when set, else the weighted mean of its KRs' scores; 0 without KRs.
+
+    `kr_scores` may pass the KRs' scores (in order) when the caller has them already."""
+    if obj.review is not None and obj.review.score is not None:
+        return _clamp(obj.review.score)
+    krs = obj.key_results
+    total = sum(kr.weight for kr in krs)
+    if not krs or total <= 0:
+        return 0.0
+    if kr_scores is None:
+        kr_scores = [kr_score(kr) for kr in krs]
+    return _clamp(sum(score * kr.weight for score, kr in zip(kr_scores, krs)) / total)
+
+
+def mean_score(objectives: Iterable[Objective]) -> float | None:
+    """Unweighted mean of the objectives' scores; None when there are none."""
+    scores = [objective_score(o) for o in objectives]
+    return _clamp(sum(scores) / len(scores)) if scores else None
+
+
+def owner_score(objectives: Iterable[Objective], owner: str) -> float | None:
+    """Unweighted mean of `owner`'s objectives' scores (pass one cycle's objectives); None if it has none."""
+    return mean_score(o for o in objectives if o.owner == owner)
+
+
+def team_score(objectives: Iterable[Objective], org: Org, team: str) -> float | None:
+    """Team roll-up: mean over the team's own objectives and those of its members
+    (subteams and the people in any of them, `Org.members`); None if there are none."""
+    inside = org.members(team) | {team}
+    return mean_score(o for o in objectives if o.owner in inside)
+
+
+def band(score: float) -> str:
+    """Google grading bands: < 0.4 red, < 0.7 yellow, else green."""
+    if score < 0.4:
+        return RED
+    if score < 0.7:
+        return YELLOW
+    return GREEN
+
+
+def status_from_confidence(confidence: float) -> str:
+    if confidence >= 0.7:
+        return ON_TRACK
+    if confidence >= 0.4:
+        return AT_RISK
+    return OFF_TRACK
+
+
+def status_from_pace(progress: float, expected: float) -> str:
+    """Against the straight line: >= 0.7 of the expected share on track, >= 0.5 at risk."""
+    if progress >= 0.7 * expected:
+        return ON_TRACK
+    if progress >= 0.5 * expected:
+        return AT_RISK
+    return OFF_TRACK
+
+
+def kr_status(kr: KeyResult, cycle: Cycle, today: date) -> str:
+    """The owner's `confidence` when set; else a threshold KR is on track while it holds (off
+    track when it does not); else the KR's score (progress, or its `score` override) against the
+    elapsed share of `cycle` as of `today` (0 before the cycle, 1 after it)."""
+    return kr_status_at(kr, cycle.elapsed_fraction(today))
+
+
+def kr_status_at(kr: KeyResult, expected: float, score: float | None = None) -> str:
+    """`kr_status` given the expected share of progress (and the KR's score, if known)."""
+    if kr.confidence is not None:
+        return status_from_confidence(kr.confidence)
+    if kr.kind == "threshold":
+        return ON_TRACK if threshold_holds(kr) else OFF_TRACK
+    return status_from_pace(kr_score(kr) if score is None else score, expected)
+
+
+def weakest(statuses: Iterable[str]) -> str | None:
+    """The worst of the statuses (off track < at risk < on track); None for none."""
+    worst = None
+    for s in statuses:
+        if worst is None or _RANK[s] > _RANK[worst]:
+            worst = s
+    return worst
+
+
+def objective_status(obj: Objective, cycle: Cycle, today: date) -> str:
+    """Its weakest KR's status. An objective without key results is off track: nothing
+    measures it, and `okr check` reports it (`no-key-results`)."""
+    return weakest(kr_status(kr, cycle, today) for kr in obj.key_results) or OFF_TRACK
