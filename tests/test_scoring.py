@@ -206,7 +206,8 @@ days = st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31))
 @st.composite
 def key_results(draw, id="KR1"):
     kind = draw(st.sampled_from(["numeric", "threshold", "milestone"]))
-    extra = dict(id=id, confidence=draw(st.none() | unit), weight=draw(weights), score=draw(st.none() | unit))
+    extra = {"id": id, "confidence": draw(st.none() | unit), "weight": draw(weights),
+             "score": draw(st.none() | unit)}
     if kind == "numeric":
         return numeric(draw(finite), draw(finite), draw(finite), **extra)
     if kind == "threshold":
