@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-CYCLE_RE = re.compile(r"^(\d{4})(?:-([HQB])([1-9]))?$")
+CYCLE_RE = re.compile(r"^(\d{4})(?:-([HQB])([1-9]))?\Z")
 _PERIODS = {"H": (2, 6), "Q": (4, 3), "B": (6, 2)}  # kind letter -> (count per year, months each)
 _KINDS = {None: "year", "H": "half", "Q": "quarter", "B": "bimonthly"}
 

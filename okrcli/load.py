@@ -505,7 +505,7 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
         return Settings()
     r = Reader(m, rel, diags, "okr.yaml")
     r.keys(("company", "cadence", "cycle", "checkin_every", "rules"), ("company",))
-    company = r.text("company")
+    company = r.text("company", pattern=OWNER_RE, what="owner id (lowercase letters, digits, - and _)")
     cadence = r.text("cadence")
     if cadence is not None and cadence not in ("quarterly", "bimonthly"):
         p = m.pos["cadence"]
@@ -558,8 +558,8 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
             seq = cr.seq(key)
             if seq is not None:
                 words = []
-                for item, (line, col, _plain) in zip(seq, seq.pos):
-                    if isinstance(item, str) and item.strip():
+                for item, (line, col, plain) in zip(seq, seq.pos):
+                    if isinstance(item, str) and item.strip() and not (plain and implicit_type(item) != "str"):
                         words.append(item.strip().lower())
                     else:
                         cr.err(line, col, f"each entry of '{key}' must be a word or phrase")

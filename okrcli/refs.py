@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 OWNER_ID = r"[a-z0-9][a-z0-9_-]{0,63}"
 ITEM_ID = r"[A-Za-z0-9][A-Za-z0-9_-]*"
-OWNER_RE = re.compile(rf"^{OWNER_ID}$")
-ITEM_RE = re.compile(rf"^{ITEM_ID}$")
+OWNER_RE = re.compile(rf"^{OWNER_ID}\Z")
+ITEM_RE = re.compile(rf"^{ITEM_ID}\Z")
 REF_RE = re.compile(
     rf"^(?:(?P<cycle>\d{{4}}(?:-[A-Z][0-9]+)?):)?(?P<owner>{OWNER_ID})"
-    rf"/(?P<obj>{ITEM_ID})(?:/(?P<kr>{ITEM_ID}))?$"
+    rf"/(?P<obj>{ITEM_ID})(?:/(?P<kr>{ITEM_ID}))?\Z"
 )
 
 

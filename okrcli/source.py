@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -94,6 +95,32 @@ def _inside(root: Path, path: Path) -> bool:
         return False
 
 
+class _NotReadable(Exception):
+    pass
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; a FIFO or device is never read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotReadable("not a regular file (a pipe, socket or device); okr reads only files")
+        if info.st_size > limit:
+            raise _NotReadable(f"file is {info.st_size:,} bytes, over the {limit >> 20} MiB limit; split it")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_text(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None = None) -> str | None:
     """Read and decode one file (or `raw` bytes of it); None plus a diagnostic when it cannot be used."""
     limit = MAX_ORG_BYTES if rel == ORG_FILE else MAX_FILE_BYTES
@@ -104,12 +131,10 @@ def read_text(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None =
                                     "this file is a symbolic link to outside the OKR root; okr does not follow it"))
             return None
         try:
-            size = path.stat().st_size
-            if size > limit:
-                diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "yaml-syntax",
-                                        f"file is {size:,} bytes, over the {limit >> 20} MiB limit; split it"))
-                return None
-            raw = path.read_bytes()
+            raw = _read_regular(path, limit)
+        except _NotReadable as exc:
+            diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "yaml-syntax", str(exc)))
+            return None
         except OSError as exc:
             diags.append(Diagnostic(rel, 1, 1, Severity.ERROR, "yaml-syntax", f"cannot read file: {exc.strerror}"))
             return None

@@ -95,7 +95,7 @@ def test_github_annotations_are_escaped_like_actions_core(okr_repo):
     })
     expected = (
         "::error file=2026-Q4/bob.yaml,line=5,col=5,title=schema::unknown key "
-        f"'a::error::b,%25%0D%0A::warning::c' in an objective; allowed: {OBJECTIVE_KEYS}\n"
+        f"'a::error::b,%25\\x0d%0A::warning::c' in an objective; allowed: {OBJECTIVE_KEYS}\n"
         f"::warning file=2026-Q4/bob.yaml,line=7,col=26,title=weak-wording::{HELP_KR}\n"
         "::error file=2026-Q4/x%2Cy%25%3Az.yaml,line=1,col=1,title=unknown-owner::"
         "'x,y%25:z' is not a valid owner id (lowercase letters, digits, - and _); rename the file\n"

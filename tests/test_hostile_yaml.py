@@ -174,8 +174,6 @@ def test_yaml11_implicit_types_must_be_quoted(okr_repo, place, value):
     ("objective-id", '"O1\\n"'), ("kr-id", '"KR1\\n"'), ("aligns", '"acme/O1\\n"'), ("depends_on", '"acme/O1\\n"'),
     ("aligns", '"2026-Q4:acme/O1\\n"'), ("objective-id", "'O1\n\n      '"),
 ])
-@pytest.mark.xfail(strict=True, reason="BUG: OWNER_RE/ITEM_RE/REF_RE in okrcli/refs.py end in $, which also matches "
-                   "before a final newline; use \\Z or fullmatch")
 def test_ids_and_references_with_a_trailing_newline_are_rejected(okr_repo, place, value):
     """`$` in a Python regex also matches before a final newline: "O1\\n" is not the id O1."""
     text, at = _at(PLACES[place], value)
@@ -185,8 +183,6 @@ def test_ids_and_references_with_a_trailing_newline_are_rejected(okr_repo, place
     assert [(f["line"], f["col"]) for f in mine] == [at], r.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: OWNER_RE/ITEM_RE/REF_RE in okrcli/refs.py end in $, which also matches "
-                   "before a final newline; use \\Z or fullmatch")
 def test_owner_ids_with_a_trailing_newline_are_rejected(okr_repo):
     org = 'company: {id: acme, name: Acme}\nteams:\n  "eng\\n": {name: Engineering}\n'
     root = okr_repo({"org.yaml": org})

@@ -104,8 +104,6 @@ def test_symlinks_inside_the_root_are_read(okr_repo):
     assert r.exit_code == 0, r.stdout + r.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: okrcli/source.py read_text reads a FIFO with read_bytes() and blocks; "
-                   "it should require a regular file (os.open O_NONBLOCK + fstat S_ISREG)")
 def test_okr_file_that_is_not_a_regular_file_does_not_hang(okr_repo):
     """A FIFO (or device) named like an OKR file must be a finding, not a blocking read."""
     root = okr_repo({"2026-Q4/carol.yaml": BOB.replace("Faster builds", "Faster pages")})
@@ -235,8 +233,6 @@ def test_error_messages_show_controls_visibly(tmp_path):
     assert "\\x1b[2J[red]" in r.stderr and not RAW_CONTROLS.search(r.stderr.replace("\n", ""))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: okrcli/render/findings.py prints the path without visible(); "
-                   "a file name with a newline forges a finding line")
 def test_file_names_with_controls_are_shown_visibly(okr_repo):
     """A file name cannot forge a finding line or send escapes to the terminal."""
     root = okr_repo()
@@ -277,8 +273,6 @@ def test_github_annotations_cannot_start_workflow_commands(okr_repo):
     assert "%250A %2525" in r.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: render_github escapes %, CR, LF only; ESC, BEL and U+202E reach "
-                   "the Actions log raw (apply visible() before _escape_data)")
 def test_github_annotations_show_controls_visibly(okr_repo):
     root = _hostile_repo(okr_repo)
     r = run(["check", "--format", "github"], cwd=root)

@@ -1,6 +1,6 @@
 """The error catalogue: one small repository per rule and the exact `okr check` output for it.
 
-Each `tests/golden/<rule-id>/` is a complete OKR repository (okr.yaml, org.yaml,
+Each `tests/golden/rules/<rule-id>/` is a complete OKR repository (okr.yaml, org.yaml,
 cycle folders) that triggers that rule and no other, and `expected.txt` is the
 exact stdout of `okr check --format text` run inside it. The exit code follows
 from the severities in expected.txt (1 when a line is an error, else 0).
@@ -23,7 +23,7 @@ from conftest import run
 
 from okrcli.rules import RULE_IDS, module_name
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "rules"
 REGEN = os.environ.get("OKR_REGEN_GOLDEN") == "1"
 FINDING = re.compile(r"^(?P<path>[^:]+):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): "
                      r"(?P<severity>error|warning)\[(?P<rule>[a-z-]+)\]: (?P<message>.+)$")

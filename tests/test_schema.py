@@ -25,11 +25,7 @@ STRUCTURAL = {"okr-file": {"schema"}, "org": {"schema", "org"}, "config": {"sche
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 
 # Fixtures where the JSON Schema and okr's validator are known to disagree, with the reason.
-KNOWN_DISAGREEMENTS: dict[str, str] = {
-    "config/invalid/company-bad-pattern.yaml":
-        "okr.yaml 'company' is not checked against the owner-id pattern (only an org finding when "
-        "org.yaml differs); the schema requires the pattern",
-}
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
 
 
 def _schema(kind: str) -> dict:
@@ -173,21 +169,10 @@ EXTRA_CASES = {
     "org/team-key-number": ("org", "company: {id: acme, name: A}\nteams:\n  2026: {name: T}\n"),
     "org/person-key-bool": ("org", "company: {id: acme, name: A}\npeople:\n  no: {name: N}\n"),
 }
-_NULL_LIST = "okr reads a list key written with nothing after it as an empty list; the schema says array only"
-_COMPANY = "okr.yaml 'company' is not checked against the owner-id pattern; the schema requires it"
 KNOWN_EXTRA_DISAGREEMENTS: dict[str, str] = {
-    "okr-file/objectives-null": _NULL_LIST,
-    "okr-file/aligns-null": _NULL_LIST,
-    "okr-file/depends-on-null": _NULL_LIST,
-    "okr-file/key-results-null": _NULL_LIST,
     "okr-file/target-nan": "JSON Schema has no way to exclude NaN (comparisons with NaN are false); okr rejects it",
-    "config/company-not-an-owner-id": _COMPANY,
-    "config/company-underscore-first": _COMPANY,
-    "config/kr-verbs-number": "okr accepts a plain number as a verb (the event loader keeps it as text); "
-                              "the schema requires strings",
     "config/severity-no": "the schema accepts the boolean false (an unquoted off) and so also no/false/n; "
                           "okr accepts only the text off",
-    "config/checkin-every-huge": "okr caps numbers at 1e15; the schema has no maximum for checkin_every",
 }
 
 

@@ -37,7 +37,7 @@ def check(
     from ..errors import OkrError
     from ..load import load_repository
 
-    fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
+    fmt = format if format is not None else ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
     choice(fmt, FORMATS, "--format")
     if cycle is not None and parse_cycle(cycle) is None:
         raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")

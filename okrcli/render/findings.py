@@ -23,7 +23,7 @@ def display_path(root: Path, rel: str, base: Path | None = None) -> str:
 
 
 def line(d: Diagnostic, path: str) -> str:
-    return f"{path}:{d.line}:{d.column}: {d.severity.value}[{d.rule}]: {visible(d.message)}"
+    return f"{visible(path)}:{d.line}:{d.column}: {d.severity.value}[{d.rule}]: {visible(d.message)}"
 
 
 def render_text(findings: list[Diagnostic], root: Path, color: bool) -> Iterable[tuple[str, str | None]]:
@@ -56,10 +56,10 @@ def render_github(findings: list[Diagnostic], root: Path) -> str:
     for d in findings:
         level = "error" if d.severity is Severity.ERROR else "warning"
         props = ",".join([
-            f"file={_escape_property(display_path(root, d.path))}",
+            f"file={_escape_property(visible(display_path(root, d.path)))}",
             f"line={d.line}", f"col={d.column}", f"title={_escape_property(d.rule)}",
         ])
-        out.append(f"::{level} {props}::{_escape_data(d.message)}\n")
+        out.append(f"::{level} {props}::{_escape_data(visible(d.message, keep_newlines=True))}\n")
     return "".join(out)
 
 
