@@ -310,6 +310,20 @@ def test_list_filters():
     assert acme("list", "--owner", "nobody").exit_code == 2
 
 
+def test_views_still_work_when_a_file_is_broken(okr_repo):
+    root = okr_repo({"2026-Q4/bob.yaml": "objectives: [\n"})
+    result = okr("list", cwd=root)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("acme/O1 ")
+    assert result.stderr == "okr: warning: 1 error in the OKR files; what could not be read is left out (run okr check)\n"
+
+
+def test_list_says_when_nothing_matches():
+    result = acme("list", "--owner", "bob", "--status", "off_track")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "okr list: nothing in 2026-Q4 matches\n"
+
+
 def test_list_krs():
     doc = json.loads(acme("list", "--krs", "--status", "off_track", "--format", "json").stdout)
     assert [k["ref"] for k in doc["key_results"]] == ["2026-Q4:acme/O4/KR2"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -54,3 +55,5 @@ def list_objectives(
         write(render.list_csv(listing))
     else:
         emit(render.list_lines(listing))
+        if not listing.rows:
+            sys.stderr.write(f"okr list: nothing in {listing.cycle} matches\n")
