@@ -1,0 +1,127 @@
+"""Check-in discipline (okrcli/discipline.py) on the crafted history of pulse_repo, counted by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from gitrepo import isolate_git
+from pulse_repo import build
+
+from okrcli.cycles import parse_cycle
+from okrcli.discipline import (
+    LATE,
+    MISSED,
+    ON_TIME,
+    OwnerDiscipline,
+    all_periods,
+    checkin_discipline,
+    elapsed_periods,
+    kr_marks,
+)
+from okrcli.history import CheckIn, History, read_history
+from okrcli.load import load_repository
+
+Q4 = parse_cycle("2026-Q4")
+
+
+@pytest.fixture
+def crafted(tmp_path, monkeypatch):
+    isolate_git(monkeypatch, tmp_path)
+    root = build(tmp_path / "okrs")
+    repository, _ = load_repository(root)
+    return repository, read_history(root)
+
+
+def test_periods_cut_the_cycle_and_the_remainder_joins_the_last():
+    q4 = all_periods(Q4, 7)
+    assert len(q4) == 13
+    assert (q4[0].start, q4[0].end) == (date(2026, 10, 1), date(2026, 10, 7))
+    assert (q4[-1].start, q4[-1].end) == (date(2026, 12, 24), date(2026, 12, 31))  # 8 days
+    q1 = all_periods(parse_cycle("2026-Q1"), 7)  # 90 days: 12 periods, the last one 13 days
+    assert len(q1) == 12 and (q1[-1].start, q1[-1].end) == (date(2026, 3, 19), date(2026, 3, 31))
+    assert len(all_periods(parse_cycle("2026-B1"), 14)) == 4  # 59 days
+    assert len(all_periods(parse_cycle("2026-Q1"), 365)) == 1  # never zero periods
+    assert [p.index for p in elapsed_periods(Q4, date(2026, 11, 1), 7)] == [0, 1, 2, 3]
+    assert elapsed_periods(Q4, date(2026, 10, 7), 7) == []  # the first period is not over on its last day
+    assert len(elapsed_periods(Q4, date(2027, 1, 1), 7)) == 13
+    assert elapsed_periods(Q4, date(2026, 9, 1), 7) == []
+
+
+def test_each_owner_counted_by_hand(crafted):
+    repository, history = crafted
+    got = checkin_discipline(repository, history, Q4, date(2026, 11, 1), 7)
+    d = date
+    assert got == {
+        # KR1 on time every week; KR2 (milestone) done on Oct 5 owes nothing after period 0.
+        "acme": OwnerDiscipline("acme", 4, 4, 0, 0, d(2026, 10, 30), 2, 5, 5, 0),
+        # Oct 2 (p0), nothing in p1 but Oct 16 in p2 (late), nothing in p3 nor by Nov 1 (Nov 3 is later).
+        "eng": OwnerDiscipline("eng", 4, 2, 1, 1, d(2026, 10, 16), 1, 4, 2, 1),
+        # The hand edit of Oct 20 counts: p0 missed, p1 late, p2 and p3 on time.
+        "platform": OwnerDiscipline("platform", 4, 2, 1, 1, d(2026, 10, 27), 1, 4, 2, 1),
+        # Three KRs each week, but O2/KR1 was not checked in in p3.
+        "alice": OwnerDiscipline("alice", 4, 3, 0, 1, d(2026, 10, 27), 3, 12, 11, 0),
+        # Never (the private O2 check-in of Oct 3 is left out).
+        "bob": OwnerDiscipline("bob", 4, 0, 0, 4, None, 1, 4, 0, 0),
+        # Sep 28 is before the cycle; Oct 9 makes p0 late and p1 on time; the grade of Oct 23 is no check-in.
+        "sales": OwnerDiscipline("sales", 4, 1, 1, 2, d(2026, 10, 9), 1, 4, 1, 1),
+    }
+    assert got["alice"].rate == 3 / 4 and got["bob"].rate == 0
+    assert got["eng"].as_json() == {
+        "owner": "eng", "weeks": 4, "on_time": 2, "late": 1, "missed": 1, "rate": 0.5,
+        "last_checkin": "2026-10-16", "key_results": 1, "kr_weeks": 4, "kr_weeks_on_time": 2, "kr_weeks_late": 1}
+
+
+def test_private_objectives_count_when_asked(crafted):
+    repository, history = crafted
+    got = checkin_discipline(repository, history, Q4, date(2026, 11, 1), 7, owners=["bob"], include_private=True)
+    # O2/KR1 was checked in on Oct 3 (p0) only: p0 missed for the owner (O1/KR1 missed) all the same.
+    assert got == {"bob": OwnerDiscipline("bob", 4, 0, 0, 4, date(2026, 10, 3), 2, 8, 1, 0)}
+
+
+def test_the_as_of_date_hides_later_checkins(crafted):
+    repository, history = crafted
+    got = checkin_discipline(repository, history, Q4, date(2026, 10, 15), 7, owners=["eng", "acme"])
+    # On Oct 15 periods 0 and 1 are over; eng's Oct 16 check-in has not happened yet.
+    assert got["eng"] == OwnerDiscipline("eng", 2, 1, 0, 1, date(2026, 10, 2), 1, 2, 1, 0)
+    assert got["acme"] == OwnerDiscipline("acme", 2, 2, 0, 0, date(2026, 10, 10), 2, 3, 3, 0)
+
+
+def test_after_the_cycle_every_period_counts_and_the_last_can_be_late(crafted):
+    repository, history = crafted
+    got = checkin_discipline(repository, history, parse_cycle("2026-Q3"), date(2026, 11, 1), 7)
+    assert got == {
+        "acme": OwnerDiscipline("acme", 13, 0, 0, 13, None, 1, 13, 0, 0),
+        # Jul 1 (p0) and Sep 29 (p12, Sep 23-30): on time; p11 (Sep 16-22) is late.
+        "alice": OwnerDiscipline("alice", 13, 2, 1, 10, date(2026, 9, 29), 1, 13, 2, 1),
+    }
+
+
+def _checkin(day: date, value) -> tuple[date, CheckIn]:
+    when = datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+    return day, CheckIn("checkin", "2026-Q4", "a/O1/KR1", value, None, None, None, when, "A", "a@x", "0" * 40)
+
+
+def test_marks_of_one_key_result():
+    periods = all_periods(Q4, 7)[:3]
+    after = (date(2027, 1, 1), date(2027, 1, 7))
+    d = date
+    # A check-in only in the following period makes a period late; the last period looks past the cycle.
+    assert kr_marks([_checkin(d(2026, 10, 9), 1)], periods, after, False) == [LATE, ON_TIME, MISSED]
+    last = all_periods(Q4, 7)[-1:]
+    assert kr_marks([_checkin(d(2027, 1, 3), 1)], last, after, False) == [LATE]
+    assert kr_marks([_checkin(d(2027, 1, 8), 1)], last, after, False) == [MISSED]
+    # A milestone done owes nothing until it is set back to not done.
+    done_then_undone = [_checkin(d(2026, 10, 2), True), _checkin(d(2026, 10, 10), False)]
+    assert kr_marks(done_then_undone, periods, after, True) == [ON_TIME, None, MISSED]
+    assert kr_marks(done_then_undone, periods, after, False) == [ON_TIME, ON_TIME, MISSED]
+
+
+def test_rate_is_none_before_any_period_is_over():
+    assert OwnerDiscipline("a", 0, 0, 0, 0, None).rate is None
+
+
+def test_an_empty_history_misses_everything(crafted):
+    repository, _ = crafted
+    got = checkin_discipline(repository, History(()), Q4, date(2026, 11, 1), 7, owners=["alice"])
+    assert got == {"alice": OwnerDiscipline("alice", 4, 0, 0, 4, None, 3, 12, 0, 0)}
