@@ -91,6 +91,12 @@ register("list", _list.list_objectives)
 register("export", _export.export)
 
 
+from .commands import health as _health, status as _status  # noqa: E402
+
+register("status", _status.status)
+register("health", _health.health)
+
+
 def main() -> None:
     """The console script: run the app and turn every way out into an exit code."""
     try:

@@ -1,0 +1,303 @@
+"""`okr status` and `okr health` as text, JSON, Markdown and GitHub workflow commands.
+
+User text (names, titles) is made safe for each target: control and bidi
+characters become visible escapes everywhere; in Markdown, HTML and inline
+markup characters are escaped and `@` cannot start a mention; in workflow
+commands, values are escaped as @actions/core escapes them. JSON is the report
+itself; dates are ISO strings, shares full floats, indices 0-100 full floats.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+from ..pulse import ENDED, INDICES, NOT_STARTED, Health, HealthFigures, HealthScope, Status
+from .findings import _escape_data, _escape_property, display_path
+from .styled import Line, user
+from .text_safety import visible
+
+INDEX_NAMES = {"focus": "Focus", "follow_up": "Follow-up", "collaboration": "Collaboration",
+               "activation": "Activation"}
+REASONS = {"no_file": "no file", "no_objectives": "no objectives", "unreadable": "file unreadable"}
+BAR_WIDTH = 20
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")  # what can start markup inside a line or cell
+
+
+def md(text: str) -> str:
+    """User text safe in a GitHub Markdown paragraph or table cell: one line, no markup, no HTML
+    (`<!--` stays text), no table break, no @mention."""
+    text = visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("@", "@\u200b")  # a zero-width space: no mention, reads the same
+
+
+def _owner_label(name: str, owner: str) -> str:
+    return owner if name == owner else f"{name} ({owner})"
+
+
+# ====================================================================== okr status
+
+def status_dict(s: Status) -> dict:
+    fill = s.fill_in
+    return {
+        "cycle": s.cycle, "as_of": _day(s.as_of), "checkin_every": s.checkin_every, "state": s.state,
+        "selection": s.selection,
+        "fill_in": {
+            "expected": fill.expected, "filled": fill.filled, "rate": fill.rate,
+            "groups": [{"id": g.id, "kind": g.kind, "name": g.name, "expected": g.expected, "filled": g.filled,
+                        "rate": g.rate, "missing": g.missing} for g in fill.groups],
+            "missing": [{"owner": m.owner, "kind": m.kind, "name": m.name, "group": m.group, "reason": m.reason,
+                         "path": m.path} for m in fill.missing],
+        },
+        "follow_up": None if s.owed is None else {
+            "key_results": s.owed_key_results,
+            "owners": [{"owner": o.owner, "kind": o.kind, "name": o.name, "path": o.path,
+                        "last_checkin": _day(o.last_checkin), "days_overdue": o.days_overdue,
+                        "key_results": [{"ref": k.ref, "title": k.title, "last_checkin": _day(k.last_checkin),
+                                         "due": _day(k.due), "days_overdue": k.days_overdue}
+                                        for k in o.key_results]} for o in s.owed],
+        },
+        "objectives_without_key_results": [{"ref": e.ref, "owner": e.owner, "title": e.title, "path": e.path,
+                                            "line": e.line} for e in s.empty_objectives],
+    }
+
+
+def status_json(s: Status) -> str:
+    return _dumps(status_dict(s))
+
+
+def _short(ref: str, cycle: str) -> str:
+    return ref[len(cycle) + 1:] if ref.startswith(cycle + ":") else ref
+
+
+def _overdue(days: int) -> str:
+    return "due today" if days == 0 else f"{_plural(days, 'day')} overdue"
+
+
+def _followup_note(s: Status) -> str | None:
+    """Why nothing is owed, when the cycle is not running or history is missing."""
+    if s.owed is None:
+        return "unknown: check-ins are read from git, and this is not a git work tree"
+    if s.state == ENDED:
+        return f"none: {s.cycle} has ended (okr review looks back on it)"
+    if s.state == NOT_STARTED:
+        return f"none: {s.cycle} has not started"
+    return None
+
+
+def status_text_lines(s: Status) -> list[Line]:
+    fill = s.fill_in
+    head = f"Status of {s.cycle} as of {s.as_of.isoformat()} (check-ins every {_plural(s.checkin_every, 'day')})"
+    lines: list[Line] = [[(head, "bold")]]
+    if s.selection:
+        lines.append([(f"for {user(s.selection)}", "dim")])
+    lines += [[], [(f"Fill-in: {fill.filled} of {fill.expected} have objectives ({_pct(fill.rate)})", "bold")]]
+    missing = {m.owner: m for m in fill.missing}
+    labels = [_owner_label(user(g.name), g.id) for g in fill.groups]
+    width = max((len(label) for label in labels), default=0)
+    for g, label in zip(fill.groups, labels):
+        line: Line = [(f"  {label:<{width}}  {g.filled} of {g.expected}  {_pct(g.rate):>4}", "")]
+        if g.missing:
+            who = ", ".join(f"{m} ({REASONS[missing[m].reason]})" for m in g.missing)
+            line.append((f"  missing: {who}", "yellow"))
+        lines.append(line)
+    lines.append([])
+    note = _followup_note(s)
+    if note is not None:
+        lines.append([(f"Check-ins owed: {note}", "bold")])
+    elif not s.owed:
+        lines.append([("Check-ins owed: none", "bold")])
+    else:
+        lines.append([((f"Check-ins owed: {_plural(s.owed_key_results, 'key result')} of "
+                       f"{_plural(len(s.owed), 'owner')}"), "bold")])
+        for o in s.owed:
+            last = o.last_checkin.isoformat() if o.last_checkin else "never"
+            lines.append([(f"  {_owner_label(user(o.name), o.owner)}", "bold"), (f"  last check-in {last}", "dim")])
+            for k in o.key_results:
+                since = f"last {k.last_checkin.isoformat()}" if k.last_checkin else "never checked in"
+                lines.append([(f"    {_short(k.ref, s.cycle)}  ", ""), (user(k.title), ""),
+                              (f"  ({since}; {_overdue(k.days_overdue)})", "yellow")])
+    if s.empty_objectives:
+        lines += [[], [(f"Objectives without key results: {len(s.empty_objectives)}", "bold")]]
+        for e in s.empty_objectives:
+            lines.append([(f"  {_short(e.ref, s.cycle)}  ", ""), (user(e.title), "")])
+    return lines
+
+
+def status_markdown(s: Status) -> str:
+    fill = s.fill_in
+    out = [f"## OKR status: {md(s.cycle)}", "",
+           f"As of {s.as_of.isoformat()}; check-ins every {_plural(s.checkin_every, 'day')}."
+           + (f" Selection: {md(s.selection)}." if s.selection else ""), "",
+           f"### Fill-in: {fill.filled} of {fill.expected} ({_pct(fill.rate)})", ""]
+    reasons = {m.owner: m.reason for m in fill.missing}
+    out += ["| Team | Filled | Rate | Missing |", "|---|---|---|---|"]
+    for g in fill.groups:
+        who = ", ".join(f"{md(m)} ({REASONS[reasons[m]]})" for m in g.missing)
+        out.append(f"| {md(_owner_label(g.name, g.id))} | {g.filled} of {g.expected} | {_pct(g.rate)} | {who} |")
+    out.append("")
+    note = _followup_note(s)
+    if note is not None or not s.owed:
+        out += [f"### Check-ins owed: {md(note or 'none')}", ""]
+    else:
+        out += [f"### Check-ins owed: {_plural(s.owed_key_results, 'key result')}", "",
+                "| Owner | Key result | Last check-in | Overdue |", "|---|---|---|---|"]
+        for o in s.owed:
+            for k in o.key_results:
+                last = k.last_checkin.isoformat() if k.last_checkin else "never"
+                out.append(f"| {md(_owner_label(o.name, o.owner))} | {md(_short(k.ref, s.cycle))} {md(k.title)} "
+                           f"| {last} | {_plural(k.days_overdue, 'day')} |")
+        out.append("")
+    if s.empty_objectives:
+        out += ["### Objectives without key results", ""]
+        out += [f"- {md(_short(e.ref, s.cycle))}: {md(e.title)}" for e in s.empty_objectives]
+        out.append("")
+    return "\n".join(out)
+
+
+def _command(level: str, props: dict[str, object], message: str) -> str:
+    shown = ",".join(f"{k}={_escape_property(visible(str(v)))}" for k, v in props.items())
+    return f"::{level} {shown}::{_escape_data(visible(message))}\n"
+
+
+def status_github(s: Status, root: Path) -> str:
+    """One warning per owner owing check-ins (on their OKR file), per owner without OKRs (on their
+    org.yaml entry), and per objective without key results."""
+    out = []
+    for o in s.owed or ():
+        krs = "; ".join(
+            f"{_short(k.ref, s.cycle)} ({'last ' + k.last_checkin.isoformat() if k.last_checkin else 'never'}, "
+            f"{_overdue(k.days_overdue)})" for k in o.key_results)
+        out.append(_command("warning", {"file": display_path(root, o.path), "line": o.key_results[0].line,
+                                        "title": "okr status: check-ins owed"},
+                            f"{_owner_label(o.name, o.owner)} owes {_plural(len(o.key_results), 'check-in')}: {krs}"))
+    for m in s.fill_in.missing:
+        what = {"no_file": f"has no OKR file for {s.cycle} ({m.path})",
+                "no_objectives": f"has no objectives in {m.path}",
+                "unreadable": f"has an OKR file that okr cannot read ({m.path}; run okr check)"}[m.reason]
+        out.append(_command("warning", {"file": display_path(root, "org.yaml"), "line": m.org_line,
+                                        "title": "okr status: OKRs missing"},
+                            f"{_owner_label(m.name, m.owner)} {what}"))
+    for e in s.empty_objectives:
+        out.append(_command("warning", {"file": display_path(root, e.path), "line": e.line,
+                                        "title": "okr status: no key results"},
+                            f"{_short(e.ref, s.cycle)} has no key results: {e.title}"))
+    return "".join(out)
+
+
+# ====================================================================== okr health
+
+def _figures_dict(f: HealthFigures) -> dict:
+    return {"indices": f.indices, "fill_in_rate": f.fill_in_rate, "checkin_rate": f.checkin_rate,
+            "components": f.components, "counts": f.counts.as_json()}
+
+
+def _scope_dict(s: HealthScope) -> dict:
+    return {"id": s.id, "kind": s.kind, "name": s.name, "parent": s.parent, **_figures_dict(s.current),
+            "previous": _figures_dict(s.previous) if s.previous is not None else None, "trend": s.trend}
+
+
+def health_dict(h: Health) -> dict:
+    return {"cycle": h.cycle, "as_of": _day(h.as_of), "checkin_every": h.checkin_every,
+            "previous_cycle": h.previous_cycle, "history": h.history, "include_private": h.include_private,
+            "max_objectives": h.max_objectives, "max_key_results": h.max_key_results,
+            "scopes": [_scope_dict(s) for s in h.scopes]}
+
+
+def health_json(h: Health) -> str:
+    return _dumps(health_dict(h))
+
+
+def _bar(value: float, fancy: bool) -> str:
+    filled = min(BAR_WIDTH, max(0, int(value / 100 * BAR_WIDTH + 0.5)))
+    full, empty = ("█", "░") if fancy else ("#", "-")
+    return full * filled + empty * (BAR_WIDTH - filled)
+
+
+def _style(value: float) -> str:
+    return "green" if value >= 70 else "yellow" if value >= 40 else "red"
+
+
+def _delta(value: float | None) -> str:
+    if value is None:
+        return ""
+    shown = round(value)
+    return f"{'+' if shown > 0 else '±' if shown == 0 else '-'}{abs(shown)}"
+
+
+def _rate_line(label: str, rate: float | None, num: int, den: int) -> str:
+    return f"{label} {_pct(rate)} ({num} of {den})" if den else f"{label} n/a"
+
+
+def health_text_lines(h: Health, fancy: bool) -> list[Line]:
+    """Indices as bars; `fancy` draws them with block characters (a terminal), else `#` and `-`."""
+    head = f"Health of {h.cycle} as of {h.as_of.isoformat()}"
+    head += f" (trend against {h.previous_cycle})" if h.previous_cycle else " (no earlier cycle to compare)"
+    lines: list[Line] = [[(head, "bold")]]
+    if not h.history:
+        lines.append([("no git history: follow-up and check-in rate are unknown", "yellow")])
+    width = max(len(n) for n in INDEX_NAMES.values())
+    for scope in h.scopes:
+        f = scope.current
+        lines += [[], [(_owner_label(user(scope.name), scope.id), "bold"),
+                       (f"  {scope.kind}" + (f" in {scope.parent}" if scope.parent else ""), "dim")]]
+        for index in INDICES:
+            value = f.indices[index]
+            label = f"  {INDEX_NAMES[index]:<{width}}  "
+            if value is None:
+                lines.append([(label, ""), ("n/a (nothing to count yet)", "dim")])
+                continue
+            line: Line = [(label, ""), (_bar(value, fancy), _style(value)), (f" {value:3.0f}", _style(value))]
+            trend = scope.trend.get(index) if scope.trend else None
+            if trend is not None:
+                line.append((f"  {_delta(trend)} vs {h.previous_cycle}", "dim"))
+            lines.append(line)
+        c = f.counts
+        lines.append([((f"  {_rate_line('Fill-in', f.fill_in_rate, c.owners_filled, c.owners)}"
+                       f" · {_rate_line('check-ins up to date', f.checkin_rate, c.up_to_date_key_results, c.open_key_results)}"),
+                       "dim")])
+    lines += [[], [("Formulas: README, \"okr health (the four values)\". Teams count their subteams.", "dim")]]
+    return lines
+
+
+def _md_cell(value: float | None, trend: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.0f}" + (f" ({_delta(trend)})" if trend is not None else "")
+
+
+def health_markdown(h: Health) -> str:
+    out = [f"## OKR health: {md(h.cycle)}", "",
+           f"As of {h.as_of.isoformat()}. Indices 0-100"
+           + (f"; in brackets, the change since {md(h.previous_cycle)}." if h.previous_cycle else ".")
+           + " Teams count their subteams.", "",
+           "| Scope | Focus | Follow-up | Collaboration | Activation | Fill-in | Check-ins up to date |",
+           "|---|---|---|---|---|---|---|"]
+    for scope in h.scopes:
+        f = scope.current
+        cells = [_md_cell(f.indices[i], scope.trend.get(i) if scope.trend else None) for i in INDICES]
+        out.append(f"| {md(_owner_label(scope.name, scope.id))} | " + " | ".join(cells)
+                   + f" | {_pct(f.fill_in_rate)} | {_pct(f.checkin_rate)} |")
+    out.append("")
+    return "\n".join(out)
