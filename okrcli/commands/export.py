@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, write
-from .viewing import CycleOption, IncludePrivateOption, paused_gc
+from .common import RepoOption, choice
+from .viewing import AtOption, CycleOption, IncludePrivateOption, paused_gc
 
 FORMATS = ("json", "csv")
 
@@ -19,6 +19,7 @@ def export(
                                help="json (one document) or csv (one row per key result)."),
     cycle: str | None = CycleOption,
     all_cycles: bool = typer.Option(False, "--all-cycles", help="Export every cycle."),
+    at: str | None = AtOption,
     include_private: bool = IncludePrivateOption,
 ) -> None:
     """Export objectives and key results with scores and status: the stable machine interface.
@@ -28,17 +29,15 @@ def export(
 
     Example: okr export --format csv --cycle 2026-Q4 > okrs.csv
     """
-    from .. import clock
     from ..errors import OkrError
     from ..render import objectives as render
     from ..views import Scorer, build_export
-    from .viewing import open_repository, pick_cycle
+    from .viewing import open_as_of, pick_cycle, write_all
 
     choice(format, FORMATS, "--format")
     if all_cycles and cycle is not None:
         raise OkrError("--cycle and --all-cycles exclude each other", hint="give one of them")
-    today = clock.today()
-    repository = open_repository(repo)
+    repository, today = open_as_of(repo, at)
     chosen = None if all_cycles else pick_cycle(repository, cycle, today)
     data = build_export(repository, Scorer(repository, today), cycle=chosen, include_private=include_private)
-    write(render.export_json(data, include_private) if format == "json" else render.export_csv(data))
+    write_all(render.export_json(data, include_private) if format == "json" else render.export_csv(data))

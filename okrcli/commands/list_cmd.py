@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, write
-from .viewing import CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
+from .common import RepoOption, choice
+from .viewing import AtOption, CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
 
 FORMATS = ("text", "json", "csv")
 STATUSES = ("on_track", "at_risk", "off_track")
@@ -26,33 +26,32 @@ def list_objectives(
     committed: bool = typer.Option(False, "--committed", help="Only committed objectives."),
     aspirational: bool = typer.Option(False, "--aspirational", help="Only aspirational objectives."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json or csv."),
+    at: str | None = AtOption,
     include_private: bool = IncludePrivateOption,
 ) -> None:
     """List the objectives of a cycle (or their key results) with score and status.
 
     Example: okr list --team eng --status at_risk
     """
-    from .. import clock
     from ..errors import OkrError
     from ..render import objectives as render
     from ..views import Scorer, build_list
-    from .viewing import emit, open_repository, owner_filter, pick_cycle
+    from .viewing import emit, open_as_of, owner_filter, pick_cycle, write_all
 
     choice(format, FORMATS, "--format")
     if status is not None:
         status = choice(status.strip().lower().replace("-", "_").replace(" ", "_"), STATUSES, "--status")
     if committed and aspirational:
         raise OkrError("--committed and --aspirational exclude each other", hint="give one of them, or neither")
-    today = clock.today()
-    repository = open_repository(repo)
+    repository, today = open_as_of(repo, at)
     listing = build_list(repository, Scorer(repository, today), cycle=pick_cycle(repository, cycle, today),
                          owners=owner_filter(repository, owner, team), status=status,
                          committed=True if committed else False if aspirational else None,
                          include_private=include_private, krs=krs)
     if format == "json":
-        write(render.list_json(listing))
+        write_all(render.list_json(listing))
     elif format == "csv":
-        write(render.list_csv(listing))
+        write_all(render.list_csv(listing))
     else:
         emit(render.list_lines(listing))
         if not listing.rows:

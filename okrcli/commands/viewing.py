@@ -22,6 +22,9 @@ CycleOption = typer.Option(None, "--cycle", metavar="CYCLE",
 OwnerOption = typer.Option(None, "--owner", metavar="ID", help="Only this owner's objectives (company, team or person id).")
 TeamOption = typer.Option(None, "--team", metavar="ID",
                           help="Only objectives of this team, its subteams and their members.")
+AtOption = typer.Option(None, "--at", metavar="REV|DATE",
+                        help="Describe the repository as it stood at a commit (HEAD~3, a tag, a sha) or on a "
+                             "date (YYYY-MM-DD), read from git; statuses are as of that day.")
 
 
 def paused_gc(func: Callable) -> Callable:
@@ -46,15 +49,24 @@ def paused_gc(func: Callable) -> Callable:
 
 def open_repository(repo: Path | None) -> Repository:
     """Load the repository for reading; problems in files are left to `okr check` (one warning line)."""
-    from ..load import load_repository
+    return open_as_of(repo, None)[0]
+
+
+def open_as_of(repo: Path | None, at: str | None) -> tuple[Repository, date]:
+    """The repository and the day its statuses are computed for: the files on disk and today,
+    or, with `--at REV|DATE`, the files in git at that commit and its date (snapshot.load_as_of)."""
+    from .. import clock
+    from ..render.text_safety import visible
+    from ..snapshot import load_as_of
     from .common import find_root
 
-    repository, diags = load_repository(find_root(repo))
-    errors = sum(d.severity.value == "error" for d in diags)
+    as_of = load_as_of(find_root(repo), at, clock.today())
+    when = "" if at is None else f" at {visible(at)}"
+    errors = sum(d.severity.value == "error" for d in as_of.diagnostics)
     if errors:
-        sys.stderr.write(f"okr: warning: {errors} error{'s' * (errors != 1)} in the OKR files; "
-                         "what could not be read is left out (run okr check)\n")
-    return repository
+        sys.stderr.write(f"okr: warning: {errors} error{'s' * (errors != 1)} in the OKR files"
+                         f"{when}; what could not be read is left out (run okr check)\n")
+    return as_of.repository, as_of.today
 
 
 def pick_cycle(repository: Repository, cycle: str | None, today: date) -> str:
@@ -104,6 +116,13 @@ def owner_filter(repository: Repository, owner: str | None, team: str | None) ->
         _known_owner(repository, owner, "--owner", ("company", "team", "person"))
         owners = {owner} if owners is None else owners & {owner}
     return owners
+
+
+def write_all(pieces) -> None:
+    """Write text pieces to stdout as they come (plain text, never through rich)."""
+    out = sys.stdout
+    for piece in pieces:
+        out.write(piece)
 
 
 def emit(lines) -> None:

@@ -2,6 +2,7 @@
 
 JSON keeps full floats (SPEC 3: rounding is for display only) and is written
 one objective per line: valid JSON, readable diffs, and the C encoder's speed.
+Machine formats come as iterators of text pieces, written as they are made.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 
 from ..views import Export, KRView, Listing, ObjectiveView
 from .styled import Line, measure, score_segments, short_ref, user
@@ -43,18 +45,20 @@ def objective_dict(v: ObjectiveView, krs: bool = True) -> dict:
     return d
 
 
-def _json_document(head: dict, key: str, items: list[dict]) -> str:
-    """`head` plus `key: [items]`, one item per line."""
-    opening = dumps(head)[:-1] + (", " if head else "") + f'"{key}": ['
-    if not items:
-        return opening + "]}\n"
-    return opening + "\n" + ",\n".join(dumps(i) for i in items) + "\n]}\n"
+def _json_document(head: dict, key: str, items: Iterable[dict]) -> Iterator[str]:
+    """`head` plus `key: [items]`, one item per line, in pieces (an export can be 50 MB)."""
+    yield dumps(head)[:-1] + (", " if head else "") + f'"{key}": ['
+    sep = "\n"
+    for item in items:
+        yield sep + dumps(item)
+        sep = ",\n"
+    yield "]}\n" if sep == "\n" else "\n]}\n"
 
 
-def export_json(export: Export, include_private: bool) -> str:
+def export_json(export: Export, include_private: bool) -> Iterator[str]:
     head = {"cycle": export.cycle, "cycles": export.cycles, "as_of": export.as_of.isoformat(),
             "include_private": include_private}
-    return _json_document(head, "objectives", [objective_dict(v) for v in export.objectives])
+    return _json_document(head, "objectives", (objective_dict(v) for v in export.objectives))
 
 
 def _cell(value) -> str:
@@ -86,15 +90,20 @@ def _kr_cells(k: KRView | None) -> list:
             k.weight, k.confidence, k.progress, k.score, k.graded, k.status, k.band]
 
 
-def _csv(header: tuple[str, ...], rows) -> str:
+def _csv(header: tuple[str, ...], rows: Iterable[list]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([_cell(c) for c in row] for row in rows)
-    return out.getvalue()
+    for n, row in enumerate(rows, 1):
+        writer.writerow([_cell(c) for c in row])
+        if n % 1000 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
-def export_csv(export: Export) -> str:
+def export_csv(export: Export) -> Iterator[str]:
     """One row per key result (an objective without key results gets one row with empty KR cells)."""
     def rows():
         for v in export.objectives:
@@ -107,16 +116,16 @@ def export_csv(export: Export) -> str:
 
 # ------------------------------------------------------------------ okr list
 
-def list_json(listing: Listing) -> str:
+def list_json(listing: Listing) -> Iterator[str]:
     head = {"cycle": listing.cycle, "as_of": listing.as_of.isoformat()}
     if not listing.krs:
-        return _json_document(head, "objectives", [objective_dict(v) for v, _ in listing.rows])
-    items = [{**kr_dict(k), "objective": v.ref, "owner": v.owner, "objective_title": v.title}
-             for v, k in listing.rows]
+        return _json_document(head, "objectives", (objective_dict(v) for v, _ in listing.rows))
+    items = ({**kr_dict(k), "objective": v.ref, "owner": v.owner, "objective_title": v.title}
+             for v, k in listing.rows)
     return _json_document(head, "key_results", items)
 
 
-def list_csv(listing: Listing) -> str:
+def list_csv(listing: Listing) -> Iterator[str]:
     if listing.krs:
         return _csv(OBJECTIVE_COLUMNS + KR_COLUMNS, (_objective_cells(v) + _kr_cells(k) for v, k in listing.rows))
     return _csv(OBJECTIVE_COLUMNS, (_objective_cells(v) for v, _ in listing.rows))
