@@ -90,6 +90,12 @@ register("show", _show.show)
 register("list", _list.list_objectives)
 register("export", _export.export)
 
+from .commands import checkin as _checkin, grade as _grade, log as _log  # noqa: E402
+
+register("checkin", _checkin.checkin)
+register("grade", _grade.grade)
+register("log", _log.log)
+
 
 from .commands import health as _health, status as _status  # noqa: E402
 

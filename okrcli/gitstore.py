@@ -19,12 +19,14 @@ from __future__ import annotations
 import os
 import random
 import re
+import selectors
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .edit import write_atomic
 from .errors import OkrError
@@ -133,6 +135,69 @@ def run_git(
     if not result.ok and _DUBIOUS_RE.search(result.err):
         raise _dubious_ownership(result.err, cwd)
     return result
+
+
+def stream_git(
+    args: Iterable[str], cwd: Path, *, input: bytes | None = None, timeout: float = READ_TIMEOUT
+) -> Iterator[bytes]:
+    """Run `git ARGS` in `cwd` and yield its standard output as it comes.
+
+    For long outputs (a whole history): okr parses one part while git writes the
+    next. The same safety as `run_git` (clean environment, stdin closed or filled
+    first, `timeout` for the whole run, SIGTERM first); a failing git raises
+    OkrError after its output has been read, as does dubious ownership.
+    """
+    argv = ("git", *args)
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(
+                argv, cwd=cwd, env=git_environment(), stderr=err, stdout=subprocess.PIPE,
+                stdin=subprocess.DEVNULL if input is None else subprocess.PIPE,
+            )
+        except FileNotFoundError:
+            raise OkrError("git is not installed (or not on PATH)") from None
+        deadline = time.monotonic() + timeout
+        try:
+            _widen_pipe(proc.stdout.fileno())
+            if input is not None:  # git log --stdin reads every revision before it writes
+                proc.stdin.write(input)
+                proc.stdin.close()
+            with selectors.DefaultSelector() as waiting:
+                waiting.register(proc.stdout, selectors.EVENT_READ)
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not waiting.select(left):
+                        raise GitTimeout(f"`git {argv[1]}` did not finish within {timeout:g} s "
+                                         "and was stopped")
+                    data = os.read(proc.stdout.fileno(), _CHUNK)
+                    if not data:
+                        break
+                    yield data
+            proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+        except BaseException:  # also GeneratorExit: the reader stopped early
+            _stop(proc)
+            raise
+        finally:
+            proc.stdout.close()
+        if proc.returncode != 0:
+            err.seek(0)
+            message = err.read().decode("utf-8", "replace")
+            if _DUBIOUS_RE.search(message):
+                raise _dubious_ownership(message, cwd)
+            raise OkrError(f"git {argv[1]} failed:\n{_tail(message)}")
+
+
+_CHUNK = 1 << 20
+
+
+def _widen_pipe(fd: int) -> None:
+    """Ask Linux for a 1 MiB pipe (fewer switches between git and okr); harmless elsewhere."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _CHUNK)
+    except (ImportError, OSError):
+        pass
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -275,6 +340,86 @@ class GitRepo:
         """The commit HEAD points at, or None on an unborn branch."""
         result = self.git("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
         return result.out.strip() if result.ok else None
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def is_shallow(self) -> bool:
+        """True in a shallow clone: history before its cut is not there to read."""
+        return self.git("rev-parse", "--is-shallow-repository").out.strip() == "true"
+
+    def user_email(self) -> str | None:
+        """git's `user.email` (else GIT_AUTHOR_EMAIL or EMAIL from the environment)."""
+        result = self.git("config", "--get", "user.email", check=False)
+        email = result.out.strip() if result.ok else ""
+        return email or os.environ.get("GIT_AUTHOR_EMAIL") or os.environ.get("EMAIL") or None
+
+    def resolve_commit(self, rev: str) -> str | None:
+        """The full sha `rev` names, or None when it names no commit."""
+        if rev.startswith("-") or not rev.isprintable():
+            return None
+        result = self.git("rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}",
+                          check=False)
+        return result.out.strip() if result.ok else None
+
+    def log(
+        self,
+        paths: Iterable[str],
+        *,
+        since_commit: str | None = None,
+        since_date: str | None = None,
+        author: str | None = None,
+        commits: Iterable[str] | None = None,
+        name_only: bool = False,
+        no_merges: bool = False,
+    ) -> Iterator[LogCommit]:
+        """Commits of HEAD touching `paths` (top-level-relative), newest first, from ONE git log.
+
+        `commits` instead lists the very commits to show (no walking; read from stdin).
+        `author` is a fixed string matched against "name <email>", case-insensitively.
+        The commits come as git writes them (a generator).
+        """
+        if self.head() is None:
+            return iter(())
+        args = ["log", f"--format={_LOG_FORMAT}", "--no-show-signature", "--no-color",
+                "--no-abbrev-commit", "--no-ext-diff", "--no-textconv"]
+        stdin = None
+        if name_only:
+            args += ["--name-only", "--diff-merges=first-parent", "--no-renames"]
+        if no_merges:
+            args.append("--no-merges")
+        if since_date:
+            args.append(f"--since={since_date}")
+        if author:
+            args += [f"--author={author}", "--fixed-strings", "--regexp-ignore-case"]
+        if commits is not None:
+            args += ["--no-walk=unsorted", "--stdin"]
+            stdin = "".join(f"{sha}\n" for sha in commits).encode()
+        else:
+            args.append("HEAD" if since_commit is None else f"{since_commit}..HEAD")
+        args += ["--", *_log_paths(paths)]
+        return _parse_log(stream_git(args, self.top, input=stdin, timeout=self.timeout), name_only)
+
+    def read_blobs(self, specs: Iterable[str]) -> dict[str, bytes | None]:
+        """`{"REV:PATH": bytes or None when missing}` from ONE `git cat-file --batch`."""
+        wanted = list(dict.fromkeys(specs))
+        if not wanted:
+            return {}
+        if any("\n" in spec for spec in wanted):
+            raise ValueError("an object name for cat-file --batch cannot hold a newline")
+        out = self.git("cat-file", "--batch", input="".join(f"{s}\n" for s in wanted).encode()).stdout
+        blobs: dict[str, bytes | None] = {}
+        pos = 0
+        for spec in wanted:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if len(header) == 3 and header[1] != b"missing":
+                size = int(header[2])
+                blobs[spec] = out[pos : pos + size] if header[1] == b"blob" else None
+                pos += size + 1
+            else:
+                blobs[spec] = None
+        return blobs
 
     # --- refusing unsafe states -----------------------------------------------------------
 
@@ -629,7 +774,7 @@ def _names(files: list[tuple[Path, str, bytes]]) -> str:
 
 # --- reading revisions (time travel) -------------------------------------------------------------
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 
 
 @dataclass(frozen=True)
@@ -694,3 +839,122 @@ def read_blobs(repo: GitRepo, shas: list[str]) -> dict[str, bytes]:
         blobs[sha] = out[end + 1: end + 1 + size]
         pos = end + 1 + size + 1
     return blobs
+
+
+# --- reading history ---------------------------------------------------------------------------
+
+# One record per commit: \x1e, then fields split by \x1f, the message closed by \x1d; with
+# --name-only, the paths the commit touched follow on their own lines.
+_LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d"
+_RECORD_START_RE = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f")
+
+
+class LogCommit(NamedTuple):
+    """One commit as `git log` printed it (author name and email after .mailmap)."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    date: str  # author date, strict ISO 8601 with its offset
+    message: str
+    paths: tuple[str, ...] = ()  # with name_only: top-level-relative paths it touched
+
+
+def _parse_log(chunks: Iterable[bytes], name_only: bool) -> Iterator[LogCommit]:
+    """Commits from `git log --format=_LOG_FORMAT` output, read part by part.
+
+    A record starts at \\x1e followed by a sha and \\x1f; a \\x1e anywhere else (inside
+    a message) stays in the message.
+    """
+    record = b""
+    for piece in _split_records(chunks):
+        if _RECORD_START_RE.match(piece):
+            if record:
+                yield _log_record(record, name_only)
+            record = piece
+        elif record:
+            record += b"\x1e" + piece
+    if record:
+        yield _log_record(record, name_only)
+
+
+def _split_records(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    rest = b""
+    for chunk in chunks:
+        pieces = (rest + chunk).split(b"\x1e")
+        rest = pieces.pop()  # it may go on in the next chunk
+        yield from pieces
+    yield rest
+
+
+def _log_record(record: bytes, name_only: bool) -> LogCommit:
+    sha, parents, name, email, date, rest = record.decode("utf-8", "replace").split("\x1f", 5)
+    end = rest.rfind("\x1d")
+    paths = tuple(p for p in rest[end + 1 :].split("\n") if p) if name_only else ()
+    return LogCommit(sha, tuple(parents.split()), name, email, date, rest[:end], paths)
+
+
+def _log_paths(paths: Iterable[str]) -> list[str]:
+    """Pathspecs for `git log`: literal paths, or `:(glob)` ones for a trailing `*/NAME`."""
+    return [p if p.startswith(":(") else _literal(p) for p in paths]
+
+
+# --- comparing revisions (okr diff) --------------------------------------------------------------
+
+
+def okr_pathspecs(prefix: str) -> list[str]:
+    """Pathspecs of the files an OKR root holds (okr.yaml, org.yaml, <CYCLE>/<OWNER>.yaml) under
+    `prefix` (top-relative, '' for the top): all `okr diff` needs git to compare."""
+    base = f"{prefix}/" if prefix else ""
+    glob_base = re.sub(r"([*?\[\\])", r"\\\1", base)  # the prefix itself is literal
+    return [_literal(f"{base}okr.yaml"), _literal(f"{base}org.yaml"), f":(glob){glob_base}*/*.yaml"]
+
+
+def merge_base(repo: GitRepo, a: str, b: str) -> str:
+    """The best common ancestor of commits `a` and `b` (what `A...B` compares from)."""
+    result = repo.git("merge-base", "--end-of-options", a, b, check=False)
+    sha = result.out.strip().splitlines()[0] if result.ok and result.out.strip() else ""
+    if not sha:
+        shallow = repo.git("rev-parse", "--is-shallow-repository", check=False).out.strip() == "true"
+        raise OkrError(
+            f"{a[:12]} and {b[:12]} have no common ancestor" + (" in this shallow clone" if shallow else ""),
+            hint="fetch the whole history (actions/checkout with fetch-depth: 0)" if shallow
+            else "compare the two revisions directly with A..B",
+        )
+    return sha
+
+
+def changed_paths(repo: GitRepo, base: str, head: str | None, pathspecs: list[str]) -> list[str]:
+    """Top-relative paths matching `pathspecs` that differ between commit `base` and commit `head`,
+    or, with `head` None, the work tree (tracked files that differ, plus untracked files)."""
+    args = ["diff", "--name-only", "-z", "--no-renames", "--no-color", "--no-ext-diff",
+            "--ignore-submodules", "--end-of-options", base]
+    if head is not None:
+        args.append(head)
+    found = {os.fsdecode(p) for p in repo.git(*args, "--", *pathspecs).stdout.split(b"\0") if p}
+    if head is None:
+        untracked = repo.git("ls-files", "--others", "-z", "--", *pathspecs).stdout
+        found.update(os.fsdecode(p) for p in untracked.split(b"\0") if p)
+    return sorted(found)
+
+
+def read_paths_at(repo: GitRepo, sha: str, paths: list[str], prefix: str) -> dict[str, bytes]:
+    """The regular files among `paths` (top-relative) in commit `sha`; absent ones and symbolic
+    links are left out. Few paths are listed by name, many by listing everything under `prefix`."""
+    if not paths:
+        return {}
+    if len(paths) <= 1000:
+        out = repo.git("ls-tree", "-r", "-z", "--full-tree", sha, "--", *map(_literal, paths)).stdout
+        entries = []
+        for record in out.split(b"\0"):
+            if record:
+                meta, _, path = record.partition(b"\t")
+                mode, _kind, obj = meta.decode().split(" ")
+                entries.append(TreeEntry(mode, obj, os.fsdecode(path)))
+    else:
+        entries = list_tree(repo, sha, prefix)
+    wanted = set(paths)
+    found = {e.path: e.sha for e in entries if e.path in wanted and e.mode in ("100644", "100755")}
+    contents = read_blobs(repo, list(found.values()))
+    return {path: contents[blob] for path, blob in found.items()}

@@ -47,8 +47,9 @@ class Result:
     stderr: str
 
 
-def run(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
-    """Run `okr ARGS` in-process (through Typer's runner) from `cwd`."""
+def run(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+        input: str | None = None) -> Result:
+    """Run `okr ARGS` in-process (through Typer's runner) from `cwd`, `input` on stdin."""
     runner = CliRunner()
     old = Path.cwd()
     full_env = {"NO_COLOR": "1", "GITHUB_ACTIONS": "", "OKR_REPO": ""}
@@ -56,7 +57,7 @@ def run(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = N
     try:
         if cwd is not None:
             os.chdir(cwd)
-        result = runner.invoke(app, args, env=full_env, catch_exceptions=False)
+        result = runner.invoke(app, args, env=full_env, catch_exceptions=False, input=input)
     finally:
         os.chdir(old)
     return Result(result.exit_code, result.stdout, result.stderr)

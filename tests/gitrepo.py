@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,94 @@ def commit_all(repo: Path, message: str, *, date: str | None = None) -> str:
     env = git_env(**({"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}))
     git(repo, "commit", "-q", "--no-gpg-sign", "-m", message, env=env)
     return git(repo, "rev-parse", "HEAD").strip()
+
+
+# --- the "nothing lost" conditions of RELIABILITY.md section A -----------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything of a repository but its OKR files that a check-in must leave alone."""
+
+    okr_files: tuple[str, ...]
+    head: str | None
+    staged: str
+    unstaged: str
+    status: str
+    index: str
+    others: dict[str, bytes]
+
+
+def snapshot(repo: Path, okr_files: tuple[str, ...]) -> Snapshot:
+    """Staged and unstaged diffs, status, index and bytes of every path but `okr_files`."""
+    exclude = [f":(exclude){rel}" for rel in okr_files]
+    head = git_run(repo, "rev-parse", "-q", "--verify", "HEAD").stdout.decode().strip() or None
+    index = [
+        line
+        for line in git(repo, "ls-files", "-s").splitlines()
+        if line.split("\t", 1)[1] not in okr_files
+    ]
+    others = {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in repo.rglob("*")
+        if p.is_file()
+        and ".git" not in p.relative_to(repo).parts
+        and p.relative_to(repo).as_posix() not in okr_files
+    }
+    return Snapshot(
+        okr_files=okr_files,
+        head=head,
+        staged=git(repo, "diff", "--cached", "--binary", "--", ".", *exclude),
+        unstaged=git(repo, "diff", "--binary", "--", ".", *exclude),
+        status=git(repo, "status", "--porcelain=v1", "-uall", "--", ".", *exclude),
+        index="\n".join(index),
+        others=others,
+    )
+
+
+def lock_files(repo: Path) -> list[Path]:
+    git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
+    return sorted(git_dir.rglob("*.lock"))
+
+
+def assert_nothing_lost(
+    repo: Path,
+    before: Snapshot,
+    *,
+    committed: dict[str, bytes] | None = None,
+    restored: dict[str, bytes | None] | None = None,
+    empty_commit: bool = False,
+) -> None:
+    """RELIABILITY A's promise after a check-in, from a `snapshot` taken before it.
+
+    `committed`: {path: bytes} of the one new commit (with `empty_commit`, a commit that
+    changes no file, as a check-in repeating a value makes); `restored`: {path: old bytes,
+    or None for a file that did not exist}. Neither: HEAD must not have moved.
+    """
+    okr_files = tuple((committed or {}) | (restored or {})) or before.okr_files
+    after = snapshot(repo, okr_files)
+    assert after.staged == before.staged
+    assert after.unstaged == before.unstaged
+    assert after.status == before.status
+    assert after.index == before.index
+    assert after.others == before.others
+    assert lock_files(repo) == []
+    if committed:
+        parents = git(repo, "rev-list", "--parents", "-n", "1", "HEAD").split()[1:]
+        assert parents == ([before.head] if before.head else [])
+        touched = git(repo, "diff-tree", "--root", "--no-commit-id", "--name-only", "-r", "HEAD")
+        assert sorted(touched.split()) == ([] if empty_commit else sorted(committed))
+        for rel, data in committed.items():
+            assert (repo / rel).read_bytes() == data
+            assert git_run(repo, "show", f"HEAD:{rel}").stdout == data
+            clean = git(repo, "status", "--porcelain=v1", "--", rel)
+            assert clean == "", f"{rel} is not clean after its commit: {clean!r}"
+    else:
+        assert after.head == before.head
+    for rel, data in (restored or {}).items():
+        if data is None:
+            assert not (repo / rel).exists()
+            assert git(repo, "ls-files", "--", rel) == ""
+        else:
+            assert (repo / rel).read_bytes() == data
+            assert git(repo, "status", "--porcelain=v1", "--", rel) == ""

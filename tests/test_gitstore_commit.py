@@ -16,12 +16,21 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from gitrepo import git, git_run, init_repo, isolate_git, write_files
+from gitrepo import (
+    Snapshot,
+    assert_nothing_lost,
+    git,
+    git_run,
+    init_repo,
+    isolate_git,
+    lock_files,
+    write_files,
+)
+from gitrepo import snapshot as take_snapshot
 
 from okrcli.edit import Change, apply_changes
 from okrcli.errors import ExitCode, OkrError
@@ -74,84 +83,11 @@ def user_work(repo: Path) -> None:
     git(repo, "add", "staged-new.txt")
 
 
-# --- the "nothing lost" conditions ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    head: str | None
-    staged: str
-    unstaged: str
-    status: str
-    index: str
-    others: dict[str, bytes]
+# --- the "nothing lost" conditions (tests/gitrepo.py) --------------------------------------------
 
 
 def snapshot(repo: Path, okr_files: tuple[str, ...] = (OKR,)) -> Snapshot:
-    exclude = [f":(exclude){rel}" for rel in okr_files]
-    head = git_run(repo, "rev-parse", "-q", "--verify", "HEAD").stdout.decode().strip() or None
-    index = [
-        line
-        for line in git(repo, "ls-files", "-s").splitlines()
-        if line.split("\t", 1)[1] not in okr_files
-    ]
-    others = {
-        str(p.relative_to(repo)): p.read_bytes()
-        for p in repo.rglob("*")
-        if p.is_file()
-        and ".git" not in p.relative_to(repo).parts
-        and p.relative_to(repo).as_posix() not in okr_files
-    }
-    return Snapshot(
-        head=head,
-        staged=git(repo, "diff", "--cached", "--binary", "--", ".", *exclude),
-        unstaged=git(repo, "diff", "--binary", "--", ".", *exclude),
-        status=git(repo, "status", "--porcelain=v1", "-uall", "--", ".", *exclude),
-        index="\n".join(index),
-        others=others,
-    )
-
-
-def lock_files(repo: Path) -> list[Path]:
-    git_dir = Path(git(repo, "rev-parse", "--absolute-git-dir").strip())
-    return sorted(git_dir.rglob("*.lock"))
-
-
-def assert_nothing_lost(
-    repo: Path,
-    before: Snapshot,
-    *,
-    committed: dict[str, bytes] | None = None,
-    restored: dict[str, bytes | None] | None = None,
-) -> None:
-    """`committed`: {path: bytes} of the one new commit; `restored`: {path: old bytes or None}."""
-    okr_files = tuple((committed or {}) | (restored or {})) or (OKR,)
-    after = snapshot(repo, okr_files)
-    assert after.staged == before.staged
-    assert after.unstaged == before.unstaged
-    assert after.status == before.status
-    assert after.index == before.index
-    assert after.others == before.others
-    assert lock_files(repo) == []
-    if committed:
-        parents = git(repo, "rev-list", "--parents", "-n", "1", "HEAD").split()[1:]
-        assert parents == ([before.head] if before.head else [])
-        touched = git(repo, "diff-tree", "--root", "--no-commit-id", "--name-only", "-r", "HEAD")
-        assert sorted(touched.split()) == sorted(committed)
-        for rel, data in committed.items():
-            assert (repo / rel).read_bytes() == data
-            assert git_run(repo, "show", f"HEAD:{rel}").stdout == data
-            clean = git(repo, "status", "--porcelain=v1", "--", rel)
-            assert clean == "", f"{rel} is not clean after its commit: {clean!r}"
-    else:
-        assert after.head == before.head
-    for rel, data in (restored or {}).items():
-        if data is None:
-            assert not (repo / rel).exists()
-            assert git(repo, "ls-files", "--", rel) == ""
-        else:
-            assert (repo / rel).read_bytes() == data
-            assert git(repo, "status", "--porcelain=v1", "--", rel) == ""
+    return take_snapshot(repo, okr_files)
 
 
 def commit(repo: Path, contents: bytes = NEW_ALICE, rel: str = OKR, **kwargs) -> str:

@@ -1,0 +1,209 @@
+"""`okr log`: check-ins read back from git, newest first."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+
+from .common import RepoOption
+
+if TYPE_CHECKING:
+    from ..history import CheckIn, History
+    from ..model import Org
+
+FORMATS = ("text", "json")
+_RELATIVE_RE = re.compile(r"(\d{1,5})([dw])")
+
+
+def log(
+    ref: Optional[str] = typer.Argument(
+        None, metavar="[REF]",
+        help="A key result or objective (platform/O1/KR1, platform/O1), an owner or a team (its "
+             "members and subteams too). Default: everything."),
+    since: Optional[str] = typer.Option(
+        None, "--since", metavar="DATE|REV",
+        help="Only check-ins from DATE on (2026-11-01, or 7d / 2w ago), or after commit REV."),
+    author: Optional[str] = typer.Option(
+        None, "--author", metavar="WHO",
+        help="Only check-ins by WHO: a person id from org.yaml, or part of a git name or email."),
+    cycle: Optional[str] = typer.Option(None, "--cycle", metavar="CYCLE", help="Only this cycle's key results."),
+    limit: Optional[int] = typer.Option(None, "--max-count", "-n", metavar="N", min=0,
+                                        help="Show at most N check-ins."),
+    fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
+    repo: Optional[Path] = RepoOption,
+) -> None:
+    """Show check-ins (and hand edits of current/done, and grades), newest first.
+
+    Example: okr log platform --since 2w
+
+    History comes from git: okr's trailers, plus commits that changed a key
+    result's current or done by hand (shown as edits).
+    """
+    from ..clock import today
+    from ..load import load_settings
+    from .common import choice, find_root
+
+    choice(fmt, FORMATS, "--format")
+    root = find_root(repo)
+    current = load_settings(root, []).current_cycle(today())
+    history, shown = _read(root, ref, since, author, cycle, current, today())
+    if limit is not None:
+        shown = shown[:limit]
+    if history.shallow:
+        sys.stderr.write("okr: warning: this is a shallow clone, so history is cut at its oldest "
+                         "commit (git fetch --unshallow reads all of it)\n")
+    if fmt == "json":
+        import json
+
+        payload = {"shallow": history.shallow, "checkins": [c.as_json() for c in shown]}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    elif shown:
+        sys.stdout.write("".join(line + "\n" for line in _text_lines(shown, current)))
+    else:
+        sys.stderr.write("okr: no check-ins found\n")
+
+
+def _read(root: Path, ref: Optional[str], since: Optional[str], author: Optional[str],
+          cycle: Optional[str], current: str, today: date) -> tuple[History, list[CheckIn]]:
+    """The history the options select, and the check-ins REF selects from it."""
+    from ..history import read_history
+    from ..load import load_org
+
+    if cycle is not None:
+        _check_cycle(cycle)
+    org = load_org(root, []) if (ref and "/" not in ref) or author else None
+    owners, prefix, cycle = _selection(org, ref, cycle, current)
+    git = _git(root)
+    since_day, since_commit = _since(since, git, today)
+    history = read_history(root, owners=owners, cycle=cycle, since=since_day,
+                           since_commit=since_commit, author=_author(org, author), git=git)
+    shown = [c for c in history
+             if prefix is None or c.key == prefix or c.key.startswith(prefix + "/")]
+    if prefix is not None and not shown:
+        from ..checkin import Sources
+
+        Sources.open(root).resolve(ref)  # a reference that names nothing: say so, with a hint
+    return history, shown
+
+
+def _check_cycle(cycle: str) -> None:
+    from ..cycles import parse_cycle
+    from ..errors import OkrError
+
+    if parse_cycle(cycle) is None:
+        raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
+
+
+def _selection(org: Org | None, ref: Optional[str], cycle: Optional[str],
+               current: str) -> tuple[set[str] | None, str | None, str | None]:
+    """(owners, key prefix, cycle) that REF and --cycle select."""
+    if ref is None:
+        return None, None, cycle
+    if "/" in ref:
+        from ..resolve import parse_cli_ref
+
+        parsed = parse_cli_ref(ref)
+        if parsed.cycle is None and cycle is not None:
+            parsed = parsed.in_cycle(cycle)
+        parsed = parsed.in_cycle(current)
+        return {parsed.owner}, str(parsed), parsed.cycle
+    return _owners(org, ref), None, cycle
+
+
+def _owners(org: Org, owner: str) -> set[str] | None:
+    """The owners an owner id selects: a person, or a team with its subteams and members."""
+    import difflib
+
+    from ..errors import OkrError
+    from ..render.text_safety import visible
+
+    kind = org.kind(owner)
+    if kind == "company":
+        return None
+    if kind == "team":
+        return org.members(owner)
+    if kind == "person":
+        return {owner}
+    close = difflib.get_close_matches(owner, [*org.people, *org.teams], n=1, cutoff=0.6)
+    raise OkrError(f"'{visible(owner)}' is not the company, a team or a person in org.yaml",
+                   hint=f"did you mean {close[0]}?" if close else
+                   "name an owner id, or a key result such as platform/O1/KR1")
+
+
+def _git(root: Path):
+    from ..errors import OkrError
+    from ..gitstore import open_repo
+
+    try:
+        return open_repo(root)
+    except OkrError as exc:
+        raise OkrError(f"cannot read check-ins: {exc.message}",
+                       hint="check-ins are git commits; okr log reads them from the git work tree "
+                            "that holds the OKR folder") from None
+
+
+def _since(text: Optional[str], git, today: date) -> tuple[date | None, str | None]:
+    """`--since`: a date (ISO, or `7d` / `2w` before today), else a revision."""
+    from ..errors import OkrError
+    from ..render.text_safety import visible
+
+    if not text:
+        return None, None
+    relative = _RELATIVE_RE.fullmatch(text)
+    if relative:
+        count = int(relative.group(1))
+        return today - timedelta(days=count * (7 if relative.group(2) == "w" else 1)), None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text), None
+        except ValueError:
+            raise OkrError(f"--since {text}: not a date") from None
+    sha = git.resolve_commit(text)
+    if sha is None:
+        raise OkrError(f"--since {visible(text)}: not a date (YYYY-MM-DD), a span (7d, 2w) or a commit",
+                       hint="for example --since 2026-11-01, --since 2w or --since v1.2")
+    return None, sha
+
+
+def _author(org: Org | None, who: Optional[str]) -> str | None:
+    """A person id becomes `<their email>` (matched exactly); anything else is matched as typed."""
+    if not who:
+        return None
+    person = org.people.get(who) if org is not None else None
+    if person is not None and person.email:
+        return f"<{person.email}>"
+    return who
+
+
+def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
+    """`date  author  ref  old -> new unit  confidence  note`, in aligned columns."""
+    from ..checkin import format_value
+    from ..render.text_safety import visible
+
+    names: dict[str, str] = {}  # an author's name made safe once, not once per check-in
+    rows = []
+    for c in checkins:
+        name = names.get(c.author_name)
+        if name is None:
+            name = names[c.author_name] = visible(c.author_name)
+        if c.kind == "grade":
+            change = f"graded {format_value(c.value)}"
+        else:
+            new = format_value(c.value, c.unit)
+            change = new if c.previous is None else f"{format_value(c.previous)} -> {new}"
+            if c.kind == "edit":
+                change += " (edit)"
+        rows.append((
+            c.date.date().isoformat(), name, c.ref if c.cycle == current else c.key, change,
+            "" if c.confidence is None else f"confidence {c.confidence:g}",
+            visible(c.note.split("\n", 1)[0]) if c.note else "",
+        ))
+    widths = [max(len(row[n]) for row in rows) for n in range(5)]
+    widths[1] = min(widths[1], 24)
+    return [f"{row[0]}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:<{widths[3]}}  "
+            f"{row[4]:<{widths[4]}}  {row[5]}".rstrip() for row in rows]
