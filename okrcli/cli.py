@@ -102,6 +102,11 @@ from .commands import health as _health, status as _status  # noqa: E402
 register("status", _status.status)
 register("health", _health.health)
 
+from .commands import diff as _diff, new_cycle as _new_cycle  # noqa: E402
+
+register("diff", _diff.diff)
+register("new-cycle", _new_cycle.new_cycle)
+
 
 def main() -> None:
     """The console script: run the app and turn every way out into an exit code."""

@@ -1,0 +1,515 @@
+"""`okr diff` as data: what changed between two states of the OKR repository, objective by
+objective, and who must re-align because of it.
+
+The two sides are a base commit and a head (a commit, or the work tree). Git
+says which OKR files differ (`git diff --name-only`); only those can hold a
+changed objective, since an objective's identity (`CYCLE:OWNER/ID`) comes from
+its file's path. So the head is loaded whole (its alignment network is needed
+for the impact) and the base only for the files that differ: a pull request
+that touches a few hundred of 11,000 files costs about one `okr check`.
+
+Impact is computed on the head side, for both changed and removed objectives.
+For a changed objective that is plainly right: the objectives aligned to it now
+are the ones that must look again. For a removed one, the head still tells who
+depends on it: their `aligns` entries name it and now dangle. Reading those
+(rather than the base network) leaves out the objectives that already
+re-aligned elsewhere in the same change, and keeps those that did not. An
+`aligns` entry naming a key result that was removed counts the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cycles import parse_cycle
+from .errors import Diagnostic, OkrError
+from .model import KeyResult, Objective, OkrFile, RefEntry, Repository
+
+if TYPE_CHECKING:
+    from .network import AlignmentNetwork
+
+# Change kinds: name -> (annotation level, what it means). The names are what `--fail-on` takes.
+KINDS: dict[str, tuple[str, str]] = {
+    "added": ("notice", "an objective was added"),
+    "removed": ("warning", "an objective was removed (removed-aligned included)"),
+    "removed-aligned": ("warning", "a removed objective that others aligned to"),
+    "retitled": ("warning", "an objective's title changed"),
+    "realigned": ("warning", "an objective's aligns changed"),
+    "depends-changed": ("notice", "an objective's depends_on changed"),
+    "made-committed": ("notice", "an objective was made committed"),
+    "made-aspirational": ("warning", "a committed objective was made aspirational"),
+    "made-private": ("warning", "an objective was made private"),
+    "made-public": ("notice", "a private objective was made public"),
+    "standalone-added": ("warning", "an objective was made standalone"),
+    "standalone-removed": ("notice", "an objective is no longer standalone"),
+    "kr-added": ("notice", "a key result was added"),
+    "kr-removed": ("warning", "a key result was removed"),
+    "kr-retitled": ("warning", "a key result's title changed"),
+    "target-moved": ("warning", "a KR's target, keep or kind changed (goalposts included)"),
+    "start-moved": ("warning", "a numeric KR's start changed (goalposts included)"),
+    "goalpost": ("warning", "a target or start moved after its cycle had started"),
+    "kr-reweighted": ("notice", "a key result's weight changed"),
+    "progress": ("notice", "current, done, confidence or a score changed (implies --progress)"),
+    "any": ("notice", "any change reported"),
+}
+FAIL_ON_NAMES = tuple(KINDS)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: a commit, or the work tree (sha None)."""
+
+    rev: str | None  # as given ("HEAD", "origin/main"); None for the work tree
+    sha: str | None
+    date: date  # the commit's date, or today for the work tree: when the change was made
+    merge_base: bool = False  # the base of `A...B`: where `rev` and the head diverged
+
+    @property
+    def label(self) -> str:
+        if self.sha is None:
+            return "working tree"
+        if self.merge_base:
+            return f"merge-base with {self.rev}"
+        return self.rev or self.sha[:12]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of one objective. `before`/`after` are None when hidden (private objective)."""
+
+    kind: str
+    kr: str | None = None  # the key result's id, for kr-*, target-moved, start-moved, progress
+    field: str | None = None  # the field that changed (title, aligns, target, current, ...)
+    before: object = None
+    after: object = None
+    goalpost: bool = False  # a target or start moved after the cycle had started
+    line: int = 0  # where the head writes it (0: nowhere, e.g. removed)
+
+
+@dataclass(frozen=True)
+class Impacted:
+    """An objective that must look at its alignment again because of a change."""
+
+    ref: str
+    owner: str
+    title: str | None  # None for a private objective shown without --include-private
+    private: bool
+    via: str  # aligns (directly or through others) | depends_on (directly)
+    depth: int  # 1: names the changed objective itself
+
+
+@dataclass(frozen=True)
+class ObjectiveDiff:
+    ref: str
+    cycle: str
+    owner: str
+    id: str
+    title: str | None  # the head's title (the base's when removed); None when hidden
+    private: bool
+    hidden: bool  # private, shown without --include-private: no title, no values
+    path: str  # root-relative file (the base's when removed)
+    line: int  # where it is written (0 when hidden or removed)
+    changes: tuple[Change, ...]
+    impact: tuple[Impacted, ...]
+
+    @property
+    def kinds(self) -> list[str]:
+        return [c.kind for c in self.changes]
+
+    @property
+    def impact_owners(self) -> list[str]:
+        return sorted({i.owner for i in self.impact})
+
+    def matches(self, name: str, change: Change) -> bool:
+        """Whether `change` counts for the `--fail-on` name `name`."""
+        if name == "any":
+            return True
+        if name == "goalpost":
+            return change.goalpost
+        if name == "removed-aligned":
+            return change.kind == "removed" and any(i.via == "aligns" for i in self.impact)
+        return change.kind == name
+
+
+@dataclass(frozen=True)
+class Realign:
+    """One owner who must re-align: their objectives and the changed ones they align to."""
+
+    owner: str
+    name: str | None  # from org.yaml
+    objectives: tuple[Impacted, ...]
+    because_of: tuple[str, ...]  # refs of the changed objectives
+
+
+@dataclass(frozen=True)
+class DiffReport:
+    base: Side
+    head: Side
+    include_private: bool
+    progress: bool
+    files_changed: int  # OKR files (and okr.yaml, org.yaml) that differ
+    objectives: tuple[ObjectiveDiff, ...]
+    realign: tuple[Realign, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def count(self, name: str) -> int:
+        return sum(o.matches(name, c) for o in self.objectives for c in o.changes)
+
+    def kind_counts(self) -> dict[str, int]:
+        """How many changes each `--fail-on` name matches (names matching none left out)."""
+        counts = {name: self.count(name) for name in KINDS if name != "any"}
+        return {name: n for name, n in counts.items() if n}
+
+    def failing(self, names: list[str]) -> list[tuple[ObjectiveDiff, Change]]:
+        return [(o, c) for o in self.objectives for c in o.changes if any(o.matches(n, c) for n in names)]
+
+
+def parse_fail_on(text: str | None) -> list[str]:
+    """`removed-aligned,goalpost` -> the names; an unknown name is a usage error."""
+    if not text:
+        return []
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    for name in names:
+        if name not in KINDS:
+            import difflib
+
+            close = difflib.get_close_matches(name, FAIL_ON_NAMES, n=1)
+            raise OkrError(f"--fail-on: unknown change kind '{name}'",
+                           hint=f"did you mean {close[0]}?" if close else f"use: {', '.join(FAIL_ON_NAMES)}")
+    return names
+
+
+def parse_range(spec: str | None) -> tuple[str, str | None, bool]:
+    """`A..B`, `A...B`, `REV` or nothing -> (base, head or None for the work tree, merge-base?).
+
+    An empty side of `..`/`...` means HEAD, as in git."""
+    if spec is None or spec == "":
+        return "HEAD", None, False
+    for sep, symmetric in (("...", True), ("..", False)):
+        if sep in spec:
+            a, b = spec.split(sep, 1)
+            return a or "HEAD", b or "HEAD", symmetric
+    return spec, None, False
+
+
+# ------------------------------------------------------------------ loading the two sides
+
+class _Sides:
+    """The two sides, loaded as far as needed: the changed files of both at once, the whole head
+    (for its alignment network) only when a change has an impact to compute."""
+
+    def __init__(self, root: Path, spec: str | None, today: date):
+        from .gitstore import (
+            NO_COMMIT_HINT,
+            changed_paths,
+            merge_base,
+            okr_pathspecs,
+            open_repo,
+            resolve_revision,
+        )
+
+        self.root = root
+        try:
+            self.git = repo = open_repo(root)
+        except OkrError as err:
+            if err.hint != NO_COMMIT_HINT:
+                raise
+            raise OkrError(err.message, hint="okr diff compares git revisions: run it in the git work "
+                                             "tree that holds the OKRs") from None
+        prefix = repo.relpath(root) if Path(root).resolve() != repo.top else ""
+        self.prefix = prefix = "" if prefix in ("", ".") else prefix
+        base_rev, head_rev, symmetric = parse_range(spec)
+        base_sha, base_when = resolve_revision(repo, base_rev)
+        if head_rev is None:
+            head_sha, head_date = None, today
+        else:
+            head_sha, head_when = resolve_revision(repo, head_rev)
+            head_date = date.fromisoformat(head_when[:10])
+        if symmetric:
+            base_sha = merge_base(repo, base_sha, head_sha)
+            base_when = resolve_revision(repo, base_sha)[1]
+        self.base = Side(base_rev, base_sha, date.fromisoformat(base_when[:10]), symmetric)
+        self.head = Side(head_rev, head_sha, head_date)
+        self.notes: list[str] = []
+        cut = len(prefix) + 1 if prefix else 0
+        changed_top = changed_paths(repo, base_sha, head_sha, okr_pathspecs(prefix))
+        self.changed = [p[cut:] for p in changed_top]
+        self.before = _first_by_key(self._load_changed(self.base))
+        self.after = _first_by_key(self._load_changed(self.head))
+        self._head_repo: Repository | None = None
+
+    def _top(self, rel: str) -> str:
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def _load_changed(self, side: Side) -> list[OkrFile]:
+        """The changed OKR files as they are on `side` (those it lacks left out)."""
+        from .gitstore import read_paths_at
+        from .load import okr_files_in
+        from .parallel import load_files
+        from .source import CONFIG_FILE
+
+        diags: list[Diagnostic] = []
+        if side.sha is None:
+            entries = [e for e in okr_files_in(dict.fromkeys(self.changed))
+                       if os.path.isfile(self.root / e[0]) and parse_cycle(e[1]) is not None]
+            files = load_files(self.root, entries, diags)
+        else:
+            wanted = [self._top(rel) for rel in (CONFIG_FILE, *self.changed)]
+            cut = len(self.prefix) + 1 if self.prefix else 0
+            blobs = {top[cut:]: data for top, data in read_paths_at(self.git, side.sha, wanted, self.prefix).items()}
+            if CONFIG_FILE not in blobs:
+                if side is self.head:
+                    raise OkrError(f"there is no okr.yaml in {self.prefix or 'the repository root'} at {side.label}",
+                                   hint="the OKR repository does not exist at that revision")
+                self.notes.append(f"there was no okr.yaml at {side.label}: every objective is new")
+                return []
+            entries = [e for e in okr_files_in(blobs) if parse_cycle(e[1]) is not None]
+            files = load_files(self.root, entries, diags, blobs)
+        broken = Counter(d.path for d in diags if d.severity.value == "error")
+        for path, n in sorted(broken.items()):
+            self.notes.append(f"{path} has {n} error{'s' * (n != 1)} at {side.label} (run okr check): "
+                              "what could not be read shows as removed or added")
+        return files
+
+    @property
+    def head_repo(self) -> Repository:
+        """The whole head, loaded on first use: from disk when the disk holds it, else from git."""
+        if self._head_repo is None:
+            from .load import load_repository
+            from .snapshot import read_revision
+
+            sha = self.head.sha
+            if sha is None or _work_tree_is(self.git, sha, self.prefix):
+                self._head_repo = load_repository(self.root)[0]  # faster than from git objects
+            else:
+                self._head_repo = load_repository(self.root, read_revision(self.root, sha)[0])[0]
+        return self._head_repo
+
+
+def _first_by_key(files: list[OkrFile]) -> dict[str, Objective]:
+    found: dict[str, Objective] = {}
+    for f in files:
+        for obj in f.objectives:
+            found.setdefault(obj.key, obj)
+    return found
+
+
+def _work_tree_is(repo, sha: str, prefix: str) -> bool:
+    """True when the OKR files on disk are exactly those of commit `sha` (CI: the head is checked out)."""
+    from .gitstore import changed_paths, okr_pathspecs
+
+    return repo.head() == sha and not changed_paths(repo, sha, None, okr_pathspecs(prefix))
+
+
+# ------------------------------------------------------------------ comparing objectives
+
+def _refs(entries: tuple[RefEntry, ...], cycle: str) -> list[str]:
+    """Entries with their cycle written out, sorted: two spellings of one link compare equal."""
+    out = set()
+    for e in entries:
+        r = e.ref
+        out.add(e.text if r is None else f"{r.cycle or cycle}:{r.owner}/{r.objective}" + (f"/{r.kr}" if r.kr else ""))
+    return sorted(out)
+
+
+def _kr_changes(a: KeyResult, b: KeyResult, goalpost: bool) -> list[Change]:
+    out: list[Change] = []
+
+    def add(kind: str, name: str, before: object, after: object, moved: bool = False) -> None:
+        line = b.at("target" if name == "kind" else name).line
+        out.append(Change(kind, b.id, name, before, after, moved, line))
+
+    if a.title != b.title:
+        add("kr-retitled", "title", a.title, b.title)
+    if a.kind != b.kind:
+        add("target-moved", "kind", a.kind, b.kind, goalpost)
+    else:
+        if a.target != b.target:
+            add("target-moved", "target", a.target, b.target, goalpost)
+        if a.keep != b.keep:
+            add("target-moved", "keep", a.keep, b.keep, goalpost)
+        if b.kind == "numeric" and a.start != b.start:
+            add("start-moved", "start", a.start, b.start, goalpost)
+        if b.kind == "milestone":
+            if a.done != b.done:
+                add("progress", "done", a.done, b.done)
+        elif a.current != b.current:
+            add("progress", "current", a.current, b.current)
+    if a.weight != b.weight:
+        add("kr-reweighted", "weight", a.weight, b.weight)
+    if a.confidence != b.confidence:
+        add("progress", "confidence", a.confidence, b.confidence)
+    if a.score != b.score:
+        add("progress", "score", a.score, b.score)
+    return out
+
+
+def compare_objectives(a: Objective, b: Objective, head_date: date) -> list[Change]:
+    """Every change from `a` (base) to `b` (head) of one objective: its own fields, then its
+    key results in the head's order, then the removed key results."""
+    out: list[Change] = []
+
+    def add(kind: str, name: str, before: object, after: object) -> None:
+        out.append(Change(kind, None, name, before, after, False, b.at(name).line))
+
+    if a.title != b.title:
+        add("retitled", "title", a.title, b.title)
+    before, after = _refs(a.aligns, a.cycle), _refs(b.aligns, b.cycle)
+    if before != after:
+        add("realigned", "aligns", before, after)
+    before, after = _refs(a.depends_on, a.cycle), _refs(b.depends_on, b.cycle)
+    if before != after:
+        add("depends-changed", "depends_on", before, after)
+    if a.committed != b.committed:
+        add("made-committed" if b.committed else "made-aspirational", "committed", a.committed, b.committed)
+    if a.private != b.private:
+        add("made-private" if b.private else "made-public", "private", a.private, b.private)
+    if (a.standalone is None) != (b.standalone is None):
+        add("standalone-added" if b.standalone is not None else "standalone-removed", "standalone",
+            a.standalone, b.standalone)
+    cycle = parse_cycle(b.cycle)
+    goalpost = cycle is not None and head_date > cycle.start
+    score_a = a.review.score if a.review else None
+    score_b = b.review.score if b.review else None
+    if score_a != score_b:
+        out.append(Change("progress", None, "review.score", score_a, score_b, False, b.at("review").line))
+    # Key results: in the head's order, then the removed ones; the first of a repeated id counts.
+    old = {kr.id: kr for kr in reversed(a.key_results)}
+    new = {kr.id: kr for kr in reversed(b.key_results)}
+    for kr in b.key_results:
+        if new[kr.id] is not kr:
+            continue
+        if kr.id not in old:
+            out.append(Change("kr-added", kr.id, "key_results", None, kr.title, False, kr.loc.line))
+        else:
+            out.extend(_kr_changes(old[kr.id], kr, goalpost))
+    for kr in a.key_results:
+        if kr.id not in new and old[kr.id] is kr:
+            out.append(Change("kr-removed", kr.id, "key_results", kr.title, None, False, b.at("key_results").line))
+    return out
+
+
+# ------------------------------------------------------------------ impact
+
+class _ImpactFinder:
+    """Who aligns to (or depends on) an objective on the head side, dangling links included."""
+
+    def __init__(self, repo: Repository):
+        from .network import AlignmentNetwork
+
+        self.network: AlignmentNetwork = AlignmentNetwork(repo)
+        self.aligners: dict[str, list[str]] = {}
+        self.dependents: dict[str, list[str]] = {}
+        for d in self.network.dangling:
+            r = d.entry.ref
+            if r is None:
+                continue
+            key = f"{r.cycle or d.source.cycle}:{r.owner}/{r.objective}"
+            into = self.aligners if d.field == "aligns" else self.dependents
+            into.setdefault(key, []).append(d.source.key)
+
+    def find(self, key: str) -> list[tuple[str, str, int]]:
+        """(objective key, via, depth): aligned to `key` at any depth, then direct dependents."""
+        down, aligners = self.network.down, self.aligners
+        depth = {key: 0}
+        queue = deque([key])
+        found: list[tuple[str, str, int]] = []
+        while queue:
+            at = queue.popleft()
+            level = depth[at] + 1
+            for child in {*down.get(at, ()), *aligners.get(at, ())}:
+                if child not in depth:
+                    depth[child] = level
+                    found.append((child, "aligns", level))
+                    queue.append(child)
+        found.sort(key=lambda f: (f[2], _sort_key(f[0])))
+        for dependent in sorted({*self.network.into.get(key, ()), *self.dependents.get(key, ())}, key=_sort_key):
+            if dependent not in depth:
+                depth[dependent] = 1
+                found.append((dependent, "depends_on", 1))
+        return found
+
+
+# ------------------------------------------------------------------ the report
+
+def _natural(text: str) -> tuple:
+    import re
+
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", text) if p)
+
+
+def _sort_key(key: str) -> tuple:
+    cycle, _, rest = key.partition(":")
+    owner, _, obj_id = rest.partition("/")
+    return (cycle, owner, _natural(obj_id))
+
+
+def _hide(change: Change) -> Change:
+    return Change(change.kind, change.kr, change.field, None, None, change.goalpost, 0)
+
+
+def build_diff(root: Path, spec: str | None, today: date, *, include_private: bool = False,
+               progress: bool = False) -> DiffReport:
+    """Compare the OKR repository at `root` between the two sides `spec` names (see parse_range)."""
+    sides = _Sides(root, spec, today)
+    before, after = sides.before, sides.after
+    finder: _ImpactFinder | None = None
+    diffs: list[ObjectiveDiff] = []
+    for key in sorted(before.keys() | after.keys(), key=_sort_key):
+        a, b = before.get(key), after.get(key)
+        if a is None:
+            changes = [Change("added", None, None, None, b.title, False, b.loc.line)]
+        elif b is None:
+            changes = [Change("removed", None, None, a.title, None)]
+        else:
+            changes = compare_objectives(a, b, sides.head.date)
+        if not progress:
+            changes = [c for c in changes if c.kind != "progress"]
+        if not changes:
+            continue
+        obj = b or a
+        impact: list[Impacted] = []
+        if a is not None and any(c.kind != "progress" for c in changes):
+            if finder is None:
+                finder = _ImpactFinder(sides.head_repo)
+            objectives = finder.network.repo.objectives
+            for ref, via, depth in finder.find(key):
+                o = objectives[ref]
+                shown = include_private or not o.private
+                impact.append(Impacted(ref, o.owner, o.title if shown else None, o.private, via, depth))
+        hidden = obj.private and not include_private
+        if hidden and not impact:
+            continue  # a private objective is only mentioned when others must re-align because of it
+        diffs.append(ObjectiveDiff(
+            key, obj.cycle, obj.owner, obj.id, None if hidden else obj.title, obj.private, hidden,
+            obj.loc.path, 0 if hidden or b is None else obj.loc.line,
+            tuple(_hide(c) if hidden else c for c in changes), tuple(impact),
+        ))
+    realign = _realign(diffs, finder.network.repo) if finder is not None else ()
+    return DiffReport(sides.base, sides.head, include_private, progress, len(sides.changed), tuple(diffs),
+                      realign, tuple(sides.notes))
+
+
+def _realign(diffs: list[ObjectiveDiff], repo: Repository) -> tuple[Realign, ...]:
+    """The impact turned around: per owner, their objectives and the changes they must look at."""
+    mine: dict[str, dict[str, Impacted]] = {}
+    causes: dict[str, list[str]] = {}
+    for d in diffs:
+        for i in d.impact:
+            mine.setdefault(i.owner, {}).setdefault(i.ref, i)
+            got = causes.setdefault(i.owner, [])
+            if d.ref not in got:
+                got.append(d.ref)
+    out = []
+    for owner in sorted(mine):
+        person, team = repo.org.people.get(owner), repo.org.teams.get(owner)
+        company = repo.org.company if repo.org.company and repo.org.company.id == owner else None
+        name = (person or team or company).name if (person or team or company) else None
+        objs = sorted(mine[owner].values(), key=lambda i: _sort_key(i.ref))
+        out.append(Realign(owner, name, tuple(objs), tuple(causes[owner])))
+    return tuple(out)

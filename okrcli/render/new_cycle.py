@@ -1,0 +1,59 @@
+"""`okr new-cycle` as text and JSON: what was (or would be) created, carried, left behind."""
+
+from __future__ import annotations
+
+import json
+
+from ..newcycle import NewCyclePlan
+from .styled import Line, short_ref, user
+
+
+def _title(title: str, private: bool, include_private: bool) -> str:
+    return "private objective" if private and not include_private else user(title)
+
+
+def text_lines(plan: NewCyclePlan, dry_run: bool, include_private: bool) -> list[Line]:
+    verb = "would create" if dry_run else "created"
+    carried = sum(len(f.carried) for f in plan.files)
+    lines: list[Line] = [[("okr new-cycle ", "bold"), (f"{plan.from_cycle} → {plan.next_cycle}", "bold"),
+                          (f"  (carry {plan.carry}{', dry run' if dry_run else ''})", "dim")]]
+    for f in plan.files:
+        n = len(f.carried)
+        lines.append([(f"{verb} ", ""), (user(f.path), "bold"),
+                      (f"  {n} objective{'s' * (n != 1)} carried" if n else "  (empty)", "dim")])
+        for c in f.carried:
+            lines.append([("  carried  ", "green"), (short_ref(c.ref, plan.next_cycle), ""),
+                          (f"  {c.score:.2f}  ", "dim"), (_title(c.title, c.private, include_private), "")])
+    if plan.left_behind:
+        lines += [[], [(f"left behind in {plan.from_cycle}", "bold")]]
+        for o in plan.left_behind:
+            lines.append([("  ", ""), (short_ref(o.ref, plan.from_cycle), ""), (f"  {o.score:.2f}  ", "dim"),
+                          (_title(o.title, o.private, include_private), "")])
+    if plan.attention:
+        lines += [[], [("needs attention", "bold yellow")]]
+        for a in plan.attention:
+            lines.append([("  ", ""), (short_ref(a.ref, plan.next_cycle), "yellow"), (": ", ""), (user(a.message), "")])
+    for note in plan.notes:
+        lines += [[], [("note: ", "yellow"), (user(note), "")]]
+    lines += [[], [((f"{carried} objective{'s' * (carried != 1)} carried, {len(plan.left_behind)} left behind, "
+                    f"{len(plan.attention)} to look at"), "bold")]]
+    if not dry_run and plan.files:
+        lines.append([(f"next: okr check --cycle {plan.next_cycle}", "dim")])
+    return lines
+
+
+def render_json(plan: NewCyclePlan, dry_run: bool, include_private: bool) -> str:
+    def title(t: str, private: bool) -> str | None:
+        return None if private and not include_private else t
+
+    doc = {
+        "from": plan.from_cycle, "next": plan.next_cycle, "carry": plan.carry, "dry_run": dry_run,
+        "files": [{"path": f.path, "owner": f.owner,
+                   "carried": [{"ref": c.ref, "id": c.id, "title": title(c.title, c.private), "private": c.private,
+                                "score": c.score} for c in f.carried]} for f in plan.files],
+        "left_behind": [{"ref": o.ref, "title": title(o.title, o.private), "private": o.private, "score": o.score}
+                        for o in plan.left_behind],
+        "attention": [{"ref": a.ref, "message": a.message} for a in plan.attention],
+        "notes": list(plan.notes),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
