@@ -8,6 +8,7 @@ the `--at` date, or the commit's date for a revision.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,12 @@ def read_revision(root: Path, at: str) -> tuple[dict[str, bytes], str, date]:
     """Root-relative path -> bytes of every file under `root` at `at`; plus the sha and its date."""
     from .gitstore import list_tree, open_repo, read_blobs, resolve_revision
 
-    repo = open_repo(root)
+    day = _as_date(at)
+    try:
+        repo = open_repo(root)
+    except OkrError as exc:
+        raise OkrError(f"--at {at} reads the repository from git, but {exc.message}",
+                       hint="run okr inside a git work tree, or leave out --at") from None
     sha, when = resolve_revision(repo, at)
     prefix = repo.relpath(root) if Path(root).resolve() != repo.top else ""
     prefix = "" if prefix in ("", ".") else prefix
@@ -41,8 +47,18 @@ def read_revision(root: Path, at: str) -> tuple[dict[str, bytes], str, date]:
         raise OkrError(f"there was no {CONFIG_FILE} in {prefix or 'the repository root'} at {at}",
                        hint="the OKR repository did not exist yet at that revision")
     contents = read_blobs(repo, list(wanted.values()))
-    as_of = date.fromisoformat(at) if len(at) == 10 and at[4] == "-" else date.fromisoformat(when[:10])
+    as_of = day or date.fromisoformat(when[:10])
     return {rel: contents[sha] for rel, sha in wanted.items()}, sha, as_of
+
+
+def _as_date(at: str) -> date | None:
+    """The date `at` names (YYYY-MM-DD), None for a revision; an impossible date is refused."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", at):
+        return None
+    try:
+        return date.fromisoformat(at)
+    except ValueError:
+        raise OkrError(f"--at {at}: there is no such day", hint="write a date as YYYY-MM-DD, e.g. 2026-11-01") from None
 
 
 def load_as_of(root: Path, at: str | None, today: date) -> AsOf:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .common import RepoOption, choice, write
-from .viewing import IncludePrivateOption, paused_gc
+from .viewing import AtOption, IncludePrivateOption, paused_gc
 
 FORMATS = ("text", "json")
 
@@ -19,6 +19,7 @@ def show(
     cycle: str | None = typer.Option(None, "--cycle", metavar="CYCLE",
                                         help="The cycle of a REF written without one. Default: the current cycle."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
+    at: str | None = AtOption,
     include_private: bool = IncludePrivateOption,
 ) -> None:
     """Show an objective (its key results, score, status, parents, children, dependencies
@@ -26,17 +27,15 @@ def show(
 
     Example: okr show platform/O1
     """
-    from .. import clock
     from ..errors import OkrError
     from ..network import AlignmentNetwork
     from ..render import show as render
     from ..resolve import resolve
     from ..views import Scorer, build_show_kr, build_show_objective
-    from .viewing import emit, open_repository, pick_cycle
+    from .viewing import emit, open_as_of, pick_cycle
 
     choice(format, FORMATS, "--format")
-    today = clock.today()
-    repository = open_repository(repo)
+    repository, today = open_as_of(repo, at)
     target = resolve(repository, ref, pick_cycle(repository, cycle, today))
     obj = target.objective
     if obj.private and not include_private:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .common import RepoOption, choice, write
-from .viewing import CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
+from .viewing import AtOption, CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
 
 FORMATS = ("text", "json", "mermaid", "dot")
 
@@ -23,6 +23,7 @@ def tree(
     depth: int | None = typer.Option(None, "--depth", min=1, metavar="N", help="Show N levels at most."),
     krs: bool = typer.Option(False, "--krs", help="Show key results; objectives that drive a KR appear under it."),
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, mermaid or dot."),
+    at: str | None = AtOption,
     include_private: bool = IncludePrivateOption,
 ) -> None:
     """Show how objectives align: company -> team -> individual, with progress, score and status.
@@ -34,17 +35,15 @@ def tree(
 
     Example: okr tree --team platform --krs
     """
-    from .. import clock
     from ..errors import OkrError
     from ..network import AlignmentNetwork
     from ..render import tree as render
     from ..resolve import resolve
     from ..views import Scorer, build_tree
-    from .viewing import emit, open_repository, owner_filter, pick_cycle
+    from .viewing import emit, open_as_of, owner_filter, pick_cycle
 
     choice(format, FORMATS, "--format")
-    today = clock.today()
-    repository = open_repository(repo)
+    repository, today = open_as_of(repo, at)
     current = pick_cycle(repository, cycle, today)
     owners = owner_filter(repository, owner, team)
     root = None
