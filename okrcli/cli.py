@@ -107,6 +107,10 @@ from .commands import diff as _diff, new_cycle as _new_cycle  # noqa: E402
 register("diff", _diff.diff)
 register("new-cycle", _new_cycle.new_cycle)
 
+from .commands import demo as _demo  # noqa: E402
+
+register("demo", _demo.demo)
+
 
 def main() -> None:
     """The console script: run the app and turn every way out into an exit code."""

@@ -1,0 +1,96 @@
+"""`okr demo [DIR]`: a living example to explore, in its own git repository."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+DirArgument = typer.Argument(Path("okr-demo"), metavar="[DIR]",
+                             help="A new (or empty) folder for the demo repository. Default: okr-demo.")
+
+
+def demo(folder: Path = DirArgument) -> None:
+    """Create a demo OKR repository: Acme's fourth quarter of 2026, one git commit per weekly check-in.
+
+    The folder gets its own git repository, built from the example company
+    bundled with okr: a quarter of backdated check-ins by the company's people,
+    with notes, links, a missed week, a confidence drop and end-of-quarter
+    grades. Then it shows the tree and the review as of Dec 31, 2026, and what
+    to try next. It writes nothing outside DIR and refuses a DIR that is not empty.
+
+    Example: okr demo && cd okr-demo && okr report --since 2026-12-01
+    """
+    from ..demo import LAST_DAY, YOU, build_demo
+
+    root = build_demo(folder)
+    shown = _shown(folder)
+    out = sys.stdout
+    out.write(f"Created {shown}: Acme Inc.'s 2026-Q4 OKRs and a quarter of weekly check-ins "
+              "(git log shows who checked in what, and when).\n\n")
+    out.flush()
+    with _today(LAST_DAY.isoformat()):
+        _run(["tree", "--repo", str(root)])
+        out.write("\n")
+        out.flush()
+        _run(_closing_view(root))
+    out.write(f"\nTry next (in {shown}, git knows you as {YOU}, so okr checkin asks for {YOU}'s key results):\n")
+    for command, what in (
+        (f"cd {shown}", ""),
+        ("okr report --since 2026-12-01", "the weekly follow-up: what moved in December"),
+        ("okr review --format html --output review.html", "the end-of-quarter review as a web page"),
+        ("okr log kofi", "one person's check-ins (and the weeks he missed)"),
+        ("okr checkin alice/O2/KR1 7 --note 'Normaliser merged'", "check in: one more commit"),
+        ("okr tree --at 2026-11-01", "the company as it stood on Nov 1"),
+        ("okr diff HEAD~5", "what the last five commits changed"),
+    ):
+        out.write(f"  {command:<56}{what}\n".rstrip() + "\n")
+
+
+def _closing_view(root: Path) -> list[str]:
+    """The second view the demo prints: `okr review` once that command exists, else the latest check-ins.
+
+    THE place to change when `okr review` gains options the demo should use.
+    """
+    from ..cli import app
+
+    if any(command.name == "review" for command in app.registered_commands):
+        return ["review", "--repo", str(root)]
+    return ["log", "--repo", str(root), "--since", "2026-12-28"]
+
+
+def _run(args: list[str]) -> None:
+    """Run one okr command in this process, exactly as typed on the command line."""
+    from ..cli import app
+    from ..errors import OkrError
+
+    code = app(args, prog_name="okr", standalone_mode=False)
+    if code:
+        raise OkrError(f"the demo repository was built, but `okr {args[0]}` failed on it (exit {code})")
+
+
+@contextmanager
+def _today(day: str) -> Iterator[None]:
+    """Pin the date every command reads (clock.TODAY_ENV) while the demo shows its views."""
+    from ..clock import TODAY_ENV
+
+    before = os.environ.get(TODAY_ENV)
+    os.environ[TODAY_ENV] = day
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(TODAY_ENV, None)
+        else:
+            os.environ[TODAY_ENV] = before
+
+
+def _shown(folder: Path) -> str:
+    """The folder as the user can type it: as given, quoted for a POSIX shell when needed."""
+    import shlex
+
+    return shlex.quote(str(folder))
