@@ -26,13 +26,12 @@ unless `include_private`.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .cycles import Cycle
-from .history import CheckIn, History
+from .history import GRADE, History
 from .model import Repository
 
 ON_TIME, LATE, MISSED = "on_time", "late", "missed"
@@ -90,77 +89,112 @@ def elapsed_periods(cycle: Cycle, today: date, checkin_every: int) -> list[Perio
     return [p for p in all_periods(cycle, checkin_every) if p.end < today]
 
 
-def checkin_dates(history: History, key: str, today: date) -> list[tuple[date, CheckIn]]:
-    """(day, check-in) of one KR (`CYCLE:OWNER/OBJ/KR`), oldest first, dated on or before `today`."""
-    return [(c.date.date(), c) for c in history.series(key) if c.date.date() <= today]
+class CycleCheckins:
+    """The check-ins of one cycle's key results up to `today`, read in one pass over the history.
 
+    Per KR (`CYCLE:OWNER/OBJ/KR`): `hits`, a bit mask of the periods holding a check-in
+    (bit `len(periods)` for the `checkin_every` days after the cycle), the day of the latest
+    check-in on or before `today` (`last`) and on or before the cycle's end (`last_in_cycle`),
+    and, for milestone values, the (day, done) pairs oldest first.
+    """
 
-def last_checkin(history: History, key: str, today: date) -> date | None:
-    """The day of the latest check-in of one KR on or before `today`."""
-    got = checkin_dates(history, key, today)
-    return max(d for d, _ in got) if got else None
-
-
-def kr_marks(days: list[tuple[date, CheckIn]], periods: list[Period], after_end: tuple[date, date],
-             milestone: bool) -> list[str | None]:
-    """For one KR, per period: on_time, late, missed, or None when it owed nothing (done)."""
-    ordered = sorted(days, key=lambda item: item[0])
-    dates = [d for d, _ in ordered]
-    marks: list[str | None] = []
-    for i, period in enumerate(periods):
-        if milestone:
-            before = bisect_right(dates, period.start - timedelta(days=1))
-            if before and ordered[before - 1][1].value is True:
-                marks.append(None)
+    def __init__(self, history: History, cycle: Cycle, today: date, checkin_every: int):
+        every = max(1, checkin_every)
+        self.cycle = cycle
+        self.periods = all_periods(cycle, every)
+        count = len(self.periods)
+        self.elapsed = sum(p.end < today for p in self.periods)
+        self.hits: dict[str, int] = {}
+        self.last: dict[str, date] = {}
+        self.last_in_cycle: dict[str, date] = {}
+        self.milestones: dict[str, list[tuple[date, bool]]] = {}
+        start, end = cycle.start, cycle.end
+        after = end + timedelta(days=every)
+        cut = min(today, end)
+        hits, last, last_in_cycle, milestones = self.hits, self.last, self.last_in_cycle, self.milestones
+        cycle_id = cycle.id
+        for c in reversed(history.checkins):  # oldest first
+            if c.cycle != cycle_id or c.kind == GRADE:
                 continue
-        if _any_between(dates, period.start, period.end):
-            marks.append(ON_TIME)
-            continue
-        nxt = (periods[i + 1].start, periods[i + 1].end) if i + 1 < len(periods) else after_end
-        marks.append(LATE if _any_between(dates, *nxt) else MISSED)
-    return marks
+            day = c.date.date()
+            if day > today:
+                continue
+            key = c.key
+            last[key] = day if key not in last or day > last[key] else last[key]
+            if day <= cut:
+                got = last_in_cycle.get(key)
+                if got is None or day > got:
+                    last_in_cycle[key] = day
+            if type(c.value) is bool:
+                milestones.setdefault(key, []).append((day, c.value))
+            if start <= day <= after:
+                index = count if day > end else min((day - start).days // every, count - 1)
+                hits[key] = hits.get(key, 0) | (1 << index)
+        for series in milestones.values():
+            series.sort(key=lambda item: item[0])
 
-
-def _any_between(dates: list[date], first: date, last: date) -> bool:
-    at = bisect_right(dates, first - timedelta(days=1))
-    return at < len(dates) and dates[at] <= last
+    def masks(self, key: str, milestone: bool) -> tuple[int, int, int]:
+        """(owed, on time, late) bit masks of one KR over the periods that are over."""
+        full = (1 << self.elapsed) - 1
+        owed = full
+        if milestone and key in self.milestones:
+            owed = 0
+            series = self.milestones[key]
+            at, state = 0, False
+            for period in self.periods[:self.elapsed]:
+                while at < len(series) and series[at][0] < period.start:
+                    state = series[at][1]
+                    at += 1
+                if not state:
+                    owed |= 1 << period.index
+        hits = self.hits.get(key, 0)
+        on_time = hits & owed
+        late = (hits >> 1) & ~hits & owed
+        return owed, on_time, late
 
 
 def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: date, checkin_every: int,
-                       *, owners: Iterable[str] | None = None,
-                       include_private: bool = False) -> dict[str, OwnerDiscipline]:
-    """Per owner with key results in `cycle`: periods on time, late and missed (see the module doc)."""
+                       *, owners: Iterable[str] | None = None, include_private: bool = False,
+                       checkins: CycleCheckins | None = None) -> dict[str, OwnerDiscipline]:
+    """Per owner with key results in `cycle`: periods on time, late and missed (see the module doc).
+
+    `checkins` may pass the cycle's check-ins already read (same cycle, today and period length)."""
     from .views import canonical_objectives
 
-    every = max(1, checkin_every)
+    if checkins is None:
+        checkins = CycleCheckins(history, cycle, today, checkin_every)
     wanted = None if owners is None else set(owners)
-    periods = [p for p in all_periods(cycle, every) if p.end < today]
-    after_end = (cycle.end + timedelta(days=1), cycle.end + timedelta(days=every))
-    by_owner: dict[str, list[tuple[list[str | None], date | None]]] = {}
+    by_owner: dict[str, list] = {}
     for obj in canonical_objectives(repo, [cycle.id]):
         if (obj.private and not include_private) or (wanted is not None and obj.owner not in wanted):
             continue
-        rows = by_owner.setdefault(obj.owner, [])
-        for kr in obj.key_results:
-            days = checkin_dates(history, f"{obj.key}/{kr.id}", today)
-            marks = kr_marks(days, periods, after_end, kr.kind == "milestone")
-            rows.append((marks, max(d for d, _ in days) if days else None))
+        if obj.key_results:
+            by_owner.setdefault(obj.owner, []).append(obj)
+    last = checkins.last
     result: dict[str, OwnerDiscipline] = {}
-    for owner, rows in by_owner.items():
-        if not rows:
-            continue
-        counts = {ON_TIME: 0, LATE: 0, MISSED: 0}
-        kr_counts = {ON_TIME: 0, LATE: 0, MISSED: 0}
-        for i in range(len(periods)):
-            owed = [marks[i] for marks, _ in rows if marks[i] is not None]
-            for mark in owed:
-                kr_counts[mark] += 1
-            if owed:
-                counts[MISSED if MISSED in owed else LATE if LATE in owed else ON_TIME] += 1
-        seen = [last for _, last in rows if last is not None]
+    for owner, objs in by_owner.items():
+        owed_any = missed_any = late_any = 0
+        krs = kr_weeks = kr_on_time = kr_late = 0
+        latest = None
+        for obj in objs:
+            for kr in obj.key_results:
+                key = f"{obj.key}/{kr.id}"
+                owed, on_time, late = checkins.masks(key, kr.kind == "milestone")
+                owed_any |= owed
+                late_any |= late
+                missed_any |= owed & ~on_time & ~late
+                krs += 1
+                kr_weeks += owed.bit_count()
+                kr_on_time += on_time.bit_count()
+                kr_late += late.bit_count()
+                day = last.get(key)
+                if day is not None and (latest is None or day > latest):
+                    latest = day
+        missed = missed_any.bit_count()
+        late_weeks = (late_any & ~missed_any).bit_count()
+        weeks = owed_any.bit_count()
         result[owner] = OwnerDiscipline(
-            owner=owner, weeks=sum(counts.values()), on_time=counts[ON_TIME], late=counts[LATE],
-            missed=counts[MISSED], last_checkin=max(seen) if seen else None, key_results=len(rows),
-            kr_weeks=sum(kr_counts.values()), kr_weeks_on_time=kr_counts[ON_TIME],
-            kr_weeks_late=kr_counts[LATE])
+            owner=owner, weeks=weeks, on_time=weeks - missed - late_weeks, late=late_weeks, missed=missed,
+            last_checkin=latest, key_results=krs, kr_weeks=kr_weeks, kr_weeks_on_time=kr_on_time,
+            kr_weeks_late=kr_late)
     return result

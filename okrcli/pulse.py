@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
 from .cycles import Cycle, parse_cycle
-from .discipline import checkin_discipline, last_checkin
+from .discipline import CycleCheckins, checkin_discipline
 from .history import History
 from .model import Objective, Org, Repository
 
@@ -59,14 +59,10 @@ def scopes_of(org: Org, owner: str) -> list[str]:
     return top
 
 
-def owed_since(history: History | None, key: str, cycle: Cycle, day: date) -> tuple[date | None, date]:
-    """(last check-in on or before `day`, the day the wait for the next one began).
-
-    The wait begins at the last check-in, or at the cycle start when there is none
-    (or when the last one came before the cycle); a check-in is owed `checkin_every`
-    days later."""
-    last = last_checkin(history, key, day) if history is not None else None
-    return last, max(last, cycle.start) if last is not None else cycle.start
+def wait_start(last: date | None, cycle: Cycle) -> date:
+    """When the wait for a KR's next check-in began: its last check-in, or the cycle start when
+    there is none (or the last one came before the cycle). One is owed `checkin_every` days later."""
+    return max(last, cycle.start) if last is not None else cycle.start
 
 
 # ====================================================================== okr status
@@ -211,6 +207,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
     every = max(1, repo.settings.checkin_every)
     state = cycle_state(parsed, today)
     org = repo.org
+    checkins = CycleCheckins(history, parsed, today, every) if history is not None and state == RUNNING else None
     owed: dict[str, OwedOwner] = {}
     latest: dict[str, date] = {}
     empty = []
@@ -219,13 +216,13 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
             continue
         if not obj.key_results:
             empty.append(EmptyObjective(obj.key, obj.owner, obj.title, obj.loc.path, obj.loc.line))
-        if history is None or state != RUNNING:
+        if checkins is None:
             continue
         for kr in obj.key_results:
-            last, since = owed_since(history, f"{obj.key}/{kr.id}", parsed, today)
+            last = checkins.last.get(f"{obj.key}/{kr.id}")
             if last is not None and (obj.owner not in latest or last > latest[obj.owner]):
                 latest[obj.owner] = last
-            due = since + timedelta(days=every)
+            due = wait_start(last, parsed) + timedelta(days=every)
             if (kr.kind == "milestone" and kr.done) or due > today:
                 continue
             entry = owed.get(obj.owner)
@@ -290,8 +287,25 @@ class Counts:
     aspirational_objectives: int = 0  # not committed
 
     def add(self, other: Counts) -> None:
-        for name in _COUNT_NAMES:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        """Add `other` field by field (written out: this runs once per owner and team)."""
+        self.owners += other.owners
+        self.owners_filled += other.owners_filled
+        self.owners_with_objectives += other.owners_with_objectives
+        self.focused_owners += other.focused_owners
+        self.key_results += other.key_results
+        self.outcome_key_results += other.outcome_key_results
+        self.kr_weeks += other.kr_weeks
+        self.kr_weeks_checked += other.kr_weeks_checked
+        self.open_key_results += other.open_key_results
+        self.up_to_date_key_results += other.up_to_date_key_results
+        self.objectives += other.objectives
+        self.non_company_objectives += other.non_company_objectives
+        self.aligned_objectives += other.aligned_objectives
+        self.lateral_objectives += other.lateral_objectives
+        self.people += other.people
+        self.people_filled += other.people_filled
+        self.bottom_up_objectives += other.bottom_up_objectives
+        self.aspirational_objectives += other.aspirational_objectives
 
     def as_json(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in _COUNT_NAMES}
@@ -396,6 +410,8 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
             by_owner.setdefault(obj.owner, []).append(obj)
     day = min(today, cycle.end)
     started = today >= cycle.start
+    checkins = CycleCheckins(history, cycle, today, every) if history is not None else None
+    last_in_cycle = checkins.last_in_cycle if checkins is not None else {}
     weak = setting.weak_kr
     up, out, into = network.up, network.out, network.into
     objs = repo.objectives
@@ -428,14 +444,14 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
             for kr in obj.key_results:
                 c.key_results += 1
                 c.outcome_key_results += weak is None or not weak.match(kr.title)
-                if not started or history is None or (kr.kind == "milestone" and kr.done):
+                if not started or checkins is None or (kr.kind == "milestone" and kr.done):
                     continue
                 c.open_key_results += 1
-                _, since = owed_since(history, f"{key}/{kr.id}", cycle, day)
+                since = wait_start(last_in_cycle.get(f"{key}/{kr.id}"), cycle)
                 c.up_to_date_key_results += since + timedelta(days=every) > day
-    if history is not None:
-        for owner, record in checkin_discipline(repo, history, cycle, today, every,
-                                                owners=by_owner, include_private=include_private).items():
+    if checkins is not None:
+        for owner, record in checkin_discipline(repo, history, cycle, today, every, owners=by_owner,
+                                                include_private=include_private, checkins=checkins).items():
             c = counts(owner)
             c.kr_weeks += record.kr_weeks
             c.kr_weeks_checked += record.kr_weeks_on_time
@@ -443,11 +459,23 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
 
 
 def scope_counts(repo: Repository, per_owner: dict[str, Counts], scope_ids: set[str]) -> dict[str, Counts]:
-    """Sum each owner's counts into the company and every team above it (the team's whole subtree)."""
+    """Sum each owner's counts into the company and every team above it (the team's whole subtree).
+
+    Owners are summed into their own team (or the company) first, then each team's own sum
+    into the teams above it: owners + teams x depth additions, not owners x depth."""
     org = repo.org
-    totals = {s: Counts() for s in scope_ids}
+    company = org.company.id if org.company is not None else ""
+    own: dict[str, Counts] = {}
     for owner, c in per_owner.items():
-        for scope in scopes_of(org, owner):
+        scopes = scopes_of(org, owner)
+        direct = scopes[1] if len(scopes) > 1 else scopes[0]
+        got = own.get(direct)
+        if got is None:
+            got = own[direct] = Counts()
+        got.add(c)
+    totals = {s: Counts() for s in scope_ids}
+    for direct, c in own.items():
+        for scope in [company, *org.team_ancestors(direct)] if direct != company else [company]:
             got = totals.get(scope)
             if got is not None:
                 got.add(c)

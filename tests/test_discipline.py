@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from gitrepo import isolate_git
@@ -13,11 +13,11 @@ from okrcli.discipline import (
     LATE,
     MISSED,
     ON_TIME,
+    CycleCheckins,
     OwnerDiscipline,
     all_periods,
     checkin_discipline,
     elapsed_periods,
-    kr_marks,
 )
 from okrcli.history import CheckIn, History, read_history
 from okrcli.load import load_repository
@@ -97,24 +97,70 @@ def test_after_the_cycle_every_period_counts_and_the_last_can_be_late(crafted):
     }
 
 
-def _checkin(day: date, value) -> tuple[date, CheckIn]:
-    when = datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
-    return day, CheckIn("checkin", "2026-Q4", "a/O1/KR1", value, None, None, None, when, "A", "a@x", "0" * 40)
+KEY = "2026-Q4:a/O1/KR1"
+
+
+def _history(*items: tuple[date, object]) -> History:
+    """Check-ins of KEY, given oldest first (History holds them newest first)."""
+    made = [CheckIn("checkin", "2026-Q4", "a/O1/KR1", value, None, None, None,
+                    datetime(d.year, d.month, d.day, 12, tzinfo=timezone.utc), "A", "a@x", "0" * 40)
+            for d, value in items]
+    return History(tuple(reversed(made)))
+
+
+def marks(items, today: date, milestone: bool = False) -> list[str | None]:
+    """Per period over: on_time, late, missed, or None when the KR owed nothing."""
+    checkins = CycleCheckins(_history(*items), Q4, today, 7)
+    owed, on_time, late = checkins.masks(KEY, milestone)
+    out = []
+    for i in range(checkins.elapsed):
+        bit = 1 << i
+        out.append(None if not owed & bit else ON_TIME if on_time & bit else LATE if late & bit else MISSED)
+    return out
 
 
 def test_marks_of_one_key_result():
-    periods = all_periods(Q4, 7)[:3]
-    after = (date(2027, 1, 1), date(2027, 1, 7))
     d = date
-    # A check-in only in the following period makes a period late; the last period looks past the cycle.
-    assert kr_marks([_checkin(d(2026, 10, 9), 1)], periods, after, False) == [LATE, ON_TIME, MISSED]
-    last = all_periods(Q4, 7)[-1:]
-    assert kr_marks([_checkin(d(2027, 1, 3), 1)], last, after, False) == [LATE]
-    assert kr_marks([_checkin(d(2027, 1, 8), 1)], last, after, False) == [MISSED]
+    # A check-in only in the following period makes a period late.
+    assert marks([(d(2026, 10, 9), 1)], d(2026, 10, 22)) == [LATE, ON_TIME, MISSED]
+    # ... the following period may still be running; a check-in after today does not count.
+    assert marks([(d(2026, 10, 16), 1)], d(2026, 10, 15)) == [MISSED, MISSED]
+    assert marks([(d(2026, 10, 15), 1)], d(2026, 10, 15)) == [MISSED, LATE]
+    # After the last period, the checkin_every days after the cycle (Jan 1-7) make it late.
+    assert marks([(d(2027, 1, 3), 1)], d(2027, 2, 1))[-2:] == [MISSED, LATE]
+    assert marks([(d(2027, 1, 8), 1)], d(2027, 2, 1))[-1] == MISSED
     # A milestone done owes nothing until it is set back to not done.
-    done_then_undone = [_checkin(d(2026, 10, 2), True), _checkin(d(2026, 10, 10), False)]
-    assert kr_marks(done_then_undone, periods, after, True) == [ON_TIME, None, MISSED]
-    assert kr_marks(done_then_undone, periods, after, False) == [ON_TIME, ON_TIME, MISSED]
+    done_then_undone = [(d(2026, 10, 2), True), (d(2026, 10, 10), False)]
+    assert marks(done_then_undone, d(2026, 10, 22), milestone=True) == [ON_TIME, None, MISSED]
+    assert marks(done_then_undone, d(2026, 10, 22)) == [ON_TIME, ON_TIME, MISSED]
+
+
+def _reference(days: list[date], periods, today: date, after_end: tuple[date, date]) -> list[str]:
+    """The module doc's definition, literally, for one (non-milestone) KR."""
+    seen = [day for day in days if day <= today]
+    out = []
+    over = [p for p in periods if p.end < today]
+    for i, p in enumerate(over):
+        nxt = (periods[i + 1].start, periods[i + 1].end) if i + 1 < len(periods) else after_end
+        if any(p.start <= day <= p.end for day in seen):
+            out.append(ON_TIME)
+        elif any(nxt[0] <= day <= nxt[1] for day in seen):
+            out.append(LATE)
+        else:
+            out.append(MISSED)
+    return out
+
+
+def test_bit_masks_agree_with_the_definition():
+    import random
+
+    rng = random.Random(7)
+    periods = all_periods(Q4, 7)
+    after_end = (date(2027, 1, 1), date(2027, 1, 7))
+    for _ in range(300):
+        days = sorted(date(2026, 9, 20) + timedelta(days=rng.randrange(120)) for _ in range(rng.randrange(8)))
+        today = date(2026, 9, 25) + timedelta(days=rng.randrange(120))
+        assert marks([(day, 1) for day in days], today) == _reference(days, periods, today, after_end), (days, today)
 
 
 def test_rate_is_none_before_any_period_is_over():
