@@ -53,3 +53,22 @@ def test_quoted_boolean_and_exponent_numbers_get_a_hint(okr_repo):
     result = run(["check"], cwd=root)
     assert "must be true or false, not 'true'; remove the quotes" in result.stdout
     assert "must be a number, not 1e3; YAML 1.1 reads this exponent form as text" in result.stdout
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(okr_repo):
+    import csv
+    import io
+
+    root = okr_repo({"2026-Q4/acme.yaml": """\
+        objectives:
+          - id: O1
+            title: '=HYPERLINK("http://evil.test","x")'
+            key_results:
+              - {id: KR1, title: "@SUM(A1:A9)", start: -5, target: 10, current: -2}
+        """})
+    result = run(["export", "--format", "csv"], cwd=root)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["objective_title"] == "'=HYPERLINK(\"http://evil.test\",\"x\")"
+    assert rows[0]["kr_title"] == "'@SUM(A1:A9)"
+    assert rows[0]["start"] == "-5" and rows[0]["current"] == "-2"  # numbers stay numbers

@@ -61,13 +61,20 @@ def export_json(export: Export, include_private: bool) -> Iterator[str]:
     return _json_document(head, "objectives", (objective_dict(v) for v in export.objectives))
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
+    """A CSV cell. Text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM`,
+    `+cmd`) gets a leading apostrophe, the usual guard; numbers are written as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_START) else value
     return str(value)
 
 
