@@ -21,6 +21,7 @@ import yaml
 
 from .edit import Change, EditError, apply_changes
 from .errors import Diagnostic, OkrError
+from .history import MILESTONE_WORDS
 from .load import MAX_MAGNITUDE
 from .model import KeyResult, Objective, Org, Repository, Settings
 
@@ -31,7 +32,6 @@ Value = bool | int | float
 YamlPath = tuple[str | int, ...]
 
 SUBJECT_WIDTH = 72
-DONE_WORDS = {"done": True, "true": True, "not-done": False, "false": False}
 _NUMBER_RE = re.compile(r"^(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)[ \t]*(.*?)$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -51,12 +51,12 @@ def parse_kr_value(kr: KeyResult, ref: str, text: str) -> Value:
     """
     typed = text.strip()
     if kr.kind == "milestone":
-        word = DONE_WORDS.get(typed.lower())
+        word = MILESTONE_WORDS.get(typed.lower())
         if word is None:
             raise OkrError(f"{ref} is a milestone: its value is done or not-done, not '{_shown(text)}'",
                            hint=f"okr checkin {ref} done")
         return word
-    if typed.lower() in DONE_WORDS:
+    if typed.lower() in MILESTONE_WORDS:
         raise OkrError(f"{ref} is a {kr.kind} key result: its value is a number, not '{_shown(text)}'",
                        hint=f"okr checkin {ref} {format_value(kr.current, kr.unit, spaced=False)}")
     found = _NUMBER_RE.match(typed)
@@ -428,12 +428,7 @@ def current_user(root: Path, as_id: str | None, git_email: str | None) -> str:
     org = load_org(root, [])
     chosen = as_id or os.environ.get("OKR_USER") or None
     if chosen:
-        if org.kind(chosen) is None:
-            import difflib
-
-            close = difflib.get_close_matches(chosen, [*org.people, *org.teams], n=1)
-            raise OkrError(f"'{_shown(chosen)}' is not a person or team in org.yaml",
-                           hint=f"did you mean {close[0]}?" if close else "use --as ID with an id from org.yaml")
+        owner_kind(org, chosen, what="a person or team", hint="use --as ID with an id from org.yaml")
         return chosen
     if not git_email:
         raise OkrError("okr does not know who you are: give --as ID, set OKR_USER, or set git's user.email "
@@ -444,6 +439,19 @@ def current_user(root: Path, as_id: str | None, git_email: str | None) -> str:
         raise OkrError(f"{problem} in org.yaml {'has' if not matches else 'have'} the email {_shown(git_email)} "
                        "(git's user.email)", hint="give --as ID or set OKR_USER")
     return matches[0]
+
+
+def owner_kind(org: Org, owner: str, *, what: str = "the company, a team or a person",
+               hint: str = "use an owner id from org.yaml") -> str:
+    """'company', 'team' or 'person'; OkrError (with a did-you-mean) for an id org.yaml lacks."""
+    import difflib
+
+    kind = org.kind(owner)
+    if kind is not None:
+        return kind
+    close = difflib.get_close_matches(owner, [*org.people, *org.teams], n=1, cutoff=0.6)
+    raise OkrError(f"'{_shown(owner)}' is not {what} in org.yaml",
+                   hint=f"did you mean {close[0]}?" if close else hint)
 
 
 def owner_key_results(sources: Sources, owner: str) -> list[tuple[Objective, KeyResult]]:

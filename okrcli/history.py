@@ -19,11 +19,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .cycles import parse_cycle
 from .errors import OkrError
 from .refs import ITEM_ID, OWNER_ID
+
+if TYPE_CHECKING:
+    from .gitstore import GitRepo
 
 Value = bool | int | float | str
 
@@ -42,7 +45,7 @@ _KR_REF_RE = re.compile(rf"^{OWNER_ID}/{ITEM_ID}/{ITEM_ID}$")
 _OBJ_OR_KR_RE = re.compile(rf"^{OWNER_ID}/{ITEM_ID}(?:/{ITEM_ID})?$")
 _OKR_FILE_RE = re.compile(rf"^([0-9]{{4}}(?:-[A-Z][0-9]+)?)/({OWNER_ID})\.yaml$")
 _NUMBER_RE = re.compile(r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
-_WORDS: dict[str, bool] = {"done": True, "true": True, "not-done": False, "false": False}
+MILESTONE_WORDS: dict[str, bool] = {"done": True, "true": True, "not-done": False, "false": False}
 
 
 class CheckIn(NamedTuple):
@@ -124,7 +127,7 @@ def parse_value(text: str) -> Value:
     """A trailer value: `done`/`not-done` (or true/false) as booleans, numbers as numbers."""
     if text.isdigit() and text.isascii():
         return int(text)
-    word = _WORDS.get(text.lower())
+    word = MILESTONE_WORDS.get(text.lower())
     if word is not None:
         return word
     if _NUMBER_RE.match(text):
@@ -246,6 +249,17 @@ def _fraction(text: str) -> float | None:
 # --- reading git -----------------------------------------------------------------------------
 
 
+def open_git(root: Path) -> GitRepo:
+    """The git work tree whose history holds the check-ins of `root` (OkrError outside one)."""
+    from .gitstore import open_repo
+
+    try:
+        return open_repo(root)
+    except OkrError as exc:
+        raise OkrError(f"cannot read check-ins: {exc.message}",
+                       hint="check-ins are git commits: the OKR folder must be in a git work tree") from None
+
+
 def read_history(
     root: Path,
     *,
@@ -255,7 +269,7 @@ def read_history(
     since_commit: str | None = None,
     author: str | None = None,
     hand_edits: bool = True,
-    git=None,
+    git: GitRepo | None = None,
 ) -> History:
     """Check-ins of the OKR root `root`, newest first (one `git log`, plus one pass for edits).
 
@@ -264,14 +278,7 @@ def read_history(
     that one (`REV..HEAD`); `author` is a fixed string matched in "name <email>".
     Raises OkrError when `root` is not inside a git work tree.
     """
-    from .gitstore import open_repo
-
-    if git is None:
-        try:
-            git = open_repo(root)
-        except OkrError as exc:
-            raise OkrError(f"cannot read check-ins: {exc.message}",
-                           hint="check-ins are git commits; okr log needs the OKR folder in a git work tree") from None
+    git = git or open_git(root)
     prefix = _prefix(git.top, root)
     wanted = _Filter(set(owners) if owners is not None else None, cycle, since)
     # Path-limiting is slow without a commit-graph (git diffs every commit's tree), so the

@@ -116,8 +116,8 @@ def test_only_the_last_trailer_paragraph_counts_and_a_signoff_after_it_is_fine()
     "trailers",
     [
         "Okr-Cycle: 2026-Q4\nOkr-KR: a/O1/KR1\nOkr-Value: 5\n",
-        "Okr-Cycle: 2026-Q4\nOkr-KR: a/O1/KR1\nOkr-Value: 5\nOkr-Previous: 3\nOkr-Confidence: 0.5\n"
-        "Okr-Unit: tests per day  \n",
+        ("Okr-Cycle: 2026-Q4\nOkr-KR: a/O1/KR1\nOkr-Value: 5\nOkr-Previous: 3\nOkr-Confidence: 0.5\n"
+         "Okr-Unit: tests per day  \n"),
         "Okr-Cycle: 2026-Q4\nOkr-KR: a/O1/KR1\nOkr-Value: not-done\nOkr-Confidence: 7\n",
         "Okr-Cycle: 2026-Q4\nOkr-KR: a/O1\nOkr-Value: 5\n",
         "Okr-Cycle: 2026-Q0\nOkr-KR: a/O1/KR1\nOkr-Value: 5\n",

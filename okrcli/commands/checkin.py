@@ -131,7 +131,13 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool) -> None:
 def _walk(sources: Sources, git: GitRepo | None, as_id: Optional[str], confidence: float | None,
           note: str, note_given: bool) -> tuple[list, str]:
     """Ask for each of the user's key results; Enter keeps a value (and records nothing)."""
-    from ..checkin import check_text, current_user, owner_key_results, parse_fraction, parse_kr_value
+    from ..checkin import (
+        check_text,
+        current_user,
+        owner_key_results,
+        parse_fraction,
+        parse_kr_value,
+    )
     from ..errors import OkrError
     from ..refs import Ref
     from ..resolve import Target

@@ -71,14 +71,14 @@ def log(
 def _read(root: Path, ref: Optional[str], since: Optional[str], author: Optional[str],
           cycle: Optional[str], current: str, today: date) -> tuple[History, list[CheckIn]]:
     """The history the options select, and the check-ins REF selects from it."""
-    from ..history import read_history
+    from ..history import open_git, read_history
     from ..load import load_org
 
     if cycle is not None:
         _check_cycle(cycle)
     org = load_org(root, []) if (ref and "/" not in ref) or author else None
     owners, prefix, cycle = _selection(org, ref, cycle, current)
-    git = _git(root)
+    git = open_git(root)
     since_day, since_commit = _since(since, git, today)
     history = read_history(root, owners=owners, cycle=cycle, since=since_day,
                            since_commit=since_commit, author=_author(org, author), git=git)
@@ -87,16 +87,17 @@ def _read(root: Path, ref: Optional[str], since: Optional[str], author: Optional
     if prefix is not None and not shown:
         from ..checkin import Sources
 
-        Sources.open(root).resolve(ref)  # a reference that names nothing: say so, with a hint
+        Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
     return history, shown
 
 
 def _check_cycle(cycle: str) -> None:
     from ..cycles import parse_cycle
     from ..errors import OkrError
+    from ..render.text_safety import visible
 
     if parse_cycle(cycle) is None:
-        raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
+        raise OkrError(f"'{visible(cycle)}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
 
 
 def _selection(org: Org | None, ref: Optional[str], cycle: Optional[str],
@@ -117,34 +118,10 @@ def _selection(org: Org | None, ref: Optional[str], cycle: Optional[str],
 
 def _owners(org: Org, owner: str) -> set[str] | None:
     """The owners an owner id selects: a person, or a team with its subteams and members."""
-    import difflib
+    from ..checkin import owner_kind
 
-    from ..errors import OkrError
-    from ..render.text_safety import visible
-
-    kind = org.kind(owner)
-    if kind == "company":
-        return None
-    if kind == "team":
-        return org.members(owner)
-    if kind == "person":
-        return {owner}
-    close = difflib.get_close_matches(owner, [*org.people, *org.teams], n=1, cutoff=0.6)
-    raise OkrError(f"'{visible(owner)}' is not the company, a team or a person in org.yaml",
-                   hint=f"did you mean {close[0]}?" if close else
-                   "name an owner id, or a key result such as platform/O1/KR1")
-
-
-def _git(root: Path):
-    from ..errors import OkrError
-    from ..gitstore import open_repo
-
-    try:
-        return open_repo(root)
-    except OkrError as exc:
-        raise OkrError(f"cannot read check-ins: {exc.message}",
-                       hint="check-ins are git commits; okr log reads them from the git work tree "
-                            "that holds the OKR folder") from None
+    kind = owner_kind(org, owner)
+    return None if kind == "company" else org.members(owner) if kind == "team" else {owner}
 
 
 def _since(text: Optional[str], git, today: date) -> tuple[date | None, str | None]:
