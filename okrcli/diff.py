@@ -156,6 +156,7 @@ class DiffReport:
     objectives: tuple[ObjectiveDiff, ...]
     realign: tuple[Realign, ...]
     notes: tuple[str, ...] = field(default=())
+    progress_left_out: int = 0  # progress changes not reported (without --progress)
 
     def count(self, name: str) -> int:
         return sum(o.matches(name, c) for o in self.objectives for c in o.changes)
@@ -460,6 +461,7 @@ def build_diff(root: Path, spec: str | None, today: date, *, include_private: bo
     before, after = sides.before, sides.after
     finder: _ImpactFinder | None = None
     diffs: list[ObjectiveDiff] = []
+    left_out = 0
     for key in sorted(before.keys() | after.keys(), key=_sort_key):
         a, b = before.get(key), after.get(key)
         if a is None:
@@ -469,7 +471,9 @@ def build_diff(root: Path, spec: str | None, today: date, *, include_private: bo
         else:
             changes = compare_objectives(a, b, sides.head.date)
         if not progress:
-            changes = [c for c in changes if c.kind != "progress"]
+            kept = [c for c in changes if c.kind != "progress"]
+            left_out += len(changes) - len(kept)
+            changes = kept
         if not changes:
             continue
         obj = b or a
@@ -492,7 +496,7 @@ def build_diff(root: Path, spec: str | None, today: date, *, include_private: bo
         ))
     realign = _realign(diffs, finder.network.repo) if finder is not None else ()
     return DiffReport(sides.base, sides.head, include_private, progress, len(sides.changed), tuple(diffs),
-                      realign, tuple(sides.notes))
+                      realign, tuple(sides.notes), left_out)
 
 
 def _realign(diffs: list[ObjectiveDiff], repo: Repository) -> tuple[Realign, ...]:

@@ -518,7 +518,8 @@ def test_goalpost_in_the_work_tree_uses_today(repo, today, goalpost):
 
 def test_progress_is_left_out_unless_asked(repo):
     change(repo, {"2026-Q4/eng.yaml": BASE["2026-Q4/eng.yaml"].replace("current: 700", "current: 600")})
-    assert diff_json(repo, "HEAD~1..HEAD")["objectives"] == []
+    doc = diff_json(repo, "HEAD~1..HEAD")
+    assert doc["objectives"] == [] and doc["summary"]["progress_left_out"] == 1
     doc = diff_json(repo, "HEAD~1..HEAD", "--progress")
     [c] = doc["objectives"][0]["changes"]
     assert (c["kind"], c["field"], c["before"], c["after"]) == ("progress", "current", 700, 600)
@@ -594,7 +595,7 @@ def test_text_output(repo):
     assert out.startswith("okr diff HEAD~1 (")
     assert "  ⚠ KR1 target 10 → 15 · goalpost moved after the cycle started (2026-10-01)\n" in out
     assert "    must re-align: 8 objectives of 4 owners\n" in out  # eng/O1 retitled
-    assert out.rstrip().endswith("(6 files differ)")
+    assert out.rstrip().endswith("(6 files differ; 2 progress changes left out, --progress shows them)")
 
 
 def test_help_lists_every_kind_and_an_example():

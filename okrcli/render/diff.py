@@ -107,8 +107,13 @@ def _range(report: DiffReport, esc: Callable[[str], str]) -> tuple[str, str]:
     return side(report.base), side(report.head)
 
 
-def _files(n: int) -> str:
-    return "1 file differs" if n == 1 else f"{n} files differ"
+def _files(report: DiffReport) -> str:
+    n = report.files_changed
+    text = "1 file differs" if n == 1 else f"{n} files differ"
+    if report.progress_left_out:
+        text += f"; {report.progress_left_out} progress change{'s' * (report.progress_left_out != 1)} " \
+                "left out, --progress shows them"
+    return text
 
 
 def _summary(report: DiffReport) -> str:
@@ -163,7 +168,7 @@ def text_lines(report: DiffReport) -> list[list[tuple[str, str]]]:
                                "dim")])
     lines.append([])
     lines.append([(_summary(report), "bold"),
-                  (f" ({_files(report.files_changed)})", "dim")])
+                  (f" ({_files(report)})", "dim")])
     return lines
 
 
@@ -184,7 +189,7 @@ def md(text: str) -> str:
 def render_markdown(report: DiffReport) -> str:
     base, head = _range(report, md)
     out = [f"### OKR changes: {base} → {head}", ""]
-    out.append(f"**{md(_summary(report))}** ({_files(report.files_changed)})")
+    out.append(f"**{md(_summary(report))}** ({_files(report)})")
     out.append("")
     for note in report.notes:
         out += [f"> {md(note)}", ""]
@@ -236,6 +241,7 @@ def to_dict(report: DiffReport) -> dict:
         "progress": report.progress,
         "files_changed": report.files_changed,
         "summary": {"objectives": len(report.objectives),
+                    "progress_left_out": report.progress_left_out,
                     "changes": sum(len(o.changes) for o in report.objectives),
                     "kinds": report.kind_counts(),
                     "owners_to_realign": [r.owner for r in report.realign]},
