@@ -111,6 +111,11 @@ from .commands import demo as _demo  # noqa: E402
 
 register("demo", _demo.demo)
 
+from .commands import report as _report, review as _review  # noqa: E402
+
+register("report", _report.report)
+register("review", _review.review)
+
 
 def main() -> None:
     """The console script: run the app and turn every way out into an exit code."""

@@ -1,0 +1,109 @@
+"""`okr report`: the weekly follow-up."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from .common import RepoOption, choice
+from .viewing import CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
+
+if TYPE_CHECKING:
+    from ..history import History
+    from ..snapshot import AsOf
+
+FORMATS = ("text", "markdown", "json", "html")
+AtOption = typer.Option(None, "--at", metavar="REV|DATE",
+                        help="Describe the repository as it stood at a commit or on a date (YYYY-MM-DD).")
+FormatOption = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, markdown, json or html.")
+OutputOption = typer.Option(None, "--output", "-o", metavar="FILE",
+                            help="Write to FILE (replaced if it exists; never through a symbolic link).")
+
+
+@dataclass
+class Opened:
+    root: Path
+    as_of: AsOf
+    cycle: str
+    history: History | None
+
+
+def open_for_report(repo: Path | None, at: str | None, cycle: str | None) -> Opened:
+    """The repository (as of --at), its cycle, and the check-ins (None outside git, with a warning)."""
+    from .. import clock
+    from ..errors import OkrError
+    from ..history import read_history
+    from ..snapshot import load_as_of
+    from .common import find_root
+    from .viewing import pick_cycle
+
+    root = find_root(repo)
+    as_of = load_as_of(root, at, clock.today())
+    errors = {d.path for d in as_of.diagnostics if d.severity.value == "error"}
+    if errors:
+        sys.stderr.write(f"okr: warning: errors in {len(errors)} file{'s' * (len(errors) != 1)}; what could not "
+                         "be read is left out (run okr check)\n")
+    current = pick_cycle(as_of.repository, cycle, as_of.today)
+    try:
+        history = read_history(root, cycle=current)
+    except OkrError as exc:
+        sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
+        history = None
+    if history is not None and history.shallow:
+        sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
+                         "are missing (git fetch --unshallow reads all of them)\n")
+    return Opened(root, as_of, current, history)
+
+
+def selection_text(**flags: str | None) -> str | None:
+    from ..render.text_safety import visible
+
+    text = " ".join(f"--{name} {visible(value)}" for name, value in flags.items() if value)
+    return text or None
+
+
+@paused_gc
+def report(
+    since: str | None = typer.Option(None, "--since", metavar="7d|DATE|REV",
+                                     help="The start of the window: a span (7d, 2w), a date or a commit. "
+                                          "Default: checkin_every days."),
+    team: str | None = TeamOption,
+    owner: str | None = OwnerOption,
+    cycle: str | None = CycleOption,
+    at: str | None = AtOption,
+    format: str = FormatOption,
+    output: Path | None = OutputOption,
+    include_private: bool = IncludePrivateOption,
+    repo: Path | None = RepoOption,
+) -> None:
+    """The weekly follow-up: what moved since then (value and confidence, who, their note), key
+    results owing a check-in, those off track or at risk with their owners, and objectives added
+    or changed, grouped by team.
+
+    Example: okr report --since 7d --team platform --format markdown > followup.md
+    """
+    from ..render.report_formats import deliver
+    from ..reports.followup import Since, build_report, parse_since, read_baseline, read_since
+    from .common import color_wanted
+    from .viewing import owner_filter
+
+    choice(format, FORMATS, "--format")
+    opened = open_for_report(repo, at, cycle)
+    repository, today = opened.as_of.repository, opened.as_of.today
+    owners = owner_filter(repository, owner, team)
+    every = repository.settings.checkin_every
+    if opened.history is not None:
+        window = read_since(opened.root, since, today, every, opened.as_of.rev)
+        baseline = read_baseline(opened.root, window, opened.as_of.rev)
+    else:
+        label, day = parse_since(since, today, every)
+        window, baseline = Since(label, day or today, None, None), None
+    data = build_report(repository, opened.history, cycle=opened.cycle, today=today, since=window,
+                        baseline=baseline, owners=owners, include_private=include_private, rev=opened.as_of.rev,
+                        selection=selection_text(team=team, owner=owner), until=today if at else None)
+    deliver(data, format, output, color_wanted())
+

@@ -1,0 +1,106 @@
+"""The words and small pictures every report format shares: values, changes, sparklines.
+
+Everything here returns plain text that may contain user text; each renderer
+escapes what it gets for its own target (terminal, Markdown, HTML).
+"""
+
+from __future__ import annotations
+
+from ..reports.followup import FieldChange, Movement
+from .styled import STATUS_WORDS, num
+
+SPARKS = "▁▂▃▄▅▆▇█"
+BAND_WORDS = {"red": "red (< 0.4)", "yellow": "yellow (0.4-0.7)", "green": "green (>= 0.7)"}
+VERDICTS = {
+    "below": "below the 0.6-0.7 sweet spot: too ambitious, or blocked? Look for causes.",
+    "within": "within the 0.6-0.7 sweet spot: ambitious and delivered.",
+    "above": "above the 0.6-0.7 sweet spot: were the aspirational objectives ambitious enough?",
+    "none": "no aspirational objectives.",
+}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def value_text(value: object, unit: str | None = None) -> str:
+    """A recorded value as a person writes it: `done`, `not done`, `25 min`, `99.9%`."""
+    if value is True:
+        return "done"
+    if value is False:
+        return "not done"
+    if value is None:
+        return "?"
+    text = num(value) if isinstance(value, (int, float)) else str(value)
+    if unit and isinstance(value, (int, float)):
+        return f"{text}{'' if unit == '%' else ' '}{unit}"
+    return text
+
+
+def score_text(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.2f}"
+
+
+def sparkline(values: list[float]) -> str:
+    """Progress values (0..1) as block characters, one per value."""
+    return "".join(SPARKS[min(len(SPARKS) - 1, max(0, int(v * (len(SPARKS) - 1) + 0.5)))] for v in values)
+
+
+def movement_text(m: Movement) -> str:
+    """`40 → 22 min`, `not done → done`, `now 12` (when the start is unknown)."""
+    now = value_text(m.now, m.unit)
+    if m.before is None:
+        return f"now {now}"
+    if m.before == m.now and type(m.before) is type(m.now):
+        return f"{now} (unchanged)"
+    return f"{value_text(m.before)} → {now}"
+
+
+def confidence_text(m: Movement) -> str:
+    if m.confidence is None and m.confidence_before is None:
+        return ""
+    if m.confidence_before is None or m.confidence_before == m.confidence:
+        return f"confidence {num(m.confidence) if m.confidence is not None else '-'}"
+    after = num(m.confidence) if m.confidence is not None else "-"
+    return f"confidence {num(m.confidence_before)} → {after}"
+
+
+def _list(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "nothing"
+    return "nothing" if value is None else str(value)
+
+
+def change_text(c: FieldChange) -> str:
+    """One change of an objective in words; user text (titles) is left for the renderer to escape."""
+    kr = f"{c.kr} " if c.kr else ""
+    if c.kind == "retitled":
+        return f"retitled (was “{c.before}”)"
+    if c.kind == "realigned":
+        return f"aligns {_list(c.before)} → {_list(c.after)}"
+    if c.kind == "depends-changed":
+        return f"depends on {_list(c.before)} → {_list(c.after)}"
+    if c.kind in ("made-committed", "made-aspirational", "made-private", "made-public"):
+        return c.kind.replace("-", " ")
+    if c.kind == "standalone-added":
+        return f"made standalone ({c.after})"
+    if c.kind == "standalone-removed":
+        return "no longer standalone"
+    if c.kind == "kr-added":
+        return f"{kr}added: {c.after}"
+    if c.kind == "kr-removed":
+        return f"{kr}removed (was {c.before})"
+    if c.kind == "kr-retitled":
+        return f"{kr}retitled (was “{c.before}”)"
+    if c.kind in ("target-moved", "start-moved", "kr-reweighted"):
+        text = f"{kr}{c.field} {value_text(c.before)} → {value_text(c.after)}"
+        return text + (" (goalpost moved after the cycle started)" if c.goalpost else "")
+    return f"{kr}{c.kind} {c.field or ''}".strip()
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def short(ref: str, cycle: str) -> str:
+    return ref[len(cycle) + 1:] if ref.startswith(cycle + ":") else ref
