@@ -130,8 +130,10 @@ def test_okr_demo_prints_the_tree_the_review_and_what_next(tmp_path, monkeypatch
     assert (root / ".git").is_dir()
     out = result.stdout
     assert out.startswith("Created okr-demo: ")
-    assert "2026-Q4 · as of 2026-12-31" in out  # today pinned to the end of the demo quarter
-    for hint in ("cd okr-demo", "okr report --since 2026-12-01", "okr review --format html --output review.html",
+    assert "2026-Q4 · as of 2027-01-01" in out  # today pinned to the day the demo quarter closed
+    assert "(2026-10-01 – 2026-12-31, ended)" in out and "postmortem missing" in out
+    for hint in ("cd okr-demo", "okr report --at 2026-12-31 --since 7d",
+                 "okr review --at 2027-01-01 --format html --output review.html",
                  "okr tree --at 2026-11-01", "okr diff HEAD~5", "okr checkin alice/"):
         assert hint in out
     assert os.environ.get("OKR_TODAY") is None  # the pin does not outlive the demo
@@ -225,6 +227,6 @@ def test_okr_demo_works_from_an_installed_wheel(tmp_path, monkeypatch):
     result = subprocess.run([str(python), "-c", script, str(site), "demo", "acme-demo"], cwd=elsewhere,
                             check=False, capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2026-Q4 · as of 2026-12-31" in result.stdout
+    assert "2026-Q4 · as of 2027-01-01" in result.stdout
     demo_root = elsewhere / "acme-demo"
     assert git(demo_root, *LOG) == git(build_demo(tmp_path / "here"), *LOG)

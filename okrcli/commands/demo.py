@@ -20,11 +20,14 @@ def demo(folder: Path = DirArgument) -> None:
     The folder gets its own git repository, built from the example company
     bundled with okr: a quarter of backdated check-ins by the company's people,
     with notes, links, a missed week, a confidence drop and end-of-quarter
-    grades. Then it shows the tree and the review as of Dec 31, 2026, and what
-    to try next. It writes nothing outside DIR and refuses a DIR that is not empty.
+    grades. Then it shows the tree and the review as they stood once the quarter
+    closed, and what to try next. It writes nothing outside DIR and refuses a
+    DIR that is not empty.
 
-    Example: okr demo && cd okr-demo && okr report --since 2026-12-01
+    Example: okr demo && cd okr-demo && okr report --at 2026-12-31 --since 7d
     """
+    from datetime import timedelta
+
     from ..demo import LAST_DAY, YOU, build_demo
 
     root = build_demo(folder)
@@ -33,34 +36,23 @@ def demo(folder: Path = DirArgument) -> None:
     out.write(f"Created {shown}: Acme Inc.'s 2026-Q4 OKRs and a quarter of weekly check-ins "
               "(git log shows who checked in what, and when).\n\n")
     out.flush()
-    with _today(LAST_DAY.isoformat()):
+    closed = LAST_DAY + timedelta(days=1)
+    with _today(closed.isoformat()):
         _run(["tree", "--repo", str(root)])
         out.write("\n")
         out.flush()
-        _run(_closing_view(root))
+        _run(["review", "--repo", str(root)])
     out.write(f"\nTry next (in {shown}, git knows you as {YOU}, so okr checkin asks for {YOU}'s key results):\n")
     for command, what in (
         (f"cd {shown}", ""),
-        ("okr report --since 2026-12-01", "the weekly follow-up: what moved in December"),
-        ("okr review --format html --output review.html", "the end-of-quarter review as a web page"),
+        ("okr report --at 2026-12-31 --since 7d", "the follow-up of the quarter's last week"),
+        (f"okr review --at {closed} --format html --output review.html", "the review as a web page"),
         ("okr log kofi", "one person's check-ins (and the weeks he missed)"),
         ("okr checkin alice/O2/KR1 7 --note 'Normaliser merged'", "check in: one more commit"),
         ("okr tree --at 2026-11-01", "the company as it stood on Nov 1"),
         ("okr diff HEAD~5", "what the last five commits changed"),
     ):
-        out.write(f"  {command:<56}{what}\n".rstrip() + "\n")
-
-
-def _closing_view(root: Path) -> list[str]:
-    """The second view the demo prints: `okr review` once that command exists, else the latest check-ins.
-
-    THE place to change when `okr review` gains options the demo should use.
-    """
-    from ..cli import app
-
-    if any(command.name == "review" for command in app.registered_commands):
-        return ["review", "--repo", str(root)]
-    return ["log", "--repo", str(root), "--since", "2026-12-28"]
+        out.write(f"  {command:<64}{what}".rstrip() + "\n")
 
 
 def _run(args: list[str]) -> None:
