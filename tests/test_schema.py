@@ -90,8 +90,12 @@ def test_write_refuses_when_any_one_file_exists_and_writes_nothing(tmp_path, exi
     assert (tmp_path / existing).read_text() == "mine"
 
 
-def test_write_to_a_missing_folder_exits_2(tmp_path):
-    r = run(["schema", "--write", str(tmp_path / "missing")])
+def test_write_creates_a_missing_folder_but_not_its_parents(tmp_path):
+    r = run(["schema", "--write", str(tmp_path / "new")])
+    assert r.exit_code == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == [
+        "okr-config.schema.json", "okr-file.schema.json", "org.schema.json"]
+    r = run(["schema", "--write", str(tmp_path / "missing" / "deeper")])
     assert r.exit_code == 2 and "no such folder" in r.stderr
     assert not (tmp_path / "missing").exists()
 

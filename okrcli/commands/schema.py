@@ -20,7 +20,7 @@ def schema_text(kind: str) -> str:
 def schema(
     kind: str = typer.Argument("okr-file", metavar="[KIND]", help="okr-file, org or config."),
     write_to: Path | None = typer.Option(None, "--write", metavar="DIR",
-                                            help="Write all three schema files into DIR instead."),
+                                            help="Write all three schema files into DIR (created if missing) instead."),
 ) -> None:
     """Print the JSON Schema (draft-07) of OKR files, org.yaml or okr.yaml.
 
@@ -36,8 +36,12 @@ def schema(
 
         from ..render.text_safety import visible
 
-        if not write_to.is_dir():
-            raise OkrError(f"{write_to}: no such folder")
+        if os.path.lexists(write_to) and not write_to.is_dir():
+            raise OkrError(f"{visible(str(write_to))} exists and is not a folder")
+        if not os.path.lexists(write_to):
+            if not write_to.parent.is_dir():
+                raise OkrError(f"{visible(str(write_to.parent))}: no such folder")
+            write_to.mkdir()
         for name in KINDS.values():
             target = write_to / name
             if os.path.lexists(target):  # a dangling symbolic link counts: never write through one
