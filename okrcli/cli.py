@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import typer
 
@@ -79,8 +79,13 @@ def root(
     """Objectives and Key Results as plain YAML files in git."""
 
 
-from .commands import check as _check, init as _init, schema as _schema  # noqa: E402
-from .commands import export as _export, list_cmd as _list, show as _show, tree as _tree  # noqa: E402
+from .commands import check as _check
+from .commands import export as _export
+from .commands import init as _init
+from .commands import list_cmd as _list
+from .commands import schema as _schema
+from .commands import show as _show
+from .commands import tree as _tree
 
 register("check", _check.check)
 register("init", _init.init)
@@ -90,28 +95,33 @@ register("show", _show.show)
 register("list", _list.list_objectives)
 register("export", _export.export)
 
-from .commands import checkin as _checkin, grade as _grade, log as _log  # noqa: E402
+from .commands import checkin as _checkin
+from .commands import grade as _grade
+from .commands import log as _log
 
 register("checkin", _checkin.checkin)
 register("grade", _grade.grade)
 register("log", _log.log)
 
 
-from .commands import health as _health, status as _status  # noqa: E402
+from .commands import health as _health
+from .commands import status as _status
 
 register("status", _status.status)
 register("health", _health.health)
 
-from .commands import diff as _diff, new_cycle as _new_cycle  # noqa: E402
+from .commands import diff as _diff
+from .commands import new_cycle as _new_cycle
 
 register("diff", _diff.diff)
 register("new-cycle", _new_cycle.new_cycle)
 
-from .commands import demo as _demo  # noqa: E402
+from .commands import demo as _demo
 
 register("demo", _demo.demo)
 
-from .commands import report as _report, review as _review  # noqa: E402
+from .commands import report as _report
+from .commands import review as _review
 
 register("report", _report.report)
 register("review", _review.review)

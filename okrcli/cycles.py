@@ -19,7 +19,7 @@ class Cycle:
     start: date  # first day
     end: date  # last day (inclusive)
 
-    def encloses(self, other: "Cycle") -> bool:
+    def encloses(self, other: Cycle) -> bool:
         """True when this cycle's range contains the other's (a cycle encloses itself)."""
         return self.start <= other.start and other.end <= self.end
 

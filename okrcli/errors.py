@@ -43,7 +43,7 @@ class Diagnostic:
     message: str
 
     @classmethod
-    def at(cls, loc: Loc, rule: str, message: str, severity: Severity = Severity.ERROR) -> "Diagnostic":
+    def at(cls, loc: Loc, rule: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
         return cls(loc.path, loc.line, loc.column, severity, rule, message)
 
     def sort_key(self) -> tuple:

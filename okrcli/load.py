@@ -22,8 +22,18 @@ from yaml.nodes import ScalarNode
 from .cycles import parse_cycle
 from .errors import Diagnostic, Loc, Severity
 from .model import (
-    Company, KeyResult, Objective, OkrFile, Org, Person, RefEntry, Repository, Review,
-    RuleConfig, Settings, Team,
+    Company,
+    KeyResult,
+    Objective,
+    OkrFile,
+    Org,
+    Person,
+    RefEntry,
+    Repository,
+    Review,
+    RuleConfig,
+    Settings,
+    Team,
 )
 from .refs import ITEM_RE, OWNER_RE, RefSyntaxError, parse_ref
 from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, load_yaml_file
@@ -55,7 +65,7 @@ def implicit_type(text: str) -> str:
 class Reader:
     """Typed access to one YAML mapping, collecting schema diagnostics as it goes."""
 
-    __slots__ = ("m", "path", "diags", "what")
+    __slots__ = ("diags", "m", "path", "what")
 
     def __init__(self, m: YMap, path: str, diags: list[Diagnostic], what: str):
         self.m, self.path, self.diags, self.what = m, path, diags, what

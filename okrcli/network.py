@@ -15,9 +15,10 @@ files once parsed.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from .model import Objective, RefEntry, Repository
 
@@ -57,17 +58,17 @@ class AlignmentNetwork:
                     self.into[target].setdefault(key, entry)
 
     @cached_property
-    def vertical(self) -> "nx.DiGraph":
+    def vertical(self) -> nx.DiGraph:
         """`aligns` as a networkx DiGraph, child -> parent, edges carrying `entry` and `kr`."""
         return self._digraph(self.up)
 
     @cached_property
-    def lateral(self) -> "nx.DiGraph":
+    def lateral(self) -> nx.DiGraph:
         """`depends_on` as a networkx DiGraph, dependent -> dependency."""
         return self._digraph(self.out)
 
     @staticmethod
-    def _digraph(adjacency: dict[str, dict[str, RefEntry]]) -> "nx.DiGraph":
+    def _digraph(adjacency: dict[str, dict[str, RefEntry]]) -> nx.DiGraph:
         import networkx as nx
 
         graph = nx.DiGraph()

@@ -28,12 +28,12 @@ class Ref:
     kr: str | None = None
     cycle: str | None = None
 
-    def in_cycle(self, cycle: str) -> "Ref":
+    def in_cycle(self, cycle: str) -> Ref:
         """This reference with its cycle made explicit (the referrer's cycle when it had none)."""
         return self if self.cycle else Ref(self.owner, self.objective, self.kr, cycle)
 
     @property
-    def objective_ref(self) -> "Ref":
+    def objective_ref(self) -> Ref:
         return Ref(self.owner, self.objective, None, self.cycle)
 
     def __str__(self) -> str:

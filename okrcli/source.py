@@ -41,7 +41,7 @@ class YMap(dict):
     """A mapping from a file. `pos[key]` is (key line, key col, key plain, value line,
     value col, value plain); lines and columns are 1-based."""
 
-    __slots__ = ("line", "col", "pos")
+    __slots__ = ("col", "line", "pos")
 
     def key_loc(self, path: str, key: str) -> Loc:
         p = self.pos[key]
@@ -55,7 +55,7 @@ class YMap(dict):
 class YSeq(list):
     """A sequence from a file. `pos[i]` is (line, col, plain) of item i."""
 
-    __slots__ = ("line", "col", "pos")
+    __slots__ = ("col", "line", "pos")
 
 
 def find_root(repo: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
@@ -230,7 +230,7 @@ def _convert(node, depth: int = 0):
             key = _convert(key_node, depth + 1)
             km, vm = key_node.start_mark, value_node.start_mark
             if key in out:
-                raise _Duplicate(km, key, pos[key][0], out)
+                raise _Duplicate(km, key, pos[key][0])
             out[key] = _convert(value_node, depth + 1)
             pos[key] = (km.line + 1, km.column + 1, key_node.tag is _PLAIN,
                         vm.line + 1, vm.column + 1, value_node.tag is _PLAIN)
@@ -290,7 +290,7 @@ def parse_yaml(text: str, rel: str, diags: list[Diagnostic]) -> tuple[object, bo
         except _Refused as exc:
             return refuse(exc.mark, exc.message)
         except _Duplicate as exc:
-            mark, key, first_line, mapping = exc.args
+            mark, key, first_line = exc.args
             diags.append(Diagnostic(rel, mark.line + 1, mark.column + 1, Severity.ERROR, "duplicate-key",
                                     f"key '{key}' repeats line {first_line}; keep one of them"))
             _drop_repeats(node, mark)

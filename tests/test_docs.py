@@ -3,8 +3,8 @@
 import re
 
 import pytest
-
 from conftest import ROOT, run
+
 from okrcli.cli import app
 
 COMMANDS = sorted(c.name for c in app.registered_commands)

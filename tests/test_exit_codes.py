@@ -70,7 +70,7 @@ def test_no_okr_yaml_exits_2_with_hint(tmp_path):
     (["check", "--repo", "{repo}", "--cycle", "2026-Q5"], "not a cycle"),
     (["check", "--repo", "{repo}", "--cycle", "Q4"], "not a cycle"),
     (["schema", "nope"], "KIND"),
-    (["schema", "--write", "{tmp}/missing"], "no such folder"),
+    (["schema", "--write", "{tmp}/missing/deeper"], "no such folder"),
     (["init", "{tmp}/new", "--cadence", "weekly"], "--cadence"),
     (["init", "{tmp}/new", "--company", "Not Valid"], "owner id"),
 ])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -15,14 +14,14 @@ FORMATS = ("text", "json", "github", "sarif")
 
 
 def check(
-    repo: Optional[Path] = RepoOption,
-    format: Optional[str] = typer.Option(
+    repo: Path | None = RepoOption,
+    format: str | None = typer.Option(
         None, "--format", "-f", metavar="FORMAT",
         help="text, json, github (workflow annotations) or sarif (code scanning). "
              "Default: github when GITHUB_ACTIONS is set, else text.",
     ),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
-    cycle: Optional[str] = typer.Option(None, "--cycle", help="Only report findings in this cycle's files."),
+    cycle: str | None = typer.Option(None, "--cycle", help="Only report findings in this cycle's files."),
     list_rules: bool = typer.Option(False, "--list-rules", help="List the rules with their severities and exit."),
 ) -> None:
     """Validate every OKR file, org.yaml and okr.yaml; exit 1 on errors.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,22 +21,22 @@ NoVerifyOption = typer.Option(False, "--no-verify", help="Skip the pre-commit an
 
 
 def checkin(
-    args: Optional[list[str]] = typer.Argument(
+    args: list[str] | None = typer.Argument(
         None, metavar="[REF VALUE]...",
         help="Key results and their new values: a number (with or without the KR's unit, "
              "25 or 25min), or done / not-done for a milestone. None: walk your key results.",
     ),
-    confidence: Optional[float] = typer.Option(
+    confidence: float | None = typer.Option(
         None, "--confidence", metavar="X", help="Your confidence (0 to 1) that the key results will land."),
-    note: Optional[str] = typer.Option(None, "--note", "-m", metavar="TEXT", help="What changed (the commit body)."),
-    link: Optional[list[str]] = typer.Option(
+    note: str | None = typer.Option(None, "--note", "-m", metavar="TEXT", help="What changed (the commit body)."),
+    link: list[str] | None = typer.Option(
         None, "--link", metavar="URL", help="Evidence: a pull request, a dashboard (repeatable)."),
     done: bool = typer.Option(False, "--done", help="Mark every REF given (milestones) as done."),
     no_commit: bool = NoCommitOption,
     no_verify: bool = NoVerifyOption,
-    as_id: Optional[str] = typer.Option(
+    as_id: str | None = typer.Option(
         None, "--as", metavar="ID", help="Whose key results to walk (default: OKR_USER, else git's user.email)."),
-    repo: Optional[Path] = RepoOption,
+    repo: Path | None = RepoOption,
 ) -> None:
     """Record progress: set key results' values in place and commit them, with trailers.
 
@@ -128,7 +128,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool) -> None:
 # --- walking the user's key results ---------------------------------------------------------
 
 
-def _walk(sources: Sources, git: GitRepo | None, as_id: Optional[str], confidence: float | None,
+def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: float | None,
           note: str, note_given: bool) -> tuple[list, str]:
     """Ask for each of the user's key results; Enter keeps a value (and records nothing)."""
     from ..checkin import (

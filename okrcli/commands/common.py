@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,7 +21,7 @@ def color_wanted(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def find_root(repo: Optional[Path]) -> Path:
+def find_root(repo: Path | None) -> Path:
     from ..source import find_root as _find_root
 
     return _find_root(repo)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,12 +13,12 @@ from .common import RepoOption
 def grade(
     ref: str = typer.Argument(..., metavar="REF", help="An objective (OWNER/OBJ) or key result (OWNER/OBJ/KR)."),
     score: str = typer.Argument(..., metavar="SCORE", help="The grade, from 0 to 1 (0.7 is a good stretch)."),
-    note: Optional[str] = typer.Option(
+    note: str | None = typer.Option(
         None, "--note", "-m", metavar="TEXT",
         help="What went well, what did not (an objective's review.notes; the commit body)."),
     no_commit: bool = NoCommitOption,
     no_verify: bool = NoVerifyOption,
-    repo: Optional[Path] = RepoOption,
+    repo: Path | None = RepoOption,
 ) -> None:
     """Grade an objective (review.score) or a key result (score) and commit it, with trailers.
 

@@ -6,7 +6,7 @@ import re
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -21,21 +21,21 @@ _RELATIVE_RE = re.compile(r"(\d{1,5})([dw])")
 
 
 def log(
-    ref: Optional[str] = typer.Argument(
+    ref: str | None = typer.Argument(
         None, metavar="[REF]",
         help="A key result or objective (platform/O1/KR1, platform/O1), an owner or a team (its "
              "members and subteams too). Default: everything."),
-    since: Optional[str] = typer.Option(
+    since: str | None = typer.Option(
         None, "--since", metavar="DATE|REV",
         help="Only check-ins from DATE on (2026-11-01, or 7d / 2w ago), or after commit REV."),
-    author: Optional[str] = typer.Option(
+    author: str | None = typer.Option(
         None, "--author", metavar="WHO",
         help="Only check-ins by WHO: a person id from org.yaml, or part of a git name or email."),
-    cycle: Optional[str] = typer.Option(None, "--cycle", metavar="CYCLE", help="Only this cycle's key results."),
-    limit: Optional[int] = typer.Option(None, "--max-count", "-n", metavar="N", min=0,
+    cycle: str | None = typer.Option(None, "--cycle", metavar="CYCLE", help="Only this cycle's key results."),
+    limit: int | None = typer.Option(None, "--max-count", "-n", metavar="N", min=0,
                                         help="Show at most N check-ins."),
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
-    repo: Optional[Path] = RepoOption,
+    repo: Path | None = RepoOption,
 ) -> None:
     """Show check-ins (and hand edits of current/done, and grades), newest first.
 
@@ -68,8 +68,8 @@ def log(
         sys.stderr.write("okr: no check-ins found\n")
 
 
-def _read(root: Path, ref: Optional[str], since: Optional[str], author: Optional[str],
-          cycle: Optional[str], current: str, today: date) -> tuple[History, list[CheckIn]]:
+def _read(root: Path, ref: str | None, since: str | None, author: str | None,
+          cycle: str | None, current: str, today: date) -> tuple[History, list[CheckIn]]:
     """The history the options select, and the check-ins REF selects from it."""
     from ..history import open_git, read_history
     from ..load import load_org
@@ -100,7 +100,7 @@ def _check_cycle(cycle: str) -> None:
         raise OkrError(f"'{visible(cycle)}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
 
 
-def _selection(org: Org | None, ref: Optional[str], cycle: Optional[str],
+def _selection(org: Org | None, ref: str | None, cycle: str | None,
                current: str) -> tuple[set[str] | None, str | None, str | None]:
     """(owners, key prefix, cycle) that REF and --cycle select."""
     if ref is None:
@@ -124,7 +124,7 @@ def _owners(org: Org, owner: str) -> set[str] | None:
     return None if kind == "company" else org.members(owner) if kind == "team" else {owner}
 
 
-def _since(text: Optional[str], git, today: date) -> tuple[date | None, str | None]:
+def _since(text: str | None, git, today: date) -> tuple[date | None, str | None]:
     """`--since`: a date (ISO, or `7d` / `2w` before today), else a revision."""
     from ..errors import OkrError
     from ..render.text_safety import visible
@@ -147,7 +147,7 @@ def _since(text: Optional[str], git, today: date) -> tuple[date | None, str | No
     return None, sha
 
 
-def _author(org: Org | None, who: Optional[str]) -> str | None:
+def _author(org: Org | None, who: str | None) -> str | None:
     """A person id becomes `<their email>` (matched exactly); anything else is matched as typed."""
     if not who:
         return None

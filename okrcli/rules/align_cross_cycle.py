@@ -8,7 +8,7 @@ Fix: align to an objective of this cycle or of an enclosing one; for a link to
 another period's work, use `depends_on`.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..cycles import parse_cycle
 from ..errors import Diagnostic

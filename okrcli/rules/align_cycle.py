@@ -7,7 +7,7 @@ Fix: decide which objective is the parent and remove the `aligns` entry that
 points the other way (use `depends_on` for a lateral link).
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

@@ -9,7 +9,7 @@ Fix: point the reference at an existing objective (the message suggests the
 nearest match), or remove it.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

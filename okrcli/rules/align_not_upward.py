@@ -8,7 +8,7 @@ Fix: align to an objective of your own chain, and name the peer's objective in
 `depends_on` instead.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic, Severity
 from .context import CheckContext

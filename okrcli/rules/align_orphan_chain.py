@@ -8,7 +8,7 @@ Fix: align the objective (or the one it aligns to) to an objective whose chain
 reaches the company's objectives.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic, Severity
 from .context import CheckContext

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic
 from ..model import Objective, Repository, RuleConfig
@@ -19,7 +20,7 @@ class CheckContext:
     loaded: list[Diagnostic] = field(default_factory=list)
 
     @cached_property
-    def network(self) -> "AlignmentNetwork":
+    def network(self) -> AlignmentNetwork:
         from ..network import AlignmentNetwork
 
         return AlignmentNetwork(self.repo)

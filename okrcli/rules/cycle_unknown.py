@@ -7,7 +7,7 @@ or `2026-q4` would otherwise be ignored silently.
 Fix: rename the folder to a valid cycle id.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

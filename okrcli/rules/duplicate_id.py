@@ -5,7 +5,7 @@ References such as `platform/O1/KR2` must name exactly one thing.
 Fix: renumber one of them (and any reference to it).
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic, Severity
 from ..model import KeyResult, Objective

@@ -7,7 +7,7 @@ and reports the second, naming the line of the first.
 Fix: delete one of the two lines.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

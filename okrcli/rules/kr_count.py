@@ -7,7 +7,7 @@ Fix: keep the KRs that measure the outcome and drop or merge the rest.
 Configure the limit in okr.yaml: `rules: {kr-count: {max: 6}}`.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic, Severity
 from .context import CheckContext

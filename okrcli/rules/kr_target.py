@@ -8,7 +8,7 @@ Fix: set `start` to where you began, or make it a threshold KR
 (`keep: above` or `keep: below`) if the aim is to hold a level.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

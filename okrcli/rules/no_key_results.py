@@ -6,7 +6,7 @@ there. Without them it cannot be scored or followed up.
 Fix: add one to five measurable key results under `key_results:`.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

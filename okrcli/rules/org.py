@@ -8,7 +8,7 @@ org.yaml, and an okr.yaml `company` that is not org.yaml's company.
 Fix: correct the id in org.yaml at the position shown.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

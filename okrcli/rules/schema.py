@@ -12,7 +12,7 @@ Fix: follow the message; quote text that YAML would read as something else
 (`title: "2026"`), and see `okr schema` for the full format.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

@@ -7,7 +7,7 @@ Fix: merge or drop objectives, or move some to the next cycle. Configure the
 limit in okr.yaml: `rules: {too-many-objectives: {max: 6}}`.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic, Loc, Severity
 from .context import CheckContext

@@ -8,7 +8,7 @@ Fix: add `aligns:` with the objective (or KR) this one drives. Bottom-up
 exploration is allowed but visible: write `standalone: "<why>"` instead.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext

@@ -9,7 +9,7 @@ org.yaml.
 """
 
 import difflib
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic, Loc
 from ..refs import OWNER_RE

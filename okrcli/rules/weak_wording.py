@@ -11,7 +11,7 @@ configurable: `rules: {weak-wording: {kr_verbs: [...], objective_verbs: [...]}}`
 """
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic, Severity
 from .context import CheckContext

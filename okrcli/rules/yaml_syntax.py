@@ -8,7 +8,7 @@ Fix: open the file at the line and column shown and correct the YAML there.
 Indent with spaces, save as UTF-8, keep one document per file.
 """
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import Diagnostic
 from .context import CheckContext
