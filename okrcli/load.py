@@ -440,6 +440,21 @@ def missing_org(diags: list[Diagnostic]) -> Org:
     return Org(None, {}, {})
 
 
+def _owner_entries(r: Reader, section: str, what: str, keys: tuple[str, ...], example: str):
+    """(id, Reader, where) of each valid entry of org.yaml's `teams` or `people` mapping."""
+    entries = r.mapping(section)
+    for key, item in (entries or {}).items():
+        p = entries.pos[key]
+        if not _owner_key(key, p, r.path, r.diags, what):
+            continue
+        if not isinstance(item, YMap):
+            r.err(p[3], p[4], f"{what} '{key}' must be a mapping such as {example}")
+            continue
+        reader = Reader(item, r.path, r.diags, f"{what} '{key}'")
+        reader.keys(keys, ("name",))
+        yield key, reader, Loc(r.path, p[0], p[1])
+
+
 def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Org:
     rel = ORG_FILE
     if raw is None and not (root / rel).exists():
@@ -465,34 +480,14 @@ def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> O
         if cid is not None:
             company = Company(cid, name or cid, cr.loc)
     teams: dict[str, Team] = {}
-    tm = r.mapping("teams")
-    for key, item in (tm or {}).items():
-        p = tm.pos[key]
-        if not _owner_key(key, p, rel, diags, "team"):
-            continue
-        if not isinstance(item, YMap):
-            diags.append(Diagnostic(rel, p[3], p[4], Severity.ERROR, "schema",
-                                    f"team '{key}' must be a mapping such as {{name: Platform, parent: eng}}"))
-            continue
-        tr = Reader(item, rel, diags, f"team '{key}'")
-        tr.keys(("name", "parent", "lead", "description"), ("name",))
-        name = tr.text("name")
-        teams[key] = Team(key, name or key, tr.text("parent"), tr.text("lead"), Loc(rel, p[0], p[1]), item.pos)
+    for key, tr, loc in _owner_entries(r, "teams", "team", ("name", "parent", "lead", "description"),
+                                       "{name: Platform, parent: eng}"):
+        teams[key] = Team(key, tr.text("name") or key, tr.text("parent"), tr.text("lead"), loc, tr.m.pos)
         tr.text("description", allow_empty=True)
     people: dict[str, Person] = {}
-    pm = r.mapping("people")
-    for key, item in (pm or {}).items():
-        p = pm.pos[key]
-        if not _owner_key(key, p, rel, diags, "person"):
-            continue
-        if not isinstance(item, YMap):
-            diags.append(Diagnostic(rel, p[3], p[4], Severity.ERROR, "schema",
-                                    f"person '{key}' must be a mapping such as {{name: Ada, team: platform}}"))
-            continue
-        pr = Reader(item, rel, diags, f"person '{key}'")
-        pr.keys(("name", "team", "email", "title"), ("name",))
-        name = pr.text("name")
-        people[key] = Person(key, name or key, pr.text("team"), pr.text("email"), Loc(rel, p[0], p[1]), item.pos)
+    for key, pr, loc in _owner_entries(r, "people", "person", ("name", "team", "email", "title"),
+                                       "{name: Ada, team: platform}"):
+        people[key] = Person(key, pr.text("name") or key, pr.text("team"), pr.text("email"), loc, pr.m.pos)
         pr.text("title", allow_empty=True)
     return Org(company, teams, people)
 

@@ -315,7 +315,7 @@ def test_views_still_work_when_a_file_is_broken(okr_repo):
     result = okr("list", cwd=root)
     assert result.exit_code == 0
     assert result.stdout.startswith("acme/O1 ")
-    assert result.stderr == "okr: warning: 1 error in the OKR files; what could not be read is left out (run okr check)\n"
+    assert result.stderr == "okr: warning: errors in 1 file; what could not be read is left out (run okr check)\n"
 
 
 def test_list_says_when_nothing_matches():

@@ -2,61 +2,31 @@
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from .common import RepoOption, choice
-from .viewing import CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
-
-if TYPE_CHECKING:
-    from ..history import History
-    from ..snapshot import AsOf
+from .viewing import (
+    AtOption,
+    CycleOption,
+    IncludePrivateOption,
+    Opened,
+    OwnerOption,
+    TeamOption,
+    open_with_history,
+    paused_gc,
+)
 
 FORMATS = ("text", "markdown", "json", "html")
-AtOption = typer.Option(None, "--at", metavar="REV|DATE",
-                        help="Describe the repository as it stood at a commit or on a date (YYYY-MM-DD).")
 FormatOption = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, markdown, json or html.")
 OutputOption = typer.Option(None, "--output", "-o", metavar="FILE",
                             help="Write to FILE (replaced if it exists; never through a symbolic link).")
 
 
-@dataclass
-class Opened:
-    root: Path
-    as_of: AsOf
-    cycle: str
-    history: History | None
-
-
 def open_for_report(repo: Path | None, at: str | None, cycle: str | None) -> Opened:
-    """The repository (as of --at), its cycle, and the check-ins (None outside git, with a warning)."""
-    from .. import clock
-    from ..errors import OkrError
-    from ..history import read_history
-    from ..snapshot import load_as_of
-    from .common import find_root
-    from .viewing import pick_cycle
-
-    root = find_root(repo)
-    as_of = load_as_of(root, at, clock.today())
-    errors = {d.path for d in as_of.diagnostics if d.severity.value == "error"}
-    if errors:
-        sys.stderr.write(f"okr: warning: errors in {len(errors)} file{'s' * (len(errors) != 1)}; what could not "
-                         "be read is left out (run okr check)\n")
-    current = pick_cycle(as_of.repository, cycle, as_of.today)
-    try:
-        history = read_history(root, cycle=current)
-    except OkrError as exc:
-        sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
-        history = None
-    if history is not None and history.shallow:
-        sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
-                         "are missing (git fetch --unshallow reads all of them)\n")
-    return Opened(root, as_of, current, history)
+    """The repository (as of --at), its cycle, and that cycle's check-ins."""
+    return open_with_history(repo, at, cycle)
 
 
 def selection_text(**flags: str | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,15 +10,20 @@ from typing import TYPE_CHECKING
 import typer
 
 from .common import RepoOption, choice, write
-from .viewing import CycleOption, IncludePrivateOption, OwnerOption, paused_gc
+from .viewing import (
+    AtOption,
+    CycleOption,
+    IncludePrivateOption,
+    OwnerOption,
+    open_with_history,
+    paused_gc,
+)
 
 if TYPE_CHECKING:
     from ..history import History
     from ..model import Repository
 
 FORMATS = ("text", "json", "markdown", "github")
-AtOption = typer.Option(None, "--at", metavar="REV|DATE",
-                        help="Describe the repository as it stood at a commit or on a date (YYYY-MM-DD).")
 
 
 @dataclass
@@ -35,30 +39,10 @@ class Pulse:
 
 
 def open_pulse(repo: Path | None, at: str | None, cycle: str | None) -> Pulse:
-    """Load the repository (as of --at), pick the cycle, read check-ins (None outside git, with a warning)."""
-    from .. import clock
-    from ..errors import OkrError
-    from ..history import read_history
-    from ..snapshot import load_as_of
-    from .common import find_root
-    from .viewing import pick_cycle
-
-    root = find_root(repo)
-    as_of = load_as_of(root, at, clock.today())
-    errors = {d.path for d in as_of.diagnostics if d.severity.value == "error"}
-    if errors:
-        sys.stderr.write(f"okr: warning: errors in {len(errors)} file{'s' * (len(errors) != 1)}; what could not "
-                         "be read is left out (run okr check)\n")
-    current = pick_cycle(as_of.repository, cycle, as_of.today)
-    try:
-        history = read_history(root)
-    except OkrError as exc:
-        sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
-        history = None
-    if history is not None and history.shallow:
-        sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
-                         "are missing (git fetch --unshallow reads all of them)\n")
-    return Pulse(root, as_of.repository, as_of.today, current, errors, history)
+    """Load the repository (as of --at), pick the cycle, read every cycle's check-ins (the trend needs them)."""
+    opened = open_with_history(repo, at, cycle, all_cycles=True)
+    return Pulse(opened.root, opened.as_of.repository, opened.as_of.today, opened.cycle, opened.unreadable,
+                 opened.history)
 
 
 def _me(root: Path) -> str:

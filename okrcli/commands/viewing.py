@@ -6,6 +6,7 @@ import functools
 import gc
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,9 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from ..history import History
     from ..model import Repository
+    from ..snapshot import AsOf
 
 IncludePrivateOption = typer.Option(
     False, "--include-private", help="Include private objectives (left out by default).")
@@ -56,17 +59,61 @@ def open_as_of(repo: Path | None, at: str | None) -> tuple[Repository, date]:
     """The repository and the day its statuses are computed for: the files on disk and today,
     or, with `--at REV|DATE`, the files in git at that commit and its date (snapshot.load_as_of)."""
     from .. import clock
-    from ..render.text_safety import visible
     from ..snapshot import load_as_of
     from .common import find_root
 
     as_of = load_as_of(find_root(repo), at, clock.today())
-    when = "" if at is None else f" at {visible(at)}"
-    errors = sum(d.severity.value == "error" for d in as_of.diagnostics)
-    if errors:
-        sys.stderr.write(f"okr: warning: {errors} error{'s' * (errors != 1)} in the OKR files"
-                         f"{when}; what could not be read is left out (run okr check)\n")
+    warn_unreadable(as_of.diagnostics, at)
     return as_of.repository, as_of.today
+
+
+def warn_unreadable(diagnostics, at: str | None) -> set[str]:
+    """Say on stderr that files with errors are partly left out; return their paths."""
+    from ..render.text_safety import visible
+
+    unreadable = {d.path for d in diagnostics if d.severity.value == "error"}
+    if unreadable:
+        when = "" if at is None else f" at {visible(at)}"
+        n = len(unreadable)
+        sys.stderr.write(f"okr: warning: errors in {n} file{'s' * (n != 1)}{when}; what could not be read "
+                         "is left out (run okr check)\n")
+    return unreadable
+
+
+@dataclass
+class Opened:
+    """What the reports read: the repository (now or --at), its cycle, the check-ins."""
+
+    root: Path
+    as_of: AsOf
+    cycle: str
+    unreadable: set[str]
+    history: History | None  # None outside git
+
+
+def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
+                      all_cycles: bool = False) -> Opened:
+    """Load the repository (as of --at), pick the cycle and read its check-ins (or every
+    cycle's, with `all_cycles`); outside git, the check-ins are None, with a warning."""
+    from .. import clock
+    from ..errors import OkrError
+    from ..history import read_history
+    from ..snapshot import load_as_of
+    from .common import find_root
+
+    root = find_root(repo)
+    as_of = load_as_of(root, at, clock.today())
+    unreadable = warn_unreadable(as_of.diagnostics, at)
+    current = pick_cycle(as_of.repository, cycle, as_of.today)
+    try:
+        history = read_history(root) if all_cycles else read_history(root, cycle=current)
+    except OkrError as exc:
+        sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
+        history = None
+    if history is not None and history.shallow:
+        sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
+                         "are missing (git fetch --unshallow reads all of them)\n")
+    return Opened(root, as_of, current, unreadable, history)
 
 
 def pick_cycle(repository: Repository, cycle: str | None, today: date) -> str:
