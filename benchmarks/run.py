@@ -65,14 +65,34 @@ for path in paths:
 """
 
 
-def commands(repo: Path) -> list[tuple[str, list[str]]]:
-    """The okr commands measured at each scale: (label, argv). Add new ones here."""
+# The one `git log` okr's history reader runs (okrcli.gitstore.GitRepo.log), run bare.
+GIT_LOG_FLOOR = ["log", "--format=%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d", "--no-show-signature",
+                 "--no-color", "--no-abbrev-commit", "--no-ext-diff", "--no-textconv"]
+
+
+def commands(repo: Path, checkins: int = 0) -> list[tuple[str, list[str]]]:
+    """The okr commands measured at each scale: (label, argv). Add new ones here.
+
+    With a check-in history, the commands that read it too, and the bare `git log`
+    they stand on (their floor is `okr check` plus that git log)."""
     r = str(repo)
-    return [
+    measured = [
         ("okr check", [OKR, "check", "--repo", r]),
         ("okr tree --format json", [OKR, "tree", "--format", "json", "--repo", r]),
         ("okr export --format json", [OKR, "export", "--format", "json", "--repo", r]),
     ]
+    if checkins:
+        measured += [
+            ("floor: bare git log", ["git", "-C", r, *GIT_LOG_FLOOR]),
+            ("okr log --format json", [OKR, "log", "--format", "json", "--repo", r]),
+            ("okr report", [OKR, "report", "--repo", r]),
+            ("okr review", [OKR, "review", "--repo", r]),
+            ("okr review --format html", [OKR, "review", "--format", "html", "--repo", r]),
+            ("okr status", [OKR, "status", "--repo", r]),
+            ("okr health", [OKR, "health", "--repo", r]),
+            ("okr diff HEAD~300..HEAD", [OKR, "diff", "HEAD~300..HEAD", "--repo", r]),
+        ]
+    return measured
 
 
 @dataclass
@@ -290,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         floor.argv = [sys.executable, "-c", "<FLOOR_CODE>", str(repo)]
         results = [floor]
-        for label, cmd in commands(repo):
+        for label, cmd in commands(repo, args.checkins):
             results.append(measure(label, cmd, args.repeat, args.timeout))
         for r in results:
             if r.wall_median is not None and floor.wall_median:
