@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -83,7 +84,7 @@ def commands(repo: Path, checkins: int = 0) -> list[tuple[str, list[str]]]:
     ]
     if checkins:
         measured += [
-            ("floor: bare git log", ["git", "-C", r, *GIT_LOG_FLOOR]),
+            ("floor: bare git log", [shutil.which("git") or "git", "-C", r, *GIT_LOG_FLOOR]),
             ("okr log --format json", [OKR, "log", "--format", "json", "--repo", r]),
             ("okr report", [OKR, "report", "--repo", r]),
             ("okr review", [OKR, "review", "--repo", r]),
