@@ -1,0 +1,70 @@
+"""Loading on several cores gives exactly what a serial load gives."""
+
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE, run, write_repo
+
+from okrcli import parallel
+from okrcli.load import load_repository
+
+
+def _repo_with_broken_files(root: Path) -> Path:
+    files = {}
+    for i in range(12):
+        files[f"2026-Q4/p{i:02d}.yaml"] = f"""\
+            objectives:
+              - id: O1
+                title: Faster builds {i}
+                aligns: [acme/O1]
+                key_results:
+                  - {{id: KR1, title: Build minutes from 20 to 5, start: 20, target: 5, current: {i}}}
+            """
+    files["2026-Q4/p03.yaml"] = "objectives: [\n"  # a syntax error, found in a child
+    files["2026-Q4/p09.yaml"] = "objectives:\n  - id: O1\n    title: no aligns\n    key_results: []\n"
+    people = "".join(f"  p{i:02d}: {{name: P{i}, team: eng}}\n" for i in range(12))
+    files["org.yaml"] = ("company: {id: acme, name: Acme}\nteams:\n  eng: {name: Engineering}\n"
+                         f"people:\n{people}")
+    return write_repo(root, files)
+
+
+@pytest.mark.parametrize("workers", ["2", "3", "5"])
+def test_forked_load_equals_serial_load(tmp_path, monkeypatch, workers):
+    root = _repo_with_broken_files(tmp_path / "okrs")
+    monkeypatch.setenv("OKR_WORKERS", "1")
+    serial, serial_diags = load_repository(root)
+    monkeypatch.setenv("OKR_WORKERS", workers)
+    forked, forked_diags = load_repository(root)
+    assert forked.files == serial.files
+    assert [o.spans for f in forked.files for o in f.objectives] == \
+           [o.spans for f in serial.files for o in f.objectives]
+    assert forked_diags == serial_diags
+    assert any(d.path == "2026-Q4/p03.yaml" and d.rule == "yaml-syntax" for d in forked_diags)
+
+
+def test_a_failing_child_has_its_share_loaded_by_the_parent(tmp_path, monkeypatch):
+    root = _repo_with_broken_files(tmp_path / "okrs")
+    monkeypatch.setenv("OKR_WORKERS", "1")
+    serial, serial_diags = load_repository(root)
+
+    def broken(_file):
+        raise RuntimeError("a child that cannot send its share")
+
+    monkeypatch.setattr(parallel, "_pack_file", broken)  # inherited by the forked children
+    monkeypatch.setenv("OKR_WORKERS", "3")
+    forked, forked_diags = load_repository(root)
+    assert forked.files == serial.files and forked_diags == serial_diags
+
+
+def test_check_output_is_the_same_on_one_core_and_on_several():
+    one = run(["check", "--repo", str(EXAMPLE), "--format", "json"], env={"OKR_WORKERS": "1"})
+    several = run(["check", "--repo", str(EXAMPLE), "--format", "json"], env={"OKR_WORKERS": "4"})
+    assert (one.exit_code, one.stdout) == (several.exit_code, several.stdout)
+
+
+def test_worker_count_follows_the_setting_and_the_size(monkeypatch):
+    monkeypatch.delenv("OKR_WORKERS", raising=False)
+    assert parallel.worker_count(10) == 1  # too few files to be worth a fork
+    assert 1 <= parallel.worker_count(100_000) <= parallel.MAX_WORKERS
+    monkeypatch.setenv("OKR_WORKERS", "3")
+    assert parallel.worker_count(10) == 3 and parallel.worker_count(2) == 2
