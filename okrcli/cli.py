@@ -19,7 +19,7 @@ from .errors import ExitCode, OkrError
 app = typer.Typer(
     name="okr",
     help="Objectives and Key Results as plain YAML files in git.\n\n"
-         "Example: okr check --repo examples/acme",
+         "Example: okr demo && cd okr-demo && okr tree",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -61,8 +61,8 @@ def guarded(func: Callable) -> Callable:
     return wrapper
 
 
-def register(name: str, func: Callable) -> None:
-    app.command(name, help=func.__doc__)(guarded(func))
+def register(name: str, func: Callable, summary: str) -> None:
+    app.command(name, help=func.__doc__, short_help=summary)(guarded(func))
 
 
 def _version(value: bool) -> None:
@@ -80,51 +80,45 @@ def root(
 
 
 from .commands import check as _check
+from .commands import checkin as _checkin
+from .commands import demo as _demo
+from .commands import diff as _diff
 from .commands import export as _export
+from .commands import grade as _grade
+from .commands import health as _health
 from .commands import init as _init
 from .commands import list_cmd as _list
-from .commands import schema as _schema
-from .commands import show as _show
-from .commands import tree as _tree
-
-register("check", _check.check)
-register("init", _init.init)
-register("schema", _schema.schema)
-register("tree", _tree.tree)
-register("show", _show.show)
-register("list", _list.list_objectives)
-register("export", _export.export)
-
-from .commands import checkin as _checkin
-from .commands import grade as _grade
 from .commands import log as _log
-
-register("checkin", _checkin.checkin)
-register("grade", _grade.grade)
-register("log", _log.log)
-
-
-from .commands import health as _health
-from .commands import status as _status
-
-register("status", _status.status)
-register("health", _health.health)
-
-from .commands import diff as _diff
 from .commands import new_cycle as _new_cycle
-
-register("diff", _diff.diff)
-register("new-cycle", _new_cycle.new_cycle)
-
-from .commands import demo as _demo
-
-register("demo", _demo.demo)
-
 from .commands import report as _report
 from .commands import review as _review
+from .commands import schema as _schema
+from .commands import show as _show
+from .commands import status as _status
+from .commands import tree as _tree
 
-register("report", _report.report)
-register("review", _review.review)
+# In the order a team meets them: start, check, see, update, follow up, review, change.
+COMMANDS = (
+    ("demo", _demo.demo, "Create a demo repository with a quarter of check-ins."),
+    ("init", _init.init, "Start an OKR repository here or in DIR."),
+    ("check", _check.check, "Validate every file; exit 1 on errors (for CI)."),
+    ("tree", _tree.tree, "Show the alignment network: company -> team -> person."),
+    ("show", _show.show, "Show one objective or key result in full."),
+    ("list", _list.list_objectives, "List objectives or key results, filtered."),
+    ("export", _export.export, "Export objectives and key results as JSON or CSV."),
+    ("checkin", _checkin.checkin, "Update key results and record a git commit."),
+    ("grade", _grade.grade, "Score a key result or an objective."),
+    ("log", _log.log, "Show the check-in history."),
+    ("report", _report.report, "The weekly follow-up: what moved, who owes what."),
+    ("status", _status.status, "Who still owes OKRs and check-ins."),
+    ("health", _health.health, "The four values: focus, follow-up, collaboration, activation."),
+    ("review", _review.review, "The end-of-cycle review."),
+    ("diff", _diff.diff, "What changed between revisions, and who must re-align."),
+    ("new-cycle", _new_cycle.new_cycle, "Start the next cycle, carrying unfinished objectives."),
+    ("schema", _schema.schema, "Print JSON Schemas for editors."),
+)
+for _name, _func, _summary in COMMANDS:
+    register(_name, _func, _summary)
 
 
 def main() -> None:
