@@ -122,18 +122,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        mode = new_file_mode()
     else:
         if stat.S_ISLNK(st.st_mode):
             raise EditError(f"{path} is a symbolic link; okr does not write through links")
         mode = stat.S_IMODE(st.st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = write_beside(path, data, mode)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -142,6 +137,27 @@ def write_atomic(path: Path, data: bytes) -> None:
             pass
         raise
     _fsync_dir(path.parent)
+
+
+def write_beside(path: Path, data: bytes, mode: int) -> str:
+    """A temporary file in `path`'s folder holding `data`, flushed to disk, with `mode`:
+    ready to be moved or linked into place. Removed again if writing it fails."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets: 0666 minus the umask."""
+    return 0o666 & ~_umask()
 
 
 # --- locating and splicing ----------------------------------------------------------

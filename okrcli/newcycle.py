@@ -21,12 +21,11 @@ disk; `write_plan` creates the files, refusing to overwrite any.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cycles import parse_cycle
-from .edit import format_scalar
+from .edit import format_scalar, new_file_mode, write_beside
 from .errors import OkrError
 from .model import KeyResult, Objective, RefEntry, Repository
 from .scoring import kr_progress, objective_score
@@ -291,25 +290,13 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
 def _create_new(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all, and never over an existing file (or link): the
     content goes to a temporary file first, which is then hard-linked into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = write_beside(path, data, new_file_mode())
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise FileExistsError(17, "File exists", str(path)) from None
-        except OSError:  # no hard links here (some network or FAT file systems)
-            with open(path, "xb") as out:
-                out.write(data)
+        os.link(tmp, path)
+    except FileExistsError:
+        raise FileExistsError(17, "File exists", str(path)) from None
+    except OSError:  # no hard links here (some network or FAT file systems)
+        with open(path, "xb") as out:
+            out.write(data)
     finally:
         os.unlink(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
