@@ -96,6 +96,7 @@ from .commands import schema as _schema
 from .commands import show as _show
 from .commands import status as _status
 from .commands import tree as _tree
+from .commands import who as _who
 
 # In the order a team meets them: start, check, see, update, follow up, review, change.
 COMMANDS = (
@@ -116,6 +117,7 @@ COMMANDS = (
     ("diff", _diff.diff, "What changed between revisions, and who must re-align."),
     ("new-cycle", _new_cycle.new_cycle, "Start the next cycle, carrying unfinished objectives."),
     ("schema", _schema.schema, "Print JSON Schemas for editors."),
+    ("who", _who.who, "Find a person of org.yaml by GitHub handle."),
 )
 for _name, _func, _summary in COMMANDS:
     register(_name, _func, _summary)

@@ -480,16 +480,56 @@ def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> O
         if cid is not None:
             company = Company(cid, name or cid, cr.loc)
     teams: dict[str, Team] = {}
-    for key, tr, loc in _owner_entries(r, "teams", "team", ("name", "parent", "lead", "description"),
+    for key, tr, loc in _owner_entries(r, "teams", "team", ("name", "parent", "lead", "description", "github"),
                                        "{name: Platform, parent: eng}"):
-        teams[key] = Team(key, tr.text("name") or key, tr.text("parent"), tr.text("lead"), loc, tr.m.pos)
+        teams[key] = Team(key, tr.text("name") or key, tr.text("parent"), tr.text("lead"), loc, tr.m.pos,
+                          _github(tr, GITHUB_TEAM_RE, "ORG/TEAM, e.g. acme/platform"))
         tr.text("description", allow_empty=True)
     people: dict[str, Person] = {}
-    for key, pr, loc in _owner_entries(r, "people", "person", ("name", "team", "email", "title"),
+    for key, pr, loc in _owner_entries(r, "people", "person", ("name", "team", "email", "title", "github"),
                                        "{name: Ada, team: platform}"):
-        people[key] = Person(key, pr.text("name") or key, pr.text("team"), pr.text("email"), loc, pr.m.pos)
+        people[key] = Person(key, pr.text("name") or key, pr.text("team"), pr.text("email"), loc, pr.m.pos,
+                             _github(pr, GITHUB_USER_RE, "a GitHub username, e.g. ada-lovelace"))
         pr.text("title", allow_empty=True)
+    _unique_github(people, rel, diags)
     return Org(company, teams, people)
+
+
+# GitHub's rules: a username is 1-39 letters, digits or single inner hyphens; an organisation
+# name the same; a team slug letters, digits, '-' and '_'.
+_GITHUB_LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
+GITHUB_USER_RE = re.compile(rf"^{_GITHUB_LOGIN}$")
+GITHUB_TEAM_RE = re.compile(rf"^{_GITHUB_LOGIN}/[A-Za-z0-9][A-Za-z0-9_-]{{0,99}}$")
+
+
+def _github(r: Reader, pattern: re.Pattern, what: str) -> str | None:
+    """`github:` of a person or team: a handle reminders can mention, checked against GitHub's rules."""
+    value = r.text("github")
+    if value is None:
+        return None
+    if pattern.match(value):
+        return value
+    p = r.m.pos["github"]
+    if value.startswith("@") and pattern.match(value[1:]):
+        problem = f"github: '{value}' starts with @; write the handle without it: {value[1:]}"
+    else:
+        problem = f"github: '{value}' is not a valid GitHub handle: write {what}"
+    r.err(p[3], p[4], f"{r.what}: {problem}", "org")
+    return None
+
+
+def _unique_github(people: dict[str, Person], path: str, diags: list[Diagnostic]) -> None:
+    """Two people with one GitHub account: a check-in from GitHub could not tell who pressed the button."""
+    seen: dict[str, Person] = {}
+    for person in people.values():
+        if person.github is None:
+            continue
+        first = seen.setdefault(person.github.casefold(), person)
+        if first is not person:
+            p = person.spans["github"]
+            diags.append(Diagnostic(path, p[3], p[4], Severity.ERROR, "org",
+                                    f"person '{person.id}' has github: {person.github}, like '{first.id}' "
+                                    f"(line {first.loc.line}); a GitHub account belongs to one person"))
 
 
 # ---------------------------------------------------------------- okr.yaml

@@ -118,6 +118,7 @@ class Team:
     lead: str | None
     loc: Loc
     spans: Spans = field(repr=False, compare=False)
+    github: str | None = None  # ORG/TEAM: the GitHub team to mention in reminders
 
     def at(self, key: str, value: bool = True) -> Loc:
         return _span_loc(self.loc, self.spans, key, value)
@@ -131,6 +132,7 @@ class Person:
     email: str | None
     loc: Loc
     spans: Spans = field(repr=False, compare=False)
+    github: str | None = None  # HANDLE: the GitHub account to mention in reminders
 
     def at(self, key: str, value: bool = True) -> Loc:
         return _span_loc(self.loc, self.spans, key, value)
@@ -172,6 +174,16 @@ class Org:
         if self.company is not None:
             above.append(self.company.id)
         return above
+
+    def github_handle(self, owner: str) -> str | None:
+        """The `github:` of a person (HANDLE) or team (ORG/TEAM), without the `@`; None when unset."""
+        found = self.people.get(owner) or self.teams.get(owner)
+        return found.github if found is not None else None
+
+    def people_by_github(self, handle: str) -> list[Person]:
+        """The people whose `github:` is `handle` (GitHub logins ignore case; a leading @ is allowed)."""
+        wanted = handle.removeprefix("@").casefold()
+        return [p for p in self.people.values() if p.github is not None and p.github.casefold() == wanted]
 
     def members(self, team_id: str) -> set[str]:
         """Owners inside a team: the team, its subteams and the people of all of them."""

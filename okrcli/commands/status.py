@@ -69,13 +69,18 @@ def status(
     at: str | None = AtOption,
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text, json, markdown or github."),
     include_private: bool = IncludePrivateOption,
+    mention: bool = typer.Option(False, "--mention", help="With --format markdown: end with Reminders that "
+                                 "@mention each owner who owes check-ins or has no OKRs (org.yaml github:)."),
 ) -> None:
     """Show who still owes OKRs (fill-in per team), which key results owe a check-in (none within
     checkin_every days, from git history) and objectives without key results.
 
     It reports and exits 0; okr check judges. --format github prints one warning
     annotation per owner owing check-ins, per owner without OKRs and per
-    objective without key results, for a scheduled CI job.
+    objective without key results, for a scheduled CI job. --format markdown
+    --mention adds Reminders with each such owner's @handle (org.yaml
+    github:), for a comment that notifies them; without --mention no @ in the
+    output mentions anyone.
 
     Example: okr status --me
     """
@@ -85,6 +90,8 @@ def status(
     from .viewing import emit, owner_filter
 
     choice(format, FORMATS, "--format")
+    if mention and format != "markdown":
+        raise OkrError("--mention goes with --format markdown", hint="okr status --format markdown --mention")
     if me and owner is not None:
         raise OkrError("--me and --owner both name an owner; give one of them")
     pulse = open_pulse(repo, at, cycle)
@@ -100,5 +107,9 @@ def status(
         emit(render.status_text_lines(report))
     elif format == "github":
         write(render.status_github(report, pulse.root))
+    elif format == "markdown":
+        org = pulse.repository.org
+        write(render.status_markdown(report, {o: org.github_handle(o) for o in (*org.teams, *org.people)}
+                                     if mention else None))
     else:
-        write({"json": render.status_json, "markdown": render.status_markdown}[format](report))
+        write(render.status_json(report))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -145,7 +146,9 @@ def status_text_lines(s: Status) -> list[Line]:
     return lines
 
 
-def status_markdown(s: Status) -> str:
+def status_markdown(s: Status, mentions: Mapping[str, str | None] | None = None) -> str:
+    """The status as GitHub Markdown; with `mentions` (owner -> github handle), a Reminders list that
+    @mentions each owner who owes something. Elsewhere `@` never starts a mention."""
     fill = s.fill_in
     out = [f"## OKR status: {md(s.cycle)}", "",
            f"As of {s.as_of.isoformat()}; check-ins every {_plural(s.checkin_every, 'day')}."
@@ -173,7 +176,35 @@ def status_markdown(s: Status) -> str:
         out += ["### Objectives without key results", ""]
         out += [f"- {md(_short(e.ref, s.cycle))}: {md(e.title)}" for e in s.empty_objectives]
         out.append("")
+    if mentions is not None:
+        out += _reminders(s, mentions)
     return "\n".join(out)
+
+
+_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:/[A-Za-z0-9][A-Za-z0-9_-]{0,99})?$")
+
+
+def _reminders(s: Status, mentions: Mapping[str, str | None]) -> list[str]:
+    """One line per owner who owes check-ins or has no OKRs, starting with their `@handle` (org.yaml
+    `github:`), so a comment with this report notifies them; owners without one are named, not mentioned."""
+    owing: dict[str, tuple[str, list[str]]] = {}
+    for o in s.owed or ():
+        owing.setdefault(o.owner, (o.name, []))[1].append(_plural(len(o.key_results), "check-in") + " owed")
+    for m in s.fill_in.missing:
+        what = {"no_file": f"no OKRs for {s.cycle} yet", "no_objectives": f"no objectives in {m.path}",
+                "unreadable": f"an OKR file okr cannot read ({m.path})"}[m.reason]
+        owing.setdefault(m.owner, (m.name, []))[1].append(what)
+    if not owing:
+        return []
+    out = ["### Reminders", ""]
+    for owner, (name, what) in owing.items():
+        handle = mentions.get(owner)
+        if handle is not None and _HANDLE.match(handle):
+            out.append(f"- @{handle} ({md(_owner_label(name, owner))}): {md('; '.join(what))}")
+        else:
+            out.append(f"- {md(_owner_label(name, owner))}: {md('; '.join(what))} (no `github:` in org.yaml)")
+    out.append("")
+    return out
 
 
 def _command(level: str, props: dict[str, object], message: str) -> str:

@@ -3,7 +3,9 @@
 Fires for an invalid or repeated owner id (the company, teams and people share
 one namespace), a team whose `parent` or a person whose `team` is not a team,
 a `lead` who is not a person, teams whose parents form a loop, a missing
-org.yaml, and an okr.yaml `company` that is not org.yaml's company.
+org.yaml, an okr.yaml `company` that is not org.yaml's company, a `github:`
+handle GitHub would not accept (a person's is a username such as `ada-lovelace`,
+a team's `ORG/TEAM`, both without `@`), and one GitHub account given to two people.
 
 Fix: correct the id in org.yaml at the position shown.
 """
