@@ -94,6 +94,7 @@ from .commands import report as _report
 from .commands import review as _review
 from .commands import schema as _schema
 from .commands import show as _show
+from .commands import site as _site
 from .commands import status as _status
 from .commands import tree as _tree
 from .commands import who as _who
@@ -114,6 +115,7 @@ COMMANDS = (
     ("status", _status.status, "Who still owes OKRs and check-ins."),
     ("health", _health.health, "The four values: focus, follow-up, collaboration, activation."),
     ("review", _review.review, "The end-of-cycle review."),
+    ("site", _site.site, "Write a static website of the OKRs for everyone."),
     ("diff", _diff.diff, "What changed between revisions, and who must re-align."),
     ("new-cycle", _new_cycle.new_cycle, "Start the next cycle, carrying unfinished objectives."),
     ("schema", _schema.schema, "Print JSON Schemas for editors."),

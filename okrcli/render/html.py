@@ -169,6 +169,19 @@ def _objective_card(o: ReviewedObjective, r: Review) -> str:
 
 
 def review_html(r: Review) -> str:
+    body = review_body(r)
+    body.append(review_footer(r))
+    return _page(f"Review: {esc(r.cycle)}", body)
+
+
+def review_footer(r: Review) -> str:
+    return (f"<footer>okr review {esc(r.cycle)} · as of {r.as_of.isoformat()}"
+            + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
+
+
+def review_body(r: Review, objectives: bool = True) -> list[str]:
+    """The review's sections as HTML pieces; `objectives` adds every objective's card with its
+    key results' burn-ups (`okr site` gives each objective a page of its own instead)."""
     cycle = r.cycle
     state = {"ended": "ended", "running": "still running", "not_started": "not started"}[r.state]
     company = r.company.name if r.company is not None else ""
@@ -266,6 +279,8 @@ def review_html(r: Review) -> str:
         body.append(_table([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows))
     body.append("</section>")
 
+    if not objectives:
+        return body
     body.append('<section id="objectives"><h2>Objectives and key results</h2>'
                 '<p class="legend">Bars: the score, ticks at 0.4 and 0.7 (the band limits). Burn-up per key result: <b></b>progress at each check-in, <i></i>the straight '
                 "line from 0 at the cycle's start to 1 at its end.</p>")
@@ -277,9 +292,7 @@ def review_html(r: Review) -> str:
             body.append(f'<h3 class="team-title">{esc(name)}</h3>')
         body.append(_objective_card(o, r))
     body.append("</section>")
-    body.append(f"<footer>okr review {esc(cycle)} · as of {r.as_of.isoformat()}"
-                + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
-    return _page(f"Review: {esc(cycle)}", body)
+    return body
 
 
 # ====================================================================== follow-up
@@ -337,6 +350,14 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
 
 
 def followup_html(r: FollowUp) -> str:
+    body = followup_body(r)
+    body.append(f"<footer>okr report {esc(r.cycle)} · since {r.since.isoformat()} · as of {r.as_of.isoformat()}"
+                + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
+    return _page(f"Follow-up: {esc(r.cycle)}", body)
+
+
+def followup_body(r: FollowUp) -> list[str]:
+    """The follow-up's sections as HTML pieces."""
     t = r.totals
     since = r.since.isoformat() + (f" ({esc(r.since_label)})" if r.since_label != r.since.isoformat() else "")
     body = [f"<header><h1>Follow-up: {esc(r.cycle)}</h1>",
@@ -358,6 +379,4 @@ def followup_html(r: FollowUp) -> str:
         body += _team_html(team, r)
     if not r.teams:
         body.append("<p>Nothing to follow up.</p>")
-    body.append(f"<footer>okr report {esc(r.cycle)} · since {r.since.isoformat()} · as of {r.as_of.isoformat()}"
-                + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
-    return _page(f"Follow-up: {esc(r.cycle)}", body)
+    return body

@@ -1,0 +1,83 @@
+"""`okr site`: a static website of the OKR repository, for everyone who will not use a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import RepoOption
+from .viewing import AtOption, CycleOption, IncludePrivateOption, paused_gc
+
+
+@paused_gc
+def site(
+    output: Path = typer.Option(Path("okr-site"), "--output", "-o", metavar="DIR",
+                                help="The folder to write (default okr-site). An existing one is replaced only "
+                                     "if an earlier okr site wrote it (or it is empty)."),
+    cycle: str | None = CycleOption,
+    at: str | None = AtOption,
+    include_private: bool = IncludePrivateOption,
+    repo: Path | None = RepoOption,
+) -> None:
+    """Write a static website of the OKRs: an index with the company's tree and the cycle's numbers
+    (fill-in, check-ins up to date, the four values), a page per team, per person and per objective
+    (key results with burn-ups, check-ins with notes, alignment up, down and sideways), the
+    follow-up and the review.
+
+    Relative links only, no JavaScript and nothing fetched from elsewhere: it works from
+    file:// and from a sub-path of GitHub Pages. Private objectives are left out unless
+    --include-private. The folder is written all at once: built beside DIR, then renamed.
+
+    Example: okr site --output public --at 2026-12-31
+    """
+    from ..render.site import pages, stylesheet
+    from ..reports.followup import build_report, read_baseline, read_since
+    from ..reports.review import build_review
+    from ..reports.site import MARKER, build_site
+    from ..site_folder import SiteFolder
+    from .viewing import open_with_history
+
+    folder = SiteFolder(output, MARKER)  # refuses a target it must not replace before any work
+    with folder:
+        opened = open_with_history(repo, at, cycle, all_cycles=True)
+        repository, today, rev = opened.as_of.repository, opened.as_of.today, opened.as_of.rev
+        until = today if at else None
+        review = build_review(repository, opened.history, cycle=opened.cycle, today=today,
+                              include_private=include_private, rev=rev, until=until)
+        baseline, window = None, None
+        if opened.history is not None:
+            window = read_since(opened.root, None, today, repository.settings.checkin_every, rev)
+            baseline = read_baseline(opened.root, window, rev)
+        followup = build_report(repository, opened.history, cycle=opened.cycle, today=today,
+                                since=window or _no_window(today, repository.settings.checkin_every),
+                                baseline=baseline, include_private=include_private, rev=rev, until=until)
+        data = build_site(repository, opened.history, cycle=opened.cycle, today=today,
+                          rev=rev or _head(opened.root), work_tree=at is None, review=review, followup=followup,
+                          include_private=include_private, unreadable=opened.unreadable, until=until)
+        folder.write("style.css", [stylesheet()])
+        for path, pieces in pages(data):
+            folder.write(path, pieces)
+        folder.publish()
+    n_obj = len(data.objectives)
+    typer.echo(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
+               f"{len(data.teams)} teams, {len(data.people)} people, {n_obj} objectives, the follow-up and "
+               f"the review of {data.cycle}\nopen {output}/index.html")
+
+
+def _no_window(today, every: int):
+    from ..reports.followup import Since, parse_since
+
+    label, day = parse_since(None, today, every)
+    return Since(label, day or today, None, None)
+
+
+def _head(root: Path) -> str | None:
+    """The commit checked out, for the footer; None outside git."""
+    from ..errors import OkrError
+    from ..gitstore import open_repo
+
+    try:
+        return open_repo(root).head()
+    except OkrError:
+        return None

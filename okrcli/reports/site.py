@@ -1,0 +1,294 @@
+"""`okr site` as plain data: what every page of the static website shows, built from the reports.
+
+The site reuses the report builders: the company tree (`views.build_tree`),
+fill-in and owed check-ins (`pulse.build_status`), the four values
+(`pulse.build_health`), the end-of-cycle review (`reports.review`) and the weekly
+follow-up (`reports.followup`). On top of them it files owners into pages: a page
+per team (its objectives, people, subteams, roll-up, owed check-ins), per person
+and per objective. Objective pages are built one at a time (`objective_page`), so
+a site of 10,000 people never holds all of them at once.
+
+Private objectives are left out everywhere unless `include_private`: from the
+lists, the counts and the links; a shown objective that aligns to a hidden one
+shows it as "private objective" without title or link.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..cycles import parse_cycle
+from ..errors import OkrError
+from ..history import History
+from ..model import KeyResult, Objective, Org, Repository
+from ..network import AlignmentNetwork
+from ..pulse import Health, HealthScope, OwedOwner, Status, build_health, build_status
+from ..views import (
+    KIND_RANK,
+    KRView,
+    ObjectiveDetail,
+    Scorer,
+    Tree,
+    _natural,
+    build_show_objective,
+    build_tree,
+)
+from .common import owner_name, value_progress
+from .followup import FollowUp
+from .review import Point, Review, Rollup
+
+MARKER = ".okr-site"  # the file that says a folder is a site okr wrote (and may replace)
+INDEX, REVIEW, FOLLOW_UP, STYLE = "index.html", "review.html", "follow-up.html", "style.css"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+
+
+@dataclass(slots=True)
+class TeamPage:
+    id: str
+    name: str
+    parent: str | None  # a team id; None under the company
+    lead: str | None
+    github: str | None
+    subteams: list[str]
+    people: list[str]  # its own people (not its subteams')
+    objectives: list[str]  # keys of the team's own objectives shown
+    rollup: Rollup | None  # the team's roll-up: own objectives and its members'
+    health: HealthScope | None
+    owed: list[OwedOwner]  # owners in the team (and subteams) owing check-ins
+    missing: list[str]  # owners of the team itself and its own people without OKRs
+
+
+@dataclass(slots=True)
+class PersonPage:
+    id: str
+    name: str
+    team: str | None  # a team id of org.yaml
+    github: str | None
+    objectives: list[str]
+    rollup: Rollup | None
+    owed: OwedOwner | None
+    missing: bool  # no OKRs for the cycle
+
+
+@dataclass(slots=True)
+class KRHistory:
+    """A key result on its objective's page: scored, its burn-up points, its check-ins."""
+
+    view: KRView
+    points: list[Point]  # oldest first
+    start_progress: float | None
+    checkins: list  # history.CheckIn, newest first (notes and links)
+
+
+@dataclass(slots=True)
+class ObjectivePage:
+    detail: ObjectiveDetail
+    key_results: list[KRHistory]
+    home: str | None  # the team page it is filed under (team id), None for the company or no team
+
+
+@dataclass
+class Site:
+    cycle: str
+    start: date
+    end: date
+    state: str  # not_started | running | ended
+    as_of: date
+    rev: str | None  # the commit the site shows (--at or HEAD); None outside git
+    work_tree: bool  # read from the files on disk (which may differ from `rev`)
+    include_private: bool
+    company: str | None  # the company id
+    company_name: str
+    history: bool
+    tree: Tree
+    status: Status
+    health: Health
+    review: Review
+    followup: FollowUp
+    teams: dict[str, TeamPage]  # in tree order (parents first)
+    people: dict[str, PersonPage]  # by team, then id
+    company_objectives: list[str]
+    objectives: list[str]  # keys of every objective with a page, in display order
+    paths: dict[str, str] = field(default_factory=dict)  # objective key -> site-relative path
+    # what objective_page reads
+    repository: Repository | None = None
+    network: AlignmentNetwork | None = None
+    scorer: Scorer | None = None
+    history_data: History | None = None
+    until: date | None = None
+
+    def team_depth(self, team: str) -> int:
+        return len(self.repository.org.team_ancestors(team)) - 1 if self.repository else 0
+
+    def chain(self, owner: str) -> list[str]:
+        """The teams above an owner's page, topmost first (its breadcrumb)."""
+        org = self.repository.org
+        kind = org.kind(owner)
+        if kind == "person":
+            return list(reversed(org.team_ancestors(org.people[owner].team)))
+        if kind == "team":
+            return list(reversed(org.team_ancestors(owner)))[:-1]
+        return []
+
+
+def team_path(team: str) -> str:
+    return f"teams/{_file_name(team)}.html"
+
+
+def person_path(person: str) -> str:
+    return f"people/{_file_name(person)}.html"
+
+
+def _file_name(name: str) -> str:
+    """An id as a file name; ids are validated on load, but anything else becomes its hex."""
+    return name if _SAFE_NAME.match(name) else "x-" + name.encode("utf-8").hex()[:120]
+
+
+def _objective_paths(keys: list[str]) -> dict[str, str]:
+    """objectives/CYCLE/OWNER/ID.html per key, unique even on a file system that ignores case."""
+    paths: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in keys:
+        cycle, rest = key.split(":", 1)
+        owner, obj_id = rest.split("/", 1)
+        base = f"objectives/{_file_name(cycle)}/{_file_name(owner)}/{_file_name(obj_id)}"
+        path, n = f"{base}.html", 1
+        while path.casefold() in taken:
+            n += 1
+            path = f"{base}-{n}.html"
+        taken.add(path.casefold())
+        paths[key] = path
+    return paths
+
+
+def _shown(obj: Objective, include_private: bool) -> bool:
+    return include_private or not obj.private
+
+
+def build_site(repo: Repository, history: History | None, *, cycle: str, today: date, rev: str | None,
+               work_tree: bool, review: Review, followup: FollowUp, include_private: bool = False,
+               unreadable: set[str] | None = None, until: date | None = None) -> Site:
+    """Everything but the objective pages (see `objective_page`), for `cycle` as of `today`."""
+    parsed = parse_cycle(cycle)
+    if parsed is None:
+        raise OkrError(f"'{cycle}' is not a cycle id")
+    org = repo.org
+    network = AlignmentNetwork(repo)
+    scorer = Scorer(repo, today)
+    tree = build_tree(repo, network, scorer, cycle=cycle, include_private=include_private)
+    status = build_status(repo, history, cycle=cycle, today=today, include_private=include_private,
+                          unreadable=unreadable or ())
+    health = build_health(repo, network, history, cycle=cycle, today=today, include_private=include_private)
+
+    # Pages for the cycle's objectives and for those of the cycles enclosing it (what they align to).
+    enclosing = {c for c in repo.cycles() if (p := parse_cycle(c)) is not None and p.encloses(parsed)}
+    kind = org.kind
+
+    def order(obj: Objective) -> tuple:
+        p = parse_cycle(obj.cycle)
+        return (obj.cycle != cycle, p.start if p else date.max, KIND_RANK.get(kind(obj.owner), 3), obj.owner,
+                _natural(obj.id))
+
+    canonical = repo.objectives
+    shown = [o for o in canonical.values() if o.cycle in enclosing and _shown(o, include_private)]
+    shown.sort(key=order)
+    keys = [o.key for o in shown]
+    by_owner: dict[str, list[str]] = {}
+    for o in shown:
+        if o.cycle == cycle:
+            by_owner.setdefault(o.owner, []).append(o.key)
+
+    team_rollups = {r.id: r for r in review.teams}
+    owner_rollups = {r.id: r for r in review.owners}
+    scopes = {s.id: s for s in health.scopes}
+    owed = {o.owner: o for o in status.owed or ()}
+    missing = {m.owner for m in status.fill_in.missing}
+    teams: dict[str, TeamPage] = {}
+    children: dict[str | None, list[str]] = {}
+    for t in org.teams.values():
+        parent = t.parent if t.parent in org.teams and t.parent != t.id else None
+        children.setdefault(parent, []).append(t.id)
+    people_of: dict[str, list[str]] = {}
+    for p in org.people.values():
+        if p.team in org.teams:
+            people_of.setdefault(p.team, []).append(p.id)
+
+    placed: set[str] = set()
+    stack = sorted(children.get(None, []), reverse=True)
+    while stack:  # depth first, parents before their subteams, subteams by id
+        tid = stack.pop()
+        if tid in placed:
+            continue
+        placed.add(tid)
+        t = org.teams[tid]
+        subteams = sorted(children.get(tid, []))
+        inside = org.members(tid)
+        teams[tid] = TeamPage(
+            tid, t.name, t.parent if t.parent in org.teams else None, t.lead if t.lead in org.people else None,
+            t.github, subteams, sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
+            scopes.get(tid), [o for o in status.owed or () if o.owner in inside],
+            [m for m in [tid, *sorted(people_of.get(tid, []))] if m in missing])
+        stack.extend(reversed(subteams))
+    for tid in sorted(set(org.teams) - placed):  # teams in a parent loop (okr check reports it)
+        t = org.teams[tid]
+        teams[tid] = TeamPage(tid, t.name, None, t.lead if t.lead in org.people else None, t.github, [],
+                              sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
+                              scopes.get(tid), [o for o in status.owed or () if o.owner == tid], [])
+
+    people: dict[str, PersonPage] = {}
+    team_rank = {tid: n for n, tid in enumerate(teams)}
+    for p in sorted(org.people.values(), key=lambda p: (team_rank.get(p.team, -1), p.id)):
+        people[p.id] = PersonPage(p.id, p.name, p.team if p.team in org.teams else None, p.github,
+                                  by_owner.get(p.id, []), owner_rollups.get(p.id), owed.get(p.id),
+                                  p.id in missing)
+    company = org.company.id if org.company is not None else None
+    state = "not_started" if today < parsed.start else "ended" if today > parsed.end else "running"
+    return Site(cycle, parsed.start, parsed.end, state, today, rev, work_tree, include_private, company,
+                owner_name(org, company) if company else "", history is not None, tree, status, health, review,
+                followup, teams, people, by_owner.get(company, []) if company else [], keys,
+                _objective_paths(keys), repo, network, scorer, history, until)
+
+
+def home_team(org: Org, owner: str) -> str | None:
+    """The team page an owner's objective is filed under: a person's team, a team itself."""
+    kind = org.kind(owner)
+    if kind == "team":
+        return owner
+    if kind == "person":
+        team = org.people[owner].team
+        return team if team in org.teams else None
+    return None
+
+
+def objective_page(site: Site, key: str) -> ObjectivePage:
+    """One objective's page: its detail (alignment up, down and sideways), its key results with the
+    points of their burn-ups and their check-ins, newest first."""
+    repo, history, until = site.repository, site.history_data, site.until
+    obj = repo.objectives[key]
+    detail = build_show_objective(repo, site.network, site.scorer, obj, include_private=site.include_private)
+    krs = []
+    for kr, view in zip(obj.key_results, detail.objective.key_results):
+        krs.append(_kr_history(kr, view, history, until))
+    return ObjectivePage(detail, krs, home_team(repo.org, obj.owner))
+
+
+def _kr_history(kr: KeyResult, view: KRView, history: History | None, until: date | None) -> KRHistory:
+    points: list[Point] = []
+    checkins = []
+    first_previous = None
+    if history is not None:
+        for c in history.series(view.ref):
+            day = c.date.date()
+            if until is not None and day > until:
+                continue
+            checkins.append(c)
+            progress = value_progress(kr, c.value)
+            if progress is not None:
+                if not points:
+                    first_previous = c.previous
+                points.append(Point(day, c.value, progress))
+    checkins.reverse()
+    start = value_progress(kr, first_previous) if first_previous is not None else None
+    return KRHistory(view, points, start, checkins)
