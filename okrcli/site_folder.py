@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from .edit import _umask
@@ -84,9 +86,15 @@ class SiteFolder:
         self.bytes = 0
 
     def __enter__(self):
+        # SIGTERM (a CI job cancelled, a container stopped) ends the build like Ctrl-C: cleaned up.
+        self._term = None
+        if threading.current_thread() is threading.main_thread():
+            self._term = signal.signal(signal.SIGTERM, _interrupt)
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._term is not None:
+            signal.signal(signal.SIGTERM, self._term)
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
@@ -127,3 +135,7 @@ class SiteFolder:
                 raise
             shutil.rmtree(old, ignore_errors=True)
         self.tmp = None
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

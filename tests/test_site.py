@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run, write_repo
-from gitrepo import isolate_git
+from gitrepo import commit_all, init_repo, isolate_git
 
 AT = "2026-12-31"
 
@@ -241,7 +241,19 @@ def test_a_failure_while_writing_leaves_the_earlier_site_and_no_temporary_folder
 
     monkeypatch.setattr(render, "pages", broken)
     result = run(["site", "--output", str(target)], cwd=small)
-    assert result.exit_code == 3  # an unexpected OSError is reported in one line, never a traceback
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"okr: error: --output {target}: cannot write the site: No space left on "
+                                  "device\nhint: the earlier site, if any, is as it was\n")
+    assert pages(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")) == []
+
+    def interrupted(site_data):
+        yield "index.html", iter(["<!doctype html>\n"])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render, "pages", interrupted)
+    result = run(["site", "--output", str(target)], cwd=small)
+    assert result.exit_code == 130 and result.stderr.endswith("okr: interrupted\n")
     assert pages(target) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")) == []
 
@@ -275,3 +287,34 @@ objectives:
     assert run(["site", "--output", str(out), "--include-private"], cwd=small).exit_code == 0
     assert "Initech" in (out / "objectives" / "2026-Q4" / "bob" / "O2.html").read_text(encoding="utf-8")
     assert "includes private objectives" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_check_in_notes_of_private_key_results_stay_out(small, tmp_path):
+    (small / "2026-Q4" / "bob.yaml").write_text("""\
+objectives:
+  - id: O1
+    title: Make builds fast
+    aligns: [acme/O1]
+    key_results:
+      - {id: KR1, title: Build minutes from 30 to 10, start: 30, target: 10, current: 30}
+  - id: O2
+    title: Quietly buy a competitor
+    private: true
+    aligns: [acme/O1]
+    key_results:
+      - {id: KR1, title: Term sheet signed, done: false}
+""", encoding="utf-8")
+    init_repo(small)
+    commit_all(small, "OKRs")
+    env = {"OKR_TODAY": "2026-11-02"}
+    assert run(["checkin", "bob/O2/KR1", "done", "--note", "Initech said yes", "--link", "https://x.test/deal"],
+               cwd=small, env=env).exit_code == 0
+    assert run(["checkin", "bob/O1/KR1", "20", "--note", "Cache warmed"], cwd=small, env=env).exit_code == 0
+    out = tmp_path / "s"
+    assert run(["site", "--output", str(out)], cwd=small, env=env).exit_code == 0
+    everything = "\n".join(pages(out).values())
+    assert "Cache warmed" in everything  # on bob/O1's page, and in the follow-up
+    assert "Initech" not in everything and "x.test" not in everything and "Term sheet" not in everything
+    assert run(["site", "--output", str(out), "--include-private"], cwd=small, env=env).exit_code == 0
+    secret = (out / "objectives" / "2026-Q4" / "bob" / "O2.html").read_text(encoding="utf-8")
+    assert "Initech said yes" in secret and "https&#58;//x.test/deal" in secret

@@ -31,6 +31,7 @@ def site(
 
     Example: okr site --output public --at 2026-12-31
     """
+    from ..errors import OkrError
     from ..render.site import pages, stylesheet
     from ..reports.followup import build_report, read_baseline, read_since
     from ..reports.review import build_review
@@ -55,10 +56,14 @@ def site(
         data = build_site(repository, opened.history, cycle=opened.cycle, today=today,
                           rev=rev or _head(opened.root), work_tree=at is None, review=review, followup=followup,
                           include_private=include_private, unreadable=opened.unreadable, until=until)
-        folder.write("style.css", [stylesheet()])
-        for path, pieces in pages(data):
-            folder.write(path, pieces)
-        folder.publish()
+        try:
+            folder.write("style.css", [stylesheet()])
+            for path, pieces in pages(data):
+                folder.write(path, pieces)
+            folder.publish()
+        except OSError as exc:  # a full disk, a folder made read-only meanwhile: nothing is replaced
+            raise OkrError(f"--output {output}: cannot write the site: {exc.strerror or exc}",
+                           hint="the earlier site, if any, is as it was") from None
     n_obj = len(data.objectives)
     typer.echo(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
                f"{len(data.teams)} teams, {len(data.people)} people, {n_obj} objectives, the follow-up and "
