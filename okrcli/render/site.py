@@ -279,8 +279,8 @@ def _teams_table(site: Site, page: str, teams: list[str], depth_of=None) -> list
                      str(len(team.objectives)),
                      f"{g.filled} of {g.expected}" if g is not None else "n/a",
                      str(owed) if site.history and site.state == "running" else "–"])
-    return [_table([("Team", "t"), ("Roll-up", "n"), ("Own objectives", "n"), ("Fill-in", "n"),
-                    ("Check-ins owed", "n")], rows)]
+    return [_table([("Team", "t"), ("Roll-up", "n"), ("Own objectives", "n wide"), ("Fill-in", "n"),
+                    ("Check-ins owed", "n wide")], rows, stack=False)]
 
 
 def index_page(site: Site) -> Iterator[str]:
@@ -361,7 +361,7 @@ def team_page(site: Site, tid: str) -> Iterator[str]:
             rows.append([_a(page, person_path(pid), esc(p.name)), f"<code>{esc(pid)}</code>",
                          str(len(p.objectives)),
                          _band(p.rollup.score, p.rollup.band) if p.rollup else '<span class="muted">none</span>'])
-        body.append(_table([("Name", "t"), ("Id", ""), ("Objectives", "n"), ("Score", "n")], rows))
+        body.append(_table([("Name", "t"), ("Id", "wide"), ("Objectives", "n"), ("Score", "n")], rows, stack=False))
     else:
         body.append('<p class="muted">No people in this team itself.</p>')
     if team.subteams:

@@ -27,7 +27,7 @@ from .. import scoring
 from ..cycles import parse_cycle
 from ..errors import OkrError
 from ..history import History
-from ..model import Repository
+from ..model import KeyResult, Repository
 from .common import (
     PRINCIPLE,
     Section,
@@ -184,6 +184,22 @@ class Review:
         return index[ref]
 
 
+def burn_up_points(kr: KeyResult, series, until: date | None = None) -> tuple[list[Point], float | None]:
+    """A key result's check-ins (oldest first, none after `until`) as burn-up points, and the progress
+    before the first of them (its previous value), where the burn-up starts; None when unknown."""
+    points: list[Point] = []
+    first_previous = None
+    for c in series:
+        day = c.date.date()
+        if until is None or day <= until:
+            progress = value_progress(kr, c.value)
+            if progress is not None:
+                if not points:
+                    first_previous = c.previous
+                points.append(Point(day, c.value, progress))
+    return points, value_progress(kr, first_previous) if first_previous is not None else None
+
+
 def _verdict(mean: float | None) -> str:
     if mean is None:
         return NONE
@@ -231,18 +247,7 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
             section = sections[owner] = home_section(org, owner)
         krs = []
         for kr, kv in zip(obj.key_results, view.key_results):
-            points = []
-            first_previous = None
-            if history is not None:
-                for c in history.series(kv.ref):
-                    day = c.date.date()
-                    if until is None or day <= until:
-                        progress = value_progress(kr, c.value)
-                        if progress is not None:
-                            if not points:
-                                first_previous = c.previous
-                            points.append(Point(day, c.value, progress))
-            start = value_progress(kr, first_previous) if first_previous is not None else None
+            points, start = burn_up_points(kr, history.series(kv.ref) if history is not None else (), until)
             krs.append(ReviewedKR(kv.ref, kv.id, kv.title, kv.kind, kv.unit, kv.score, kv.progress, kv.band,
                                   kv.status, kv.confidence, kv.graded, points, start))
         objectives.append(ReviewedObjective(

@@ -35,9 +35,9 @@ from ..views import (
     build_show_objective,
     build_tree,
 )
-from .common import owner_name, value_progress
+from .common import owner_name
 from .followup import FollowUp
-from .review import Point, Review, Rollup
+from .review import Point, Review, Rollup, burn_up_points
 
 MARKER = ".okr-site"  # the file that says a folder is a site okr wrote (and may replace)
 INDEX, REVIEW, FOLLOW_UP, STYLE = "index.html", "review.html", "follow-up.html", "style.css"
@@ -275,20 +275,8 @@ def objective_page(site: Site, key: str) -> ObjectivePage:
 
 
 def _kr_history(kr: KeyResult, view: KRView, history: History | None, until: date | None) -> KRHistory:
-    points: list[Point] = []
-    checkins = []
-    first_previous = None
-    if history is not None:
-        for c in history.series(view.ref):
-            day = c.date.date()
-            if until is not None and day > until:
-                continue
-            checkins.append(c)
-            progress = value_progress(kr, c.value)
-            if progress is not None:
-                if not points:
-                    first_previous = c.previous
-                points.append(Point(day, c.value, progress))
+    series = history.series(view.ref) if history is not None else []
+    checkins = [c for c in series if until is None or c.date.date() <= until]
+    points, start = burn_up_points(kr, checkins)
     checkins.reverse()
-    start = value_progress(kr, first_previous) if first_previous is not None else None
     return KRHistory(view, points, start, checkins)
