@@ -318,3 +318,29 @@ objectives:
     assert run(["site", "--output", str(out), "--include-private"], cwd=small, env=env).exit_code == 0
     secret = (out / "objectives" / "2026-Q4" / "bob" / "O2.html").read_text(encoding="utf-8")
     assert "Initech said yes" in secret and "https&#58;//x.test/deal" in secret
+
+
+def test_team_pages_list_the_check_ins_owed_in_the_team_and_below_it(tmp_path, monkeypatch):
+    from pulse_repo import TODAY, build
+
+    isolate_git(monkeypatch, tmp_path)
+    root = build(tmp_path / "okrs")
+    out = tmp_path / "s"
+    assert run(["site", "--output", str(out)], cwd=root, env={"OKR_TODAY": TODAY}).exit_code == 0
+
+    def owed(page: str) -> list[str]:
+        text = (out / page).read_text(encoding="utf-8")
+        section = text.split("<h2>Check-ins owed", 1)[1]
+        return re.findall(r'<span class="ref">([a-z]+/O\d/KR\d)</span>', section)
+
+    # eng owes itself, alice is in eng, bob in platform below it; sales is a team of its own.
+    assert owed("teams/eng.html") == ["eng/O1/KR1", "alice/O2/KR1", "bob/O1/KR1"]
+    assert owed("teams/platform.html") == ["bob/O1/KR1"]
+    assert owed("teams/sales.html") == ["sales/O1/KR1"]
+    assert owed("people/alice.html") == ["alice/O2/KR1"]
+    assert owed("people/carol.html") == []
+    carol = (out / "people" / "carol.html").read_text(encoding="utf-8")
+    assert "No objectives for 2026-Q4 yet." in carol and "None: Carol Diaz is up to date." in carol
+    platform = (out / "teams" / "platform.html").read_text(encoding="utf-8")
+    assert '<h2>Without OKRs for 2026-Q4</h2><ul class="links"><li><a href="../people/carol.html">' in \
+        platform.replace("\n", "")

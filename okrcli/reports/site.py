@@ -215,6 +215,13 @@ def build_site(repo: Repository, history: History | None, *, cycle: str, today: 
         if p.team in org.teams:
             people_of.setdefault(p.team, []).append(p.id)
 
+    owed_in: dict[str, list[OwedOwner]] = {}  # team -> owners in it or below it owing check-ins
+    for o in status.owed or ():
+        kind_of = org.kind(o.owner)
+        start = org.people[o.owner].team if kind_of == "person" else o.owner if kind_of == "team" else None
+        for t in org.team_ancestors(start):
+            owed_in.setdefault(t, []).append(o)
+
     placed: set[str] = set()
     stack = sorted(children.get(None, []), reverse=True)
     while stack:  # depth first, parents before their subteams, subteams by id
@@ -224,18 +231,17 @@ def build_site(repo: Repository, history: History | None, *, cycle: str, today: 
         placed.add(tid)
         t = org.teams[tid]
         subteams = sorted(children.get(tid, []))
-        inside = org.members(tid)
         teams[tid] = TeamPage(
             tid, t.name, t.parent if t.parent in org.teams else None, t.lead if t.lead in org.people else None,
             t.github, subteams, sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
-            scopes.get(tid), [o for o in status.owed or () if o.owner in inside],
+            scopes.get(tid), owed_in.get(tid, []),
             [m for m in [tid, *sorted(people_of.get(tid, []))] if m in missing])
         stack.extend(reversed(subteams))
     for tid in sorted(set(org.teams) - placed):  # teams in a parent loop (okr check reports it)
         t = org.teams[tid]
         teams[tid] = TeamPage(tid, t.name, None, t.lead if t.lead in org.people else None, t.github, [],
                               sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
-                              scopes.get(tid), [o for o in status.owed or () if o.owner == tid], [])
+                              scopes.get(tid), owed_in.get(tid, []), [])
 
     people: dict[str, PersonPage] = {}
     team_rank = {tid: n for n, tid in enumerate(teams)}
