@@ -89,6 +89,8 @@ def commands(repo: Path, checkins: int = 0) -> list[tuple[str, list[str]]]:
             ("okr report", [OKR, "report", "--repo", r]),
             ("okr review", [OKR, "review", "--repo", r]),
             ("okr review --format html", [OKR, "review", "--format", "html", "--repo", r]),
+            # Writes beside the repository; each run replaces the site of the run before.
+            ("okr site", [OKR, "site", "--output", str(repo.parent / f"{repo.name}-site"), "--repo", r]),
             ("okr status", [OKR, "status", "--repo", r]),
             ("okr health", [OKR, "health", "--repo", r]),
             ("okr diff HEAD~300..HEAD", [OKR, "diff", "HEAD~300..HEAD", "--repo", r]),
