@@ -89,13 +89,22 @@ def commands(repo: Path, checkins: int = 0) -> list[tuple[str, list[str]]]:
             ("okr report", [OKR, "report", "--repo", r]),
             ("okr review", [OKR, "review", "--repo", r]),
             ("okr review --format html", [OKR, "review", "--format", "html", "--repo", r]),
-            # Writes beside the repository; each run replaces the site of the run before.
-            ("okr site", [OKR, "site", "--output", str(repo.parent / f"{repo.name}-site"), "--repo", r]),
+            # Writes beside the repository, into a fresh folder each run (as CI does): see FRESH.
+            ("okr site", [OKR, "site", "--output", str(site_folder(repo)), "--repo", r]),
             ("okr status", [OKR, "status", "--repo", r]),
             ("okr health", [OKR, "health", "--repo", r]),
             ("okr diff HEAD~300..HEAD", [OKR, "diff", "HEAD~300..HEAD", "--repo", r]),
         ]
     return measured
+
+
+def site_folder(repo: Path) -> Path:
+    return repo.parent / f"{repo.name}-site"
+
+
+# Labels whose output folder is removed (untimed) before each run, so each run builds it afresh:
+# replacing an earlier site adds the deletion of its files, which the file system dominates.
+FRESH = {"okr site": site_folder}
 
 
 @dataclass
@@ -152,15 +161,19 @@ def run_once(argv: list[str], timeout: float) -> Sample:
 
 
 def measure(
-    label: str, argv: list[str], repeat: int, timeout: float, expect: int = 0, warmup: int = 1
+    label: str, argv: list[str], repeat: int, timeout: float, expect: int = 0, warmup: int = 1,
+    before=None,
 ) -> Result:
-    """Median of `repeat` runs after `warmup` untimed ones; stop early on a failure."""
+    """Median of `repeat` runs after `warmup` untimed ones; stop early on a failure. `before()` runs,
+    untimed, before each run."""
     result = Result(label, argv)
     if not Path(argv[0]).exists():
         result.status, result.note = "n/a", f"{argv[0]} not found"
         return result
     samples: list[Sample] = []
     for n in range(warmup + repeat):
+        if before is not None:
+            before()
         sample = run_once(argv, timeout)
         if sample.exit_code != 0 and "No such command" in sample.stderr:
             # Typer's usage error exits 2; any other code is a bug in okr's error path.
@@ -314,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
         floor.argv = [sys.executable, "-c", "<FLOOR_CODE>", str(repo)]
         results = [floor]
         for label, cmd in commands(repo, args.checkins):
-            results.append(measure(label, cmd, args.repeat, args.timeout))
+            fresh = FRESH.get(label)
+            before = (lambda folder=fresh(repo): shutil.rmtree(folder, ignore_errors=True)) if fresh else None
+            results.append(measure(label, cmd, args.repeat, args.timeout, before=before))
         for r in results:
             if r.wall_median is not None and floor.wall_median:
                 r.ratio_to_floor = r.wall_median / floor.wall_median

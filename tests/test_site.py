@@ -155,7 +155,7 @@ def test_alignment_up_down_and_sideways_are_links_between_objective_pages(demo):
     text = pages(site)["objectives/2026-Q4/platform/O1.html"]
     sections = {m.group(1): m.group(2) for m in re.finditer(r"<h3>(Up|Down|Sideways: what depends on it)[^<]*"
                                                               r"</h3>(.*?)(?=<h3>|</section>)", text, re.DOTALL)}
-    assert 'href="../eng/O1.html"' in sections["Up"]
+    assert 'href="../eng/O1.html"' in sections["Up"]  # the shortest relative link
     assert 'href="../alice/O1.html"' in sections["Down"] and "(drives KR1)" in sections["Down"]
     assert 'href="../product-eng/O1.html"' in sections["Sideways: what depends on it"]
 
@@ -333,8 +333,12 @@ def test_team_pages_list_the_check_ins_owed_in_the_team_and_below_it(tmp_path, m
         section = text.split("<h2>Check-ins owed", 1)[1]
         return re.findall(r'<span class="ref">([a-z]+/O\d/KR\d)</span>', section)
 
-    # eng owes itself, alice is in eng, bob in platform below it; sales is a team of its own.
-    assert owed("teams/eng.html") == ["eng/O1/KR1", "alice/O2/KR1", "bob/O1/KR1"]
+    # eng owes itself and alice is in eng; bob, in platform below it, is counted in its subteams' table.
+    assert owed("teams/eng.html") == ["eng/O1/KR1", "alice/O2/KR1"]
+    eng = (out / "teams" / "eng.html").read_text(encoding="utf-8")
+    assert re.search(r'<a href="platform.html">Platform</a></td>.*<td class="n wide" data-label="Check-ins owed">1'
+                     r"</td></tr>", eng)
+    assert "And 1 key result in its subteams" in eng
     assert owed("teams/platform.html") == ["bob/O1/KR1"]
     assert owed("teams/sales.html") == ["sales/O1/KR1"]
     assert owed("people/alice.html") == ["alice/O2/KR1"]

@@ -10,6 +10,8 @@ user text.
 
 from __future__ import annotations
 
+import functools
+
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
 from . import svg
@@ -114,8 +116,9 @@ def _band(score: float | None, band: str | None) -> str:
     return f'<span class="band {band}">{score:.2f}</span>'
 
 
+@functools.lru_cache(maxsize=16)
 def _status(status: str) -> str:
-    return f'<span class="status {status}">{esc(status_word(status))}</span>'
+    return f'<span class="status {esc(status)}">{esc(status_word(status))}</span>'
 
 
 def _table(head: list[tuple[str, str]], rows: list[list[str]], stack: bool = True) -> str:

@@ -10,7 +10,6 @@ and the review and follow-up pages reuse the reports' HTML sections.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable, Iterator
 
 from ..pulse import INDICES, HealthFigures
@@ -64,12 +63,19 @@ def stylesheet() -> str:
 # ====================================================================== the frame of every page
 
 def _rel(page: str, target: str) -> str:
-    """`target` (site-relative) as a link from `page` (site-relative)."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """`target` (site-relative) as a link from `page` (site-relative): up to the folder they share,
+    then down (plain string work: a 10,000-person site makes a million links)."""
+    here = page.split("/")[:-1]
+    there = target.split("/")
+    n = 0
+    while n < len(here) and n < len(there) - 1 and here[n] == there[n]:
+        n += 1
+    return "../" * (len(here) - n) + "/".join(there[n:])
 
 
 def _a(page: str, target: str | None, text_html: str) -> str:
-    return f'<a href="{esc(_rel(page, target))}">{text_html}</a>' if target else text_html
+    # Site paths are made of ids checked on load (reports.site._file_name): nothing to escape.
+    return f'<a href="{_rel(page, target)}">{text_html}</a>' if target else text_html
 
 
 def _generated(site: Site) -> str:
@@ -87,7 +93,7 @@ def _frame(site: Site, page: str, title: str, crumbs: list[tuple[str, str | None
     yield ('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
            f"<title>{esc(title)}</title>\n"
-           f'<link rel="stylesheet" href="{esc(_rel(page, "style.css"))}">\n</head>\n<body>\n<div class="page">\n')
+           f'<link rel="stylesheet" href="{_rel(page, "style.css")}">\n</head>\n<body>\n<div class="page">\n')
     items = []
     for n, (label, target) in enumerate(crumbs):
         last = n == len(crumbs) - 1
@@ -101,7 +107,7 @@ def _frame(site: Site, page: str, title: str, crumbs: list[tuple[str, str | None
         # character reference, so no page holds a fetchable `scheme://` and no autolinker links it.
         yield piece.replace("://", "&#58;//")
         yield "\n"
-    yield _generated(site) + "\n</div>\n</body>\n</html>\n"
+    yield site.footer + "\n</div>\n</body>\n</html>\n"
 
 
 def _home(site: Site) -> tuple[str, str]:
@@ -273,7 +279,7 @@ def _teams_table(site: Site, page: str, teams: list[str], depth_of=None) -> list
         pad = f'<span class="pad{depth}"></span>' if depth else ""
         r = team.rollup
         g = fill.get(t)
-        owed = sum(len(o.key_results) for o in team.owed)
+        owed = team.owed_below
         rows.append([pad + _a(page, team_path(t), esc(team.name)),
                      _band(r.score, r.band) if r is not None else '<span class="muted">n/a</span>',
                      str(len(team.objectives)),
@@ -369,7 +375,12 @@ def team_page(site: Site, tid: str) -> Iterator[str]:
     if team.missing:
         body += [f"<h2>Without OKRs for {esc(site.cycle)}</h2>", '<ul class="links">',
                  *(f"<li>{_owner_link(site, page, m)}</li>" for m in team.missing), "</ul>"]
-    body += _owed_section(site, page, team.owed, "everyone in the team is")
+    body += _owed_section(site, page, team.owed, "the team and its people are")
+    if team.subteams and site.history and site.state == "running" and team.owed_below:
+        below = team.owed_below - sum(len(o.key_results) for o in team.owed)
+        if below:
+            body.append(f'<p class="muted">And {plural(below, "key result")} in its subteams: see the table of '
+                        "subteams above.</p>")
     crumbs = [_home(site), *_team_crumbs(site, above), (team.name, None)]
     return _frame(site, page, f"{team.name} · {site.cycle}", crumbs, body)
 
@@ -532,6 +543,7 @@ def followup_page(site: Site) -> Iterator[str]:
 
 def pages(site: Site) -> Iterator[tuple[str, Iterator[str]]]:
     """(site-relative path, the page's pieces) for every page, each built when it is reached."""
+    site.footer = _generated(site)
     yield INDEX, index_page(site)
     yield REVIEW, review_page(site)
     yield FOLLOW_UP, followup_page(site)

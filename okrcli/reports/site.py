@@ -56,7 +56,8 @@ class TeamPage:
     objectives: list[str]  # keys of the team's own objectives shown
     rollup: Rollup | None  # the team's roll-up: own objectives and its members'
     health: HealthScope | None
-    owed: list[OwedOwner]  # owners in the team (and subteams) owing check-ins
+    owed: list[OwedOwner]  # the team itself and its own people, when they owe check-ins
+    owed_below: int  # key results owing a check-in in the team, its subteams and all their people
     missing: list[str]  # owners of the team itself and its own people without OKRs
 
 
@@ -118,6 +119,7 @@ class Site:
     scorer: Scorer | None = None
     history_data: History | None = None
     until: date | None = None
+    footer: str = ""  # the renderer's footer of every page, made once
 
     def team_depth(self, team: str) -> int:
         return len(self.repository.org.team_ancestors(team)) - 1 if self.repository else 0
@@ -215,12 +217,15 @@ def build_site(repo: Repository, history: History | None, *, cycle: str, today: 
         if p.team in org.teams:
             people_of.setdefault(p.team, []).append(p.id)
 
-    owed_in: dict[str, list[OwedOwner]] = {}  # team -> owners in it or below it owing check-ins
+    owed_in: dict[str, list[OwedOwner]] = {}  # team -> the team and its own people owing check-ins
+    owed_below: dict[str, int] = {}  # team -> key results owed in it and below it
     for o in status.owed or ():
         kind_of = org.kind(o.owner)
         start = org.people[o.owner].team if kind_of == "person" else o.owner if kind_of == "team" else None
+        if start in org.teams:
+            owed_in.setdefault(start, []).append(o)
         for t in org.team_ancestors(start):
-            owed_in.setdefault(t, []).append(o)
+            owed_below[t] = owed_below.get(t, 0) + len(o.key_results)
 
     placed: set[str] = set()
     stack = sorted(children.get(None, []), reverse=True)
@@ -234,14 +239,14 @@ def build_site(repo: Repository, history: History | None, *, cycle: str, today: 
         teams[tid] = TeamPage(
             tid, t.name, t.parent if t.parent in org.teams else None, t.lead if t.lead in org.people else None,
             t.github, subteams, sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
-            scopes.get(tid), owed_in.get(tid, []),
+            scopes.get(tid), owed_in.get(tid, []), owed_below.get(tid, 0),
             [m for m in [tid, *sorted(people_of.get(tid, []))] if m in missing])
         stack.extend(reversed(subteams))
     for tid in sorted(set(org.teams) - placed):  # teams in a parent loop (okr check reports it)
         t = org.teams[tid]
         teams[tid] = TeamPage(tid, t.name, None, t.lead if t.lead in org.people else None, t.github, [],
                               sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
-                              scopes.get(tid), owed_in.get(tid, []), [])
+                              scopes.get(tid), owed_in.get(tid, []), owed_below.get(tid, 0), [])
 
     people: dict[str, PersonPage] = {}
     team_rank = {tid: n for n, tid in enumerate(teams)}
