@@ -46,8 +46,8 @@ def check_target(target: Path, marker: str) -> bool:
     if not stat.S_ISDIR(st.st_mode):
         raise _refuse(target, "exists and is not a folder", hint="give another --output")
     if not is_earlier_site(target, marker):
-        raise _refuse(target, f"exists and is not a site okr wrote (no {marker} file in it); okr replaces only "
-                      "its own sites", hint="give another --output, or remove that folder yourself")
+        raise _refuse(target, f"exists and is not a site okr wrote (it holds no {marker} file from okr); "
+                      "okr replaces only its own sites", hint="give another --output, or remove that folder yourself")
     return True
 
 

@@ -189,7 +189,8 @@ def small(tmp_path, monkeypatch):
     return write_repo(tmp_path / "okrs", {})
 
 
-@pytest.mark.parametrize("make", ["folder", "file", "symlink", "symlink-to-site"])
+@pytest.mark.parametrize("make", ["folder", "file", "symlink", "symlink-to-site", "marker-not-okrs",
+                                  "marker-a-link"])
 def test_a_target_that_is_not_an_earlier_site_is_refused_and_left_alone(small, tmp_path, make):
     target = tmp_path / "out"
     if make == "folder":
@@ -197,6 +198,14 @@ def test_a_target_that_is_not_an_earlier_site_is_refused_and_left_alone(small, t
         (target / "notes.txt").write_text("mine", encoding="utf-8")
     elif make == "file":
         target.write_text("mine", encoding="utf-8")
+    elif make.startswith("marker"):
+        target.mkdir()
+        (target / "index.html").write_text("my own page", encoding="utf-8")
+        if make == "marker-a-link":
+            (tmp_path / "elsewhere").write_text("okr-site\n", encoding="utf-8")
+            os.symlink(tmp_path / "elsewhere", target / ".okr-site")
+        else:
+            (target / ".okr-site").write_text("not okr\n", encoding="utf-8")
     else:
         real = tmp_path / "real"
         assert run(["site", "--output", str(real)], cwd=small).exit_code == 0
@@ -207,8 +216,8 @@ def test_a_target_that_is_not_an_earlier_site_is_refused_and_left_alone(small, t
     assert result.stdout == ""
     assert result.stderr.startswith(f"okr: error: --output {target}: ")
     assert "Traceback" not in result.stderr
-    if make == "folder":
-        assert "is not a site okr wrote (no .okr-site file in it)" in result.stderr
+    if make == "folder" or make.startswith("marker"):
+        assert "is not a site okr wrote (it holds no .okr-site file from okr)" in result.stderr
     elif make == "file":
         assert "is not a folder" in result.stderr
     else:
@@ -286,7 +295,9 @@ objectives:
     assert "private objective" not in everything  # nothing public aligns to it
     assert run(["site", "--output", str(out), "--include-private"], cwd=small).exit_code == 0
     assert "Initech" in (out / "objectives" / "2026-Q4" / "bob" / "O2.html").read_text(encoding="utf-8")
-    assert "includes private objectives" in (out / "index.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "includes private objectives" in index
+    assert "<footer>Generated from the files on disk (not a git repository) on " in index
 
 
 def test_check_in_notes_of_private_key_results_stay_out(small, tmp_path):
@@ -348,3 +359,20 @@ def test_team_pages_list_the_check_ins_owed_in_the_team_and_below_it(tmp_path, m
     platform = (out / "teams" / "platform.html").read_text(encoding="utf-8")
     assert '<h2>Without OKRs for 2026-Q4</h2><ul class="links"><li><a href="../people/carol.html">' in \
         platform.replace("\n", "")
+
+
+def test_the_one_html_escaper_shows_controls_and_escapes_markup_for_any_text():
+    import html
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from okrcli.render.svg import esc
+    from okrcli.render.text_safety import visible
+
+    @given(st.text())
+    def same(text):
+        assert esc(text) == html.escape(visible(text), quote=True)
+
+    same()
+    assert esc("a\u202eb<\n") == "a\\u202eb&lt;\\n"

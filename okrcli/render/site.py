@@ -10,6 +10,7 @@ and the review and follow-up pages reuse the reports' HTML sections.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 
 from ..pulse import INDICES, HealthFigures
@@ -27,7 +28,10 @@ from ..views import Neighbour, TreeNode
 from . import svg
 from .html import CSS, _band, _lines, _status, _table, followup_body, review_body
 from .report_words import plural, score_text, short, value_text
-from .svg import esc
+from .svg import esc as _escape
+
+# The one escaper, remembered: a site repeats the same names, values, ids and titles on many pages.
+esc = functools.lru_cache(maxsize=1 << 16)(_escape)
 
 INDEX_NAMES = {"focus": "Focus", "follow_up": "Follow-up", "collaboration": "Collaboration",
                "activation": "Activation"}
@@ -102,12 +106,26 @@ def _frame(site: Site, page: str, title: str, crumbs: list[tuple[str, str | None
     nav = [_a(page, INDEX, "Company"), _a(page, FOLLOW_UP, "Follow-up"), _a(page, REVIEW, "Review")]
     yield (f'<nav class="crumbs" aria-label="Breadcrumb"><ol>{"".join(items)}</ol></nav>\n'
            f'<nav class="site" aria-label="Site">{"".join(nav)}</nav>\n')
-    for piece in body:
-        # User text may hold addresses (a check-in's links): shown as text, with the colon written as a
-        # character reference, so no page holds a fetchable `scheme://` and no autolinker links it.
-        yield piece.replace("://", "&#58;//")
-        yield "\n"
+    chunk: list[str] = []
+    for piece in body:  # joined a few hundred at a time: streamed, without a call per small piece
+        chunk.append(piece)
+        if len(chunk) == 256:
+            yield _no_address("\n".join(chunk)) + "\n"
+            chunk.clear()
+    if chunk:
+        yield _no_address("\n".join(chunk)) + "\n"
     yield site.footer + "\n</div>\n</body>\n</html>\n"
+
+
+@functools.lru_cache(maxsize=1 << 14, typed=True)  # typed: True and 1 are different values
+def _value(value: object, unit: str | None) -> str:
+    return esc(value_text(value, unit))
+
+
+def _no_address(text: str) -> str:
+    """User text may hold addresses (a check-in's links): shown as text, with the colon written as a
+    character reference, so no page holds a fetchable `scheme://` and no autolinker links it."""
+    return text.replace("://", "&#58;//")
 
 
 def _home(site: Site) -> tuple[str, str]:
@@ -456,9 +474,9 @@ def _checkins_list(k) -> list[str]:
         return ['<p class="muted">No check-ins yet.</p>']
     out = ['<ol class="checkins" reversed>']
     for c in k.checkins:
-        head = [c.date.date().isoformat(), f"<b>{esc(c.author_name)}</b>", esc(value_text(c.value, k.view.unit))]
+        head = [c.date.date().isoformat(), f"<b>{esc(c.author_name)}</b>", _value(c.value, k.view.unit)]
         if c.confidence is not None:
-            head.append(f"confidence {esc(value_text(c.confidence))}")
+            head.append(f"confidence {_value(c.confidence, None)}")
         if c.kind == "edit":
             head.append("edited by hand")
         note = f"<div>{_lines(c.note)}</div>" if c.note else ""

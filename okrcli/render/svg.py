@@ -21,11 +21,14 @@ MUTED = "#6c757d"
 
 def esc(text: object) -> str:
     """User text for HTML: control and bidi characters shown as escapes, then HTML-escaped."""
-    return html.escape(visible(str(text)), quote=True)
+    text = str(text)
+    # Printable text holds no control, bidi or line-break character: `visible` would return it as is.
+    return html.escape(text if text.isprintable() else visible(text), quote=True)
 
 
 def _f(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    text = f"{x:.1f}"
+    return text.removesuffix(".0")
 
 
 def score_bar(score: float, band: str, label: str) -> str:
