@@ -117,6 +117,11 @@ class SiteFolder:
             self.bytes += fh.tell()
         self.files += 1
 
+    def adopt(self, rel: str) -> None:
+        """Count a file another process wrote into the folder."""
+        self.bytes += os.lstat(self.tmp / rel).st_size
+        self.files += 1
+
     def publish(self) -> None:
         """Put the folder in place of the target (replacing an earlier site), all at once."""
         self.write(self.marker, [f"{MARKER_LINE}\n", ("This folder was written by okr site; okr site replaces "

@@ -376,3 +376,35 @@ def test_the_one_html_escaper_shows_controls_and_escapes_markup_for_any_text():
 
     same()
     assert esc("a\u202eb<\n") == "a\\u202eb&lt;\\n"
+
+
+def test_the_follow_up_built_beside_is_the_one_built_here(demo, tmp_path):
+    root = demo[0]
+    forked = tmp_path / "forked"
+    serial = tmp_path / "serial"
+    assert run(["site", "--at", AT, "--output", str(forked)], cwd=root).exit_code == 0
+    assert run(["site", "--at", AT, "--output", str(serial)], cwd=root, env={"OKR_WORKERS": "1"}).exit_code == 0
+    assert pages(forked) == pages(serial)
+    assert "Moved" in pages(forked)["follow-up.html"]
+
+
+def test_work_beside_is_done_here_when_the_child_fails(tmp_path):
+    from okrcli.beside import Beside
+
+    parent = os.getpid()
+    mark = tmp_path / "done"
+
+    def work():
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        mark.write_text("parent", encoding="utf-8")
+
+    assert Beside(work).finish() is False
+    assert mark.read_text(encoding="utf-8") == "parent"
+
+    def quiet_work():
+        print("never shown")
+        (tmp_path / "child").write_text(str(os.getpid() != parent), encoding="utf-8")
+
+    assert Beside(quiet_work).finish() is True
+    assert (tmp_path / "child").read_text(encoding="utf-8") == "True"

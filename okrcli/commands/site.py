@@ -31,11 +31,11 @@ def site(
 
     Example: okr site --output public --at 2026-12-31
     """
+    from ..beside import Beside
     from ..errors import OkrError
-    from ..render.site import pages, stylesheet
-    from ..reports.followup import build_report, read_baseline, read_since
+    from ..render.site import followup_page, pages, stylesheet
     from ..reports.review import build_review
-    from ..reports.site import MARKER, build_site
+    from ..reports.site import FOLLOW_UP, MARKER, build_site
     from ..site_folder import SiteFolder
     from .viewing import open_with_history
 
@@ -46,28 +46,46 @@ def site(
         until = today if at else None
         review = build_review(repository, opened.history, cycle=opened.cycle, today=today,
                               include_private=include_private, rev=rev, until=until)
-        baseline, window = None, None
-        if opened.history is not None:
-            window = read_since(opened.root, None, today, repository.settings.checkin_every, rev)
-            baseline = read_baseline(opened.root, window, rev)
-        followup = build_report(repository, opened.history, cycle=opened.cycle, today=today,
-                                since=window or _no_window(today, repository.settings.checkin_every),
-                                baseline=baseline, include_private=include_private, rev=rev, until=until)
         data = build_site(repository, opened.history, cycle=opened.cycle, today=today,
-                          rev=rev or _head(opened.root), work_tree=at is None, review=review, followup=followup,
+                          rev=rev or _head(opened.root), work_tree=at is None, review=review,
                           include_private=include_private, unreadable=opened.unreadable, until=until)
+
+        def follow_up() -> None:
+            report = _follow_up(opened, include_private, until)
+            folder.write(FOLLOW_UP, followup_page(data, report))
+
         try:
-            folder.write("style.css", [stylesheet()])
-            for path, pieces in pages(data):
-                folder.write(path, pieces)
+            beside = Beside(follow_up)  # built in a child while this process writes the other pages
+            try:
+                folder.write("style.css", [stylesheet()])
+                for path, pieces in pages(data):
+                    folder.write(path, pieces)
+            except BaseException:
+                beside.cancel()
+                raise
+            if beside.finish():
+                folder.adopt(FOLLOW_UP)
             folder.publish()
         except OSError as exc:  # a full disk, a folder made read-only meanwhile: nothing is replaced
             raise OkrError(f"--output {output}: cannot write the site: {exc.strerror or exc}",
                            hint="the earlier site, if any, is as it was") from None
-    n_obj = len(data.objectives)
     typer.echo(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
-               f"{len(data.teams)} teams, {len(data.people)} people, {n_obj} objectives, the follow-up and "
-               f"the review of {data.cycle}\nopen {output}/index.html")
+               f"{len(data.teams)} teams, {len(data.people)} people, {len(data.objectives)} objectives, the "
+               f"follow-up and the review of {data.cycle}\nopen {output}/index.html")
+
+
+def _follow_up(opened, include_private: bool, until):
+    """`okr report`'s follow-up for the site: the window of checkin_every days before the day shown."""
+    from ..reports.followup import build_report, read_baseline, read_since
+
+    repository, today, rev = opened.as_of.repository, opened.as_of.today, opened.as_of.rev
+    every = repository.settings.checkin_every
+    window, baseline = _no_window(today, every), None
+    if opened.history is not None:
+        window = read_since(opened.root, None, today, every, rev)
+        baseline = read_baseline(opened.root, window, rev)
+    return build_report(repository, opened.history, cycle=opened.cycle, today=today, since=window,
+                        baseline=baseline, include_private=include_private, rev=rev, until=until)
 
 
 def _no_window(today, every: int):

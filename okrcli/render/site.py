@@ -14,6 +14,7 @@ import functools
 from collections.abc import Iterable, Iterator
 
 from ..pulse import INDICES, HealthFigures
+from ..reports.followup import FollowUp
 from ..reports.site import (
     FOLLOW_UP,
     INDEX,
@@ -82,6 +83,13 @@ def _a(page: str, target: str | None, text_html: str) -> str:
     return f'<a href="{_rel(page, target)}">{text_html}</a>' if target else text_html
 
 
+def footer(site: Site) -> str:
+    """The footer of every page, made once."""
+    if not site.footer:
+        site.footer = _generated(site)
+    return site.footer
+
+
 def _generated(site: Site) -> str:
     where = f"commit {esc(site.rev[:12])}" if site.rev else "the files on disk (not a git repository)"
     if site.rev and site.work_tree:
@@ -114,7 +122,7 @@ def _frame(site: Site, page: str, title: str, crumbs: list[tuple[str, str | None
             chunk.clear()
     if chunk:
         yield _no_address("\n".join(chunk)) + "\n"
-    yield site.footer + "\n</div>\n</body>\n</html>\n"
+    yield footer(site) + "\n</div>\n</body>\n</html>\n"
 
 
 @functools.lru_cache(maxsize=1 << 14, typed=True)  # typed: True and 1 are different values
@@ -551,8 +559,8 @@ def review_page(site: Site) -> Iterator[str]:
     return _frame(site, REVIEW, f"Review · {site.cycle}", [_home(site), (f"Review {site.cycle}", None)], body)
 
 
-def followup_page(site: Site) -> Iterator[str]:
-    body = followup_body(site.followup)
+def followup_page(site: Site, followup: FollowUp) -> Iterator[str]:
+    body = followup_body(followup)
     return _frame(site, FOLLOW_UP, f"Follow-up · {site.cycle}", [_home(site), (f"Follow-up {site.cycle}", None)],
                   body)
 
@@ -560,11 +568,10 @@ def followup_page(site: Site) -> Iterator[str]:
 # ====================================================================== every page
 
 def pages(site: Site) -> Iterator[tuple[str, Iterator[str]]]:
-    """(site-relative path, the page's pieces) for every page, each built when it is reached."""
-    site.footer = _generated(site)
+    """(site-relative path, the page's pieces) for every page but the follow-up (`followup_page`,
+    built from its own report), each built when it is reached."""
     yield INDEX, index_page(site)
     yield REVIEW, review_page(site)
-    yield FOLLOW_UP, followup_page(site)
     for tid in site.teams:
         yield team_path(tid), team_page(site, tid)
     for pid in site.people:

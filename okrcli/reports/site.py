@@ -36,7 +36,6 @@ from ..views import (
     build_tree,
 )
 from .common import owner_name
-from .followup import FollowUp
 from .review import Point, Review, Rollup, burn_up_points
 
 MARKER = ".okr-site"  # the file that says a folder is a site okr wrote (and may replace)
@@ -107,7 +106,6 @@ class Site:
     status: Status
     health: Health
     review: Review
-    followup: FollowUp
     teams: dict[str, TeamPage]  # in tree order (parents first)
     people: dict[str, PersonPage]  # by team, then id
     company_objectives: list[str]
@@ -119,7 +117,7 @@ class Site:
     scorer: Scorer | None = None
     history_data: History | None = None
     until: date | None = None
-    footer: str = ""  # the renderer's footer of every page, made once
+    footer: str = ""  # the renderer's footer of every page, made once (render.site.footer)
 
     def team_depth(self, team: str) -> int:
         return len(self.repository.org.team_ancestors(team)) - 1 if self.repository else 0
@@ -170,7 +168,7 @@ def _shown(obj: Objective, include_private: bool) -> bool:
 
 
 def build_site(repo: Repository, history: History | None, *, cycle: str, today: date, rev: str | None,
-               work_tree: bool, review: Review, followup: FollowUp, include_private: bool = False,
+               work_tree: bool, review: Review, include_private: bool = False,
                unreadable: set[str] | None = None, until: date | None = None) -> Site:
     """Everything but the objective pages (see `objective_page`), for `cycle` as of `today`."""
     parsed = parse_cycle(cycle)
@@ -258,7 +256,7 @@ def build_site(repo: Repository, history: History | None, *, cycle: str, today: 
     state = "not_started" if today < parsed.start else "ended" if today > parsed.end else "running"
     return Site(cycle, parsed.start, parsed.end, state, today, rev, work_tree, include_private, company,
                 owner_name(org, company) if company else "", history is not None, tree, status, health, review,
-                followup, teams, people, by_owner.get(company, []) if company else [], keys,
+                teams, people, by_owner.get(company, []) if company else [], keys,
                 _objective_paths(keys), repo, network, scorer, history, until)
 
 
