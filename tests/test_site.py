@@ -408,3 +408,17 @@ def test_work_beside_is_done_here_when_the_child_fails(tmp_path):
 
     assert Beside(quiet_work).finish() is True
     assert (tmp_path / "child").read_text(encoding="utf-8") == "True"
+
+
+def test_chart_coordinates_keep_their_one_decimal_form():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from okrcli.render.svg import _f
+
+    @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+    def same(x):
+        assert _f(x) == f"{x:.1f}".rstrip("0").rstrip(".")  # the form the charts always had
+
+    same()
+    assert (_f(10.0), _f(0.04), _f(-0.04), _f(12.25)) == ("10", "0", "-0", "12.2")
