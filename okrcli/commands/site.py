@@ -31,11 +31,8 @@ def site(
 
     Example: okr site --output public --at 2026-12-31
     """
-    from ..beside import Beside
-    from ..errors import OkrError
-    from ..render.site import followup_page, pages, stylesheet
     from ..reports.review import build_review
-    from ..reports.site import FOLLOW_UP, MARKER, build_site
+    from ..reports.site import MARKER, build_site
     from ..site_folder import SiteFolder
     from .viewing import open_with_history
 
@@ -49,29 +46,37 @@ def site(
         data = build_site(repository, opened.history, cycle=opened.cycle, today=today,
                           rev=rev or _head(opened.root), work_tree=at is None, review=review,
                           include_private=include_private, unreadable=opened.unreadable, until=until)
-
-        def follow_up() -> None:
-            report = _follow_up(opened, include_private, until)
-            folder.write(FOLLOW_UP, followup_page(data, report))
-
-        try:
-            beside = Beside(follow_up)  # built in a child while this process writes the other pages
-            try:
-                folder.write("style.css", [stylesheet()])
-                for path, pieces in pages(data):
-                    folder.write(path, pieces)
-            except BaseException:
-                beside.cancel()
-                raise
-            if beside.finish():
-                folder.adopt(FOLLOW_UP)
-            folder.publish()
-        except OSError as exc:  # a full disk, a folder made read-only meanwhile: nothing is replaced
-            raise OkrError(f"--output {output}: cannot write the site: {exc.strerror or exc}",
-                           hint="the earlier site, if any, is as it was") from None
+        _write(folder, data, lambda: _follow_up(opened, include_private, until), output)
     typer.echo(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
                f"{len(data.teams)} teams, {len(data.people)} people, {len(data.objectives)} objectives, the "
                f"follow-up and the review of {data.cycle}\nopen {output}/index.html")
+
+
+def _write(folder, data, follow_up, output: Path) -> None:
+    """Every page into the folder, the follow-up built beside (a forked child) meanwhile; then publish."""
+    from ..beside import Beside
+    from ..errors import OkrError
+    from ..render.site import followup_page, pages, stylesheet
+    from ..reports.site import FOLLOW_UP
+
+    def write_follow_up() -> None:
+        folder.write(FOLLOW_UP, followup_page(data, follow_up()))
+
+    try:
+        beside = Beside(write_follow_up)
+        try:
+            folder.write("style.css", [stylesheet()])
+            for path, pieces in pages(data):
+                folder.write(path, pieces)
+        except BaseException:
+            beside.cancel()
+            raise
+        if beside.finish():
+            folder.adopt(FOLLOW_UP)
+        folder.publish()
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile: nothing is replaced
+        raise OkrError(f"--output {output}: cannot write the site: {exc.strerror or exc}",
+                       hint="the earlier site, if any, is as it was") from None
 
 
 def _follow_up(opened, include_private: bool, until):
