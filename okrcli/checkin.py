@@ -76,6 +76,8 @@ def _same_unit(typed: str, unit: str | None) -> bool:
 
 
 def _number(text: str, what: str) -> int | float:
+    if len(text) > 40:  # bounded before converting: int() of 5,000 digits raises
+        raise OkrError(f"{_shown(text)} is out of range for {what}", hint="keep numbers within ±1e15")
     value: int | float = float(text) if re.search(r"[.eE]", text) else int(text)
     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
         raise OkrError(f"{text} is out of range for {what}")

@@ -153,12 +153,33 @@ class Org:
         return None
 
     def team_ancestors(self, team_id: str | None) -> list[str]:
-        """`team_id` and its parents, nearest first; stops at a parent cycle or unknown team."""
+        """`team_id` and its parents, nearest first; stops at a parent cycle or unknown team.
+
+        Linear in the depth (a set remembers the teams seen), so a 5,000-deep chain is cheap."""
         chain: list[str] = []
-        while team_id is not None and team_id in self.teams and team_id not in chain:
+        seen: set[str] = set()
+        while team_id is not None and team_id in self.teams and team_id not in seen:
             chain.append(team_id)
+            seen.add(team_id)
             team_id = self.teams[team_id].parent
         return chain
+
+    def subteams(self, team_id: str) -> set[str]:
+        """`team_id` and every team below it (one walk down a children map: linear time)."""
+        if team_id not in self.teams:
+            return set()
+        children: dict[str, list[str]] = {}
+        for team in self.teams.values():
+            if team.parent is not None and team.parent != team.id:
+                children.setdefault(team.parent, []).append(team.id)
+        inside = {team_id}
+        todo = [team_id]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in inside:
+                    inside.add(child)
+                    todo.append(child)
+        return inside
 
     def chain_of_command(self, owner: str) -> list[str]:
         """The owners above `owner`: a person's team and its parents, then the company."""
@@ -175,7 +196,7 @@ class Org:
 
     def members(self, team_id: str) -> set[str]:
         """Owners inside a team: the team, its subteams and the people of all of them."""
-        inside = {t for t in self.teams if team_id in self.team_ancestors(t)}
+        inside = self.subteams(team_id)
         people = {p.id for p in self.people.values() if p.team in inside}
         return inside | people
 

@@ -54,6 +54,9 @@ def log(
     history, shown = _read(root, ref, since, author, cycle, current, today())
     if limit is not None:
         shown = shown[:limit]
+    from ..history import warn_skipped
+
+    warn_skipped(history)
     if history.shallow:
         sys.stderr.write("okr: warning: this is a shallow clone, so history is cut at its oldest "
                          "commit (git fetch --unshallow reads all of it)\n")

@@ -110,6 +110,9 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
     except OkrError as exc:
         sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
         history = None
+    from ..history import warn_skipped
+
+    warn_skipped(history)
     if history is not None and history.shallow:
         sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
                          "are missing (git fetch --unshallow reads all of them)\n")

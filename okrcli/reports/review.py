@@ -275,7 +275,7 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
         owner_rollups.append(Rollup(owner, owner_name(org, owner), org.kind(owner), sections[owner].id, len(scores),
                                     score, band))
     if team is not None and team in org.teams:
-        team_ids = sorted(t for t in org.teams if team in org.team_ancestors(t))
+        team_ids = sorted(org.subteams(team))
     elif owners is None or (org.company is not None and team == org.company.id):
         team_ids = sorted(org.teams)
     else:
