@@ -399,6 +399,21 @@ def plan_checkin(
                 sources.cycle, note, tuple(links))
 
 
+def replan_checkin(root: Path, entries: Sequence[tuple[Target, Value, float | None]], *,
+                   note: str = "", links: Sequence[str] = ()) -> Plan:
+    """The same check-in planned again from the files as they are now (after another check-in,
+    an editor or a git pull changed them): each key result found again by its reference."""
+    sources = Sources.open(root)
+    fresh = []
+    for target, value, confidence in entries:
+        again = sources.resolve(str(target.ref))
+        if again.kr is None or again.kr.kind != target.kr.kind:
+            raise OkrError(f"{target.ref} changed while okr was working on it; nothing was written",
+                           hint="run the check-in again")
+        fresh.append((again, value, confidence))
+    return plan_checkin(sources, fresh, note=note, links=links)
+
+
 def plan_grade(sources: Sources, target: Target, score: float, *, note: str = "") -> Plan:
     """A KR's `score`, or an objective's `review.score` (and `review.notes` from the note)."""
     editor = _Editor(sources)

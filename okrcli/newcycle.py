@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cycles import parse_cycle
-from .edit import format_scalar, new_file_mode, write_beside
+from .edit import format_scalar, write_atomic
 from .errors import OkrError
 from .model import KeyResult, Objective, RefEntry, Repository
 from .scoring import kr_progress, objective_score
@@ -272,7 +272,7 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
         for path, data in targets:
             _create_new(path, data)
             created.append(path)
-    except OSError as exc:
+    except (OSError, OkrError) as exc:
         for path in reversed(created):
             path.unlink(missing_ok=True)
         if made_folder:
@@ -280,6 +280,8 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
                 folder.rmdir()
             except OSError:
                 pass
+        if isinstance(exc, OkrError):
+            raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
         if isinstance(exc, FileExistsError):
             raise OkrError(f"{exc.filename} appeared while writing; okr new-cycle never overwrites a file; "
                            "nothing was written") from None
@@ -288,15 +290,6 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
 
 
 def _create_new(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all, and never over an existing file (or link): the
-    content goes to a temporary file first, which is then hard-linked into place."""
-    tmp = write_beside(path, data, new_file_mode())
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise FileExistsError(17, "File exists", str(path)) from None
-    except OSError:  # no hard links here (some network or FAT file systems)
-        with open(path, "xb") as out:
-            out.write(data)
-    finally:
-        os.unlink(tmp)
+    """Write `path` whole or not at all, and never over an existing file (or link): okr's one
+    writer, in its create-only mode (a temporary file hard-linked into place)."""
+    write_atomic(path, data, create_only=True)

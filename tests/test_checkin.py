@@ -217,8 +217,8 @@ def test_a3_concurrent_checkin_processes_all_land_or_fail_cleanly(tmp_path, hook
             assert "restored" in err
             assert (repo / rel).read_bytes() == ALICE
     assert landed
-    if hook_seconds:
-        assert len(landed) < len(people)
+    if hook_seconds:  # okr's own lock queues check-ins (RELIABILITY 27): all land, none times out
+        assert len(landed) == len(people)
     assert int(git(repo, "rev-list", "--count", "HEAD")) == 1 + len(landed)
     after = snapshot(repo, okr_files)
     assert (after.staged, after.unstaged, after.status, after.index, after.others) == (

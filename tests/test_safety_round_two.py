@@ -8,6 +8,8 @@ program (subprocesses) where a signal, a pipe or a real stdout is the point.
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import subprocess
 import sys
 import time
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BASIC_COMPANY, BASIC_CONFIG, BASIC_ORG, run
-from gitrepo import git, init_repo, isolate_git
+from gitrepo import git, git_run, init_repo, isolate_git, lock_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,3 +163,317 @@ def test_d31_a_5000_deep_team_chain_is_checked_in_seconds(okr_repo, loop):
     if loop:
         r = run(["check"], cwd=root, env=TODAY)
         assert r.stdout.count("team parents form a loop") == 1, r.stdout
+
+
+# --- D27: read-modify-commit is a compare-and-swap -----------------------------------------------
+
+
+def kr_values(data: bytes) -> dict[str, object]:
+    """`{"KR1": current, ...}` of the platform file's one objective."""
+    import yaml
+
+    loaded = yaml.safe_load(data)
+    return {kr["id"]: kr.get("current") for kr in loaded["objectives"][0]["key_results"]}
+
+
+def head_file(repo: Path, rel: str = PLATFORM, rev: str = "HEAD") -> bytes:
+    return git_run(repo, "show", f"{rev}:{rel}").stdout
+
+
+def _other_checkin(repo: Path) -> None:
+    r = okr(repo, "checkin", "platform/O1/KR2", "22")
+    assert r.returncode == 0, r.stderr
+
+
+def _pulled_commit(repo: Path) -> None:  # what a `git pull` brings: a commit made elsewhere
+    other = repo.parent / "elsewhere"
+    git(repo.parent, "clone", "-q", str(repo), str(other))
+    path = other / PLATFORM
+    text = path.read_text()
+    assert text.count("current: 30") == 8
+    path.write_text(text.replace("current: 30", "current: 22", 2).replace("current: 22", "current: 30", 1))
+    git(other, "commit", "-q", "-am", "KR2 from the weekly meeting")
+    git(repo, "pull", "-q", "--ff-only", str(other), "main")
+
+
+@pytest.mark.parametrize("other", [_other_checkin, _pulled_commit], ids=["okr-checkin", "git-pull"])
+def test_d27_an_interactive_checkin_does_not_revert_what_landed_while_it_waited(repo, other):
+    proc = subprocess.Popen([str(OKR_BIN), "checkin", "--as", "platform"], cwd=repo, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={k: v for k, v in os.environ.items() if k != "OKR_REPO"} | TODAY)
+    first = proc.stdout.readline().decode()
+    assert first.startswith("platform/O1/KR1"), first  # it has read the file and waits at its prompt
+    other(repo)
+    assert kr_values(head_file(repo))["KR2"] == 22
+    _out, err = proc.communicate(b"11\n0.5\n" + b"\n" * 7 + b"note\n", timeout=60)
+    assert proc.returncode == 0, err.decode()
+    values = kr_values((repo / PLATFORM).read_bytes())
+    assert values["KR1"] == 11 and values["KR2"] == 22, values  # both: nothing reverted
+    assert kr_values(head_file(repo)) == values
+    assert git(repo, "status", "--porcelain") == ""
+    message = git(repo, "log", "-1", "--format=%B")
+    assert "Okr-KR: platform/O1/KR1\nOkr-Value: 11\nOkr-Previous: 30" in message
+    diff = git(repo, "diff", "HEAD~1", "HEAD", "--", PLATFORM)
+    assert diff.count("\n-  ") + diff.count("\n+  ") <= 4 and "current: 22" not in diff, diff
+
+
+def test_d27_a_changed_file_is_refused_when_it_cannot_be_replanned(repo, monkeypatch):
+    """Under the lock the writer proves the planned-from bytes; without a re-plan it refuses."""
+    from okrcli.checkin import Sources, plan_checkin
+    from okrcli.commands.checkin import record
+    from okrcli.gitstore import open_repo
+
+    sources = Sources.open(repo)
+    target = sources.resolve("platform/O1/KR1")
+    plan = plan_checkin(sources, [(target, 11, None)])
+    _other_checkin(repo)
+    head = git(repo, "rev-parse", "HEAD")
+    from okrcli.errors import OkrError
+
+    with pytest.raises(OkrError) as caught:
+        record(plan, open_repo(repo), no_verify=False)
+    assert caught.value.code == 2 and PLATFORM in caught.value.message
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert kr_values((repo / PLATFORM).read_bytes())["KR2"] == 22
+
+
+def _commits_match_trailers(repo: Path, shas: list[str]) -> list[str]:
+    """The check-ins the commits' trailers record, after checking that each commit's diff holds
+    exactly those (read with one git log and one cat-file --batch)."""
+    from okrcli.gitstore import GitRepo
+
+    store = GitRepo(repo)
+    blobs = store.read_blobs([f"{rev}:{PLATFORM}" for sha in shas for rev in (sha, f"{sha}~1")])
+    out = git(repo, "log", "--no-walk=unsorted", "--format=%H%x1f%B%x1e", *shas)
+    recorded = []
+    for record in filter(str.strip, out.split("\x1e")):
+        sha, message = record.strip("\n").split("\x1f", 1)
+        found = checkins_from_message(message, date=datetime.now(timezone.utc), author_name="",
+                                      author_email="", commit=sha)
+        before, after = kr_values(blobs[f"{sha}~1:{PLATFORM}"]), kr_values(blobs[f"{sha}:{PLATFORM}"])
+        changed = {kr for kr in after if after[kr] != before[kr]}
+        assert changed == {c.ref.rsplit("/", 1)[1] for c in found}, (message, before, after)
+        for c in found:
+            kr = c.ref.rsplit("/", 1)[1]
+            assert (before[kr], after[kr]) == (c.previous, c.value), (sha, message)
+        recorded += [f"{c.ref}={c.value}" for c in found]
+    return recorded
+
+
+def test_d27_stress_8_processes_check_in_8_krs_of_one_file_10_rounds(repo):
+    started = time.monotonic()
+    env = {k: v for k, v in os.environ.items() if k != "OKR_REPO"} | TODAY
+    landed: list[str] = []
+    for round_no in range(10):
+        procs = {n: subprocess.Popen([str(OKR_BIN), "checkin", f"platform/O1/KR{n}", str(100 * round_no + n)],
+                                     cwd=repo, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE) for n in range(1, 9)}
+        for n, proc in procs.items():
+            _out, err = proc.communicate(timeout=120)
+            if proc.returncode == 0:
+                landed.append(f"platform/O1/KR{n}={100 * round_no + n}")
+            else:  # refusing is allowed, naming the file or the lock; never a crash
+                assert proc.returncode == 2 and (PLATFORM in err.decode() or "lock" in err.decode()), err
+        values = kr_values(head_file(repo))
+        for n, proc in procs.items():
+            if proc.returncode == 0:
+                assert values[f"KR{n}"] == 100 * round_no + n, (round_no, n, values)
+        assert kr_values((repo / PLATFORM).read_bytes()) == values
+    shas = git(repo, "rev-list", "HEAD").split()[:-1]  # every check-in commit, not the first one
+    recorded = _commits_match_trailers(repo, shas)
+    assert sorted(recorded) == sorted(landed)
+    log = okr(repo, "log", "--format", "json")
+    import json
+
+    logged = {f"{c['ref'].split(':', 1)[1]}={c['value']}" for c in json.loads(log.stdout)["checkins"]}
+    assert set(landed) <= logged
+    assert len(landed) >= 40  # the lock queues them: refusals are the exception
+    assert git(repo, "diff", "--cached", "--name-only") == ""
+    assert git(repo, "status", "--porcelain") == ""
+    assert lock_files(repo) == []
+    assert list((repo / "2026-Q4").glob(".*.tmp")) == []
+    assert time.monotonic() - started < 120
+
+
+# --- D28: every way out of a write cleans up -----------------------------------------------------
+
+
+def hook(repo: Path, name: str, body: str) -> None:
+    path = repo / ".git" / "hooks" / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+
+
+def test_d28_sigterm_during_a_checkin_rolls_back_and_exits_143(repo, tmp_path):
+    marker = tmp_path / "hook-started"
+    hook(repo, "pre-commit", f"touch {marker}\nsleep 30\n")
+    before = (repo / PLATFORM).read_bytes()
+    head = git(repo, "rev-parse", "HEAD")
+    proc = subprocess.Popen([str(OKR_BIN), "checkin", "platform/O1/KR1", "12"], cwd=repo,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={k: v for k, v in os.environ.items() if k != "OKR_REPO"} | TODAY)
+    deadline = time.monotonic() + 30
+    while not marker.exists():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    assert (repo / PLATFORM).read_bytes() != before  # the new value is written, the commit runs
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err.decode()
+    assert "terminated" in err.decode() and "Traceback" not in err.decode()
+    assert (repo / PLATFORM).read_bytes() == before
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain") == ""
+    assert list((repo / "2026-Q4").glob(".*.tmp")) == []
+    deadline = time.monotonic() + 10
+    while lock_files(repo) and time.monotonic() < deadline:  # git, stopped by okr, removes its lock
+        time.sleep(0.1)
+    assert lock_files(repo) == []
+
+
+def test_d28_a_stale_temporary_file_of_a_killed_okr_is_removed_by_the_next_write(repo):
+    pid_max = int(Path("/proc/sys/kernel/pid_max").read_text()) if Path("/proc/sys/kernel/pid_max").exists() \
+        else 4194304
+    stale = repo / "2026-Q4" / f".platform.yaml.{pid_max + 1}.k1ll3d_x.tmp"
+    live = repo / "2026-Q4" / f".platform.yaml.{os.getpid()}.l1ve0000.tmp"  # a process that is running
+    stale.write_bytes(b"half a file")
+    live.write_bytes(b"being written")
+    r = run(["checkin", "platform/O1/KR1", "12"], cwd=repo, env=TODAY)
+    assert r.exit_code == 0, r.stderr
+    assert not stale.exists()
+    assert live.exists()
+
+
+def test_d28_a_read_only_okr_file_is_refused(repo):
+    path = repo / PLATFORM
+    path.chmod(0o444)
+    head = git(repo, "rev-parse", "HEAD")
+    r = run(["checkin", "platform/O1/KR1", "12"], cwd=repo, env=TODAY)
+    assert r.exit_code == 2, r.stdout + r.stderr
+    assert "read-only" in r.stderr and "chmod u+w" in r.stderr
+    assert path.read_text() == TEAM and stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert git(repo, "rev-parse", "HEAD") == head
+    r = run(["checkin", "platform/O1/KR1", "12", "--no-commit"], cwd=repo, env=TODAY)
+    assert r.exit_code == 2 and "read-only" in r.stderr
+    assert path.read_text() == TEAM
+
+
+def test_d28_a_commit_msg_hook_that_drops_the_trailers_is_detected(repo):
+    hook(repo, "commit-msg", "sed -i '/^Okr-/d' \"$1\"\n")
+    r = run(["checkin", "platform/O1/KR1", "12"], cwd=repo, env=TODAY)
+    assert r.exit_code == 2, r.stdout + r.stderr
+    assert "trailers" in r.stderr and "hook" in r.stderr
+    assert "Okr-" not in git(repo, "log", "-1", "--format=%B")
+
+
+# --- D32: the one writer, and stdout trouble ------------------------------------------------------
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _device(path: Path) -> None:
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a second /dev/null
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _link(path: Path) -> None:
+    path.symlink_to(path.parent / "elsewhere.html")
+
+
+@pytest.mark.parametrize("make", [_fifo, _device, _folder, _link], ids=["fifo", "device", "folder", "symlink"])
+@pytest.mark.parametrize("command", [["review", "--format", "html"], ["report", "--format", "markdown"]])
+def test_d32_output_refuses_anything_but_a_regular_file(repo, make, command):
+    target = repo.parent / "out.html"
+    make(target)
+    kind = os.lstat(target).st_mode
+    r = run([*command, "--output", str(target)], cwd=repo, env=TODAY)
+    assert r.exit_code == 2, r.stdout + r.stderr
+    assert "internal error" not in r.stderr
+    assert os.lstat(target).st_mode == kind  # still what it was
+    assert not (repo.parent / "elsewhere.html").exists()
+
+
+@pytest.mark.parametrize("where", [".git/HEAD", ".git/new-file", ".git"])
+def test_d32_output_never_writes_inside_the_git_directory(repo, where):
+    head = (repo / ".git" / "HEAD").read_bytes()
+    r = run(["review", "--format", "html", "--output", where], cwd=repo, env=TODAY)
+    assert r.exit_code == 2 and "git" in r.stderr, r.stdout + r.stderr
+    assert (repo / ".git" / "HEAD").read_bytes() == head
+    assert not (repo / ".git" / "new-file").exists()
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_d32_output_never_writes_into_a_linked_worktrees_git_file_or_dir(repo):
+    tree = repo.parent / "linked"
+    git(repo, "worktree", "add", "-q", str(tree))
+    dot_git = (tree / ".git").read_bytes()
+    gitdir = Path(dot_git.decode().split(":", 1)[1].strip())
+    for where in (".git", str(gitdir / "HEAD")):
+        before = (gitdir / "HEAD").read_bytes()
+        r = run(["report", "--output", where], cwd=tree, env=TODAY)
+        assert r.exit_code == 2, (where, r.stdout + r.stderr)
+        assert (tree / ".git").read_bytes() == dot_git and (gitdir / "HEAD").read_bytes() == before
+    assert git(tree, "status", "--porcelain") == ""
+
+
+def test_d32_schema_write_and_init_refuse_the_git_directory(repo):
+    r = run(["schema", "--write", ".git/schemas"], cwd=repo)
+    assert r.exit_code == 2 and not (repo / ".git" / "schemas").exists(), r.stdout + r.stderr
+    r = run(["init", str(repo / ".git" / "okrs"), "--company", "acme"], cwd=repo)
+    assert r.exit_code == 2 and not (repo / ".git" / "okrs").exists(), r.stdout + r.stderr
+
+
+def test_d32_output_still_replaces_a_regular_file(repo):
+    target = repo.parent / "review.html"
+    target.write_text("old")
+    r = run(["review", "--format", "html", "--output", str(target)], cwd=repo, env=TODAY)
+    assert r.exit_code == 0, r.stderr
+    assert target.read_text().startswith("<!DOCTYPE html>") or "<html" in target.read_text()
+
+
+def _many_objectives(repo: Path, title: str = "Objective with é, ü and ✓") -> None:
+    body = "objectives:\n" + "".join(
+        f"  - id: O{n}\n    title: {title} {n}\n    key_results:\n      - {{id: KR1, title: Users, target: 50}}\n"
+        for n in range(1, 1500))
+    (repo / "2026-Q4" / "acme.yaml").write_text(body)
+
+
+def test_d32_a_closed_pipe_ends_quietly(repo):
+    _many_objectives(repo)
+    for args in (["export"], ["export", "--format", "csv"], ["list"], ["tree"]):
+        proc = subprocess.run(f"{OKR_BIN} {' '.join(args)} | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+                              shell=True, executable="/bin/bash", cwd=repo, check=False, capture_output=True, timeout=120,
+                              env={k: v for k, v in os.environ.items() if k != "OKR_REPO"} | TODAY)
+        assert proc.stdout.decode().strip() in ("0", "141"), (args, proc.stdout, proc.stderr)
+        assert proc.stderr == b"", (args, proc.stderr)
+
+
+@pytest.mark.parametrize("redirect", ["full", "closed"])
+def test_d32_a_full_disk_or_closed_stdout_is_one_line_and_exit_2(repo, redirect):
+    _many_objectives(repo)
+    if redirect == "full" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    shell = f"{OKR_BIN} export " + (">/dev/full" if redirect == "full" else ">&-")
+    proc = subprocess.run(shell, shell=True, cwd=repo, check=False, capture_output=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if k != "OKR_REPO"} | TODAY)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("okr: error: cannot write the output"), lines
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+@pytest.mark.parametrize("args", [["list"], ["tree"], ["export", "--format", "csv"], ["show", "acme/O1"]])
+def test_d32_an_encoding_that_cannot_show_a_character_writes_question_marks(repo, encoding, args):
+    _many_objectives(repo, "Objective ✓ with é")
+    r = okr(repo, *args, env={"PYTHONIOENCODING": encoding})
+    assert r.returncode == 0, r.stderr
+    assert b"Objective" in r.stdout and b"?" in r.stdout
+    assert b"internal error" not in r.stderr

@@ -46,7 +46,7 @@ def checkin(
     asks, key result by key result, for yours (Enter keeps a value). A negative
     value goes after --: okr checkin acme/O2/KR1 -- -3.
     """
-    from ..checkin import Sources, check_text, parse_fraction, plan_checkin
+    from ..checkin import Sources, check_text, parse_fraction, plan_checkin, replan_checkin
     from ..errors import OkrError
     from .common import find_root
 
@@ -66,7 +66,8 @@ def checkin(
             typer.echo("nothing to check in")
             return
     plan = plan_checkin(sources, entries, note=note_text, links=links)
-    record(plan, git, no_verify=no_verify)
+    record(plan, git, no_verify=no_verify,
+           replan=lambda: replan_checkin(root, entries, note=note_text, links=links))
 
 
 def open_git(root: Path) -> GitRepo:
@@ -99,30 +100,54 @@ def _entries(sources: Sources, args: list[str], done: bool, confidence: float | 
     return entries
 
 
-def record(plan: Plan, git: GitRepo | None, *, no_verify: bool) -> None:
-    """Write the plan's files (no git) or commit them; say what happened on stdout."""
-    from ..edit import write_atomic
+def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> None:
+    """Write the plan's files (no git) or commit them; say what happened on stdout.
 
-    changed = plan.changed
-    what = ", ".join(plan.describe(u) for u in plan.updates)
-    rels = ", ".join(plan.rel(p) for p in (changed or plan.files))
+    A compare-and-swap: the plan keeps the bytes it was planned from, and they are proved
+    under okr's lock right before writing. When a file changed since (another check-in, an
+    editor, a git pull), `replan()` plans once more from the file as it is now, still under
+    the lock; without `replan`, or if the file changes again, nothing is written (exit 2)."""
+    from ..edit import write_atomic
+    from ..gitstore import FileChanged
+
     try:
         if git is None:
+            for path, (old, _new) in plan.files.items():
+                if _read(path) != old:
+                    raise FileChanged(f"{plan.rel(path)} changed while okr was working on it; "
+                                      "nothing was written", hint="run the command again")
+            changed = plan.changed
+            what = ", ".join(plan.describe(u) for u in plan.updates)
+            rels = ", ".join(plan.rel(p) for p in (changed or plan.files))
             for path, data in changed.items():
                 write_atomic(path, data)
             typer.echo(f"edited {rels} (not committed): {what}" if changed
                        else f"nothing to write: {rels} already holds {what}")
             return
-        # A check-in that repeats every value changes no byte; an empty commit still records it.
-        contents = changed or {path: new for path, (_, new) in plan.files.items()}
-        sha = git.commit_files(contents, plan.message(), no_verify=no_verify, verify=plan.holds,
-                               allow_empty=not changed)
+        with git.exclusive():
+            if replan is not None and any(_read(path) != old for path, (old, _) in plan.files.items()):
+                plan = replan()
+            changed = plan.changed
+            rels = ", ".join(plan.rel(p) for p in (changed or plan.files))
+            # A check-in that repeats every value changes no byte; an empty commit still records it.
+            contents = changed or {path: new for path, (_, new) in plan.files.items()}
+            sha = git.commit_files(contents, plan.message(), no_verify=no_verify, verify=plan.holds,
+                                   allow_empty=not changed,
+                                   expected={path: old for path, (old, _) in plan.files.items()})
     except OSError as exc:  # writing the file failed (disk full, permissions): it is as it was
         from ..errors import OkrError
 
+        rels = ", ".join(plan.rel(p) for p in plan.files)
         raise OkrError(f"could not write {rels}: {exc.strerror or exc}; nothing was changed "
                        "or committed") from None
     typer.echo(f"[{sha[:12]}] {plan.subject()}")
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 # --- walking the user's key results ---------------------------------------------------------
