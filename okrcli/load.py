@@ -36,7 +36,7 @@ from .model import (
     Team,
 )
 from .refs import ITEM_RE, OWNER_RE, RefSyntaxError, parse_ref
-from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, load_yaml_file
+from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, list_okr_tree, load_yaml_file
 
 MAX_MAGNITUDE = 1e15
 SEVERITIES = ("error", "warning", "off")
@@ -509,7 +509,7 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
     if m is None:
         return Settings()
     r = Reader(m, rel, diags, "okr.yaml")
-    r.keys(("company", "cadence", "cycle", "checkin_every", "rules"), ("company",))
+    r.keys(("company", "cadence", "cycle", "checkin_every", "rules", "ignore"), ("company",))
     company = r.text("company", pattern=OWNER_RE, what="owner id (lowercase letters, digits, - and _)")
     cadence = r.text("cadence")
     if cadence is not None and cadence not in ("quarterly", "bimonthly"):
@@ -526,6 +526,7 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
         p = m.pos["checkin_every"]
         r.err(p[3], p[4], f"'checkin_every' must be a whole number of days, 1 or more, not {every:g}")
         every = None
+    ignore = _ignore_list(r)
     rules: dict[str, RuleConfig] = {}
     rm = r.mapping("rules")
     for rule_id, conf in (rm or {}).items():
@@ -573,8 +574,28 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
                                     verbs.get("kr_verbs"), verbs.get("objective_verbs"))
     return Settings(
         company=company, cadence=cadence or "quarterly", cycle=cycle,
-        checkin_every=int(every) if every is not None else 7, rules=rules, spans=m.pos,
+        checkin_every=int(every) if every is not None else 7, rules=rules, spans=m.pos, ignore=ignore,
     )
+
+
+_IGNORE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?/?\Z")
+
+
+def _ignore_list(r: Reader) -> tuple[str, ...]:
+    """okr.yaml `ignore:`: folders under the root (`archive`, `2026-Q4/drafts`) okr does not walk."""
+    seq = r.seq("ignore")
+    if seq is None:
+        return ()
+    kept = []
+    for item, (line, col, plain) in zip(seq, seq.pos):
+        if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
+            r.err(line, col, "each entry of 'ignore' must be a folder name such as archive; quote it")
+        elif not _IGNORE_RE.match(item) or ".." in item.split("/"):
+            r.err(line, col, f"'{item}' is not a folder under the OKR root: write a name such as archive "
+                             "or 2026-Q4/drafts (no leading /, no ..)")
+        else:
+            kept.append(item.rstrip("/"))
+    return tuple(kept)
 
 
 # ---------------------------------------------------------------- the repository
@@ -591,11 +612,12 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
         if blobs is None:
             settings = load_settings(root, diags)
             org = load_org(root, diags)
-            listing = list_okr_files(root, diags)
+            listing = list_okr_files(root, diags, settings.ignore)
         else:
             settings = load_settings(root, diags, blobs.get(CONFIG_FILE, b""))
             org = load_org(root, diags, blobs[ORG_FILE]) if ORG_FILE in blobs else missing_org(diags)
-            listing = okr_files_in(blobs)
+            modes = getattr(blobs, "modes", None)  # a whole git tree (--at): walked like the disk
+            listing = okr_files_in(blobs) if modes is None else list_okr_tree(modes, diags, settings.ignore)
         entries = []
         for rel, cycle, owner in listing:
             if parse_cycle(cycle) is None:

@@ -217,6 +217,7 @@ class Settings:
     checkin_every: int = 7
     rules: dict[str, RuleConfig] = field(default_factory=dict)
     spans: Spans = field(default_factory=dict, repr=False, compare=False)
+    ignore: tuple[str, ...] = ()  # root-relative folders a team keeps on purpose (no stray-file)
 
     def at(self, key: str, value: bool = True) -> Loc:
         """Where `key` is written in okr.yaml (1:1 when it is not)."""

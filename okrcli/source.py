@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -319,34 +320,198 @@ def load_yaml_file(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | N
     return parse_yaml(text, rel, diags)
 
 
-def list_okr_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, str]]:
-    """(rel path, cycle folder name, owner) of every `<CYCLE>/<OWNER>.yaml`, sorted.
+# --- the walk of the root -------------------------------------------------------------------
+#
+# Nothing under the root is dropped in silence (SPEC 2, RELIABILITY 29): what okr reads is
+# listed, what it does not read gets a `stray-file` warning saying what okr expected, and
+# what it cannot read or follow (permissions, a symbolic link loop) is an error. The same
+# walk runs over the files on disk and over a git tree (`--at`), through a small listing
+# interface: `entries(folder)` gives (name, kind) pairs, kind being one of the _KIND_*.
 
-    Folders that do not look like cycles are ignored; symbolic links that lead
-    outside the root are reported and not followed."""
+_DIR, _FILE, _LINK_OUT, _LOOP, _GIT_LINK, _SUBMODULE = "dir", "file", "link-out", "loop", "git-link", "submodule"
+STRAY = "stray-file"
+_CYCLE_HELP = "YYYY, YYYY-H1..H2, YYYY-Q1..Q4 or YYYY-B1..B6"
+
+
+class _Unreadable(Exception):
+    def __init__(self, why: str):
+        self.why = why
+
+
+def _disk_kind(root: Path, entry: os.DirEntry) -> str:
+    """What a folder entry is, following links inside the root; never raises."""
+    try:
+        if entry.is_symlink() and not _inside(root, Path(entry.path)):
+            return _LINK_OUT
+        if entry.is_dir():
+            return _DIR
+        return _FILE  # a file, a dangling link, a FIFO or device: the reader says which
+    except OSError as exc:
+        import errno
+
+        return _LOOP if exc.errno == errno.ELOOP else f"error:{exc.strerror or exc}"
+
+
+class _DiskTree:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def entries(self, folder: str) -> list[tuple[str, str]]:
+        path = self.root / folder if folder else self.root
+        try:
+            with os.scandir(path) as it:
+                found = [(e.name, _disk_kind(self.root, e)) for e in it]
+        except OSError as exc:
+            raise _Unreadable(exc.strerror or str(exc)) from None
+        return sorted(found)
+
+
+class _GitTree:
+    """The paths of a git tree (root-relative path -> mode) seen as folders and entries."""
+
+    _MODES = {"120000": _GIT_LINK, "160000": _SUBMODULE}
+
+    def __init__(self, modes: Mapping[str, str]):
+        self.children: dict[str, dict[str, str]] = {}
+        for rel, mode in modes.items():
+            parts = rel.split("/")
+            for depth in range(len(parts)):
+                folder = "/".join(parts[:depth])
+                kind = self._MODES.get(mode, _FILE) if depth == len(parts) - 1 else _DIR
+                self.children.setdefault(folder, {}).setdefault(parts[depth], kind)
+
+    def entries(self, folder: str) -> list[tuple[str, str]]:
+        return sorted(self.children.get(folder, {}).items())
+
+
+def _normal_ignore(ignore) -> set[str]:
+    return {item.strip("/") for item in ignore or () if item.strip("/")}
+
+
+def list_okr_files(root: Path, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
+    """(rel path, cycle folder name, owner) of every `<CYCLE>/<OWNER>.yaml` on disk, sorted;
+    stray files, unreadable folders and link loops become diagnostics (see above)."""
+    try:
+        tree = _DiskTree(root)
+        tree.entries("")
+    except _Unreadable as exc:
+        raise OkrError(f"cannot list {root}: {exc.why}") from None
+    return walk_root(tree, diags, ignore)
+
+
+def list_okr_tree(modes: Mapping[str, str], diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
+    """The same walk over a git tree: `modes` maps each root-relative path to its git mode."""
+    return walk_root(_GitTree(modes), diags, ignore)
+
+
+def walk_root(tree, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
     from .cycles import looks_like_cycle, parse_cycle
 
+    ignored = _normal_ignore(ignore)
     found: list[tuple[str, str, str]] = []
+
+    def note(rel: str, message: str, rule: str = STRAY, severity: Severity = Severity.WARNING) -> None:
+        diags.append(Diagnostic(rel, 1, 1, severity, rule, message))
+
+    def cannot(rel: str, kind: str) -> bool:
+        """An entry okr cannot follow or read: an error finding, never a skip."""
+        if kind == _LOOP:
+            note(rel, "a symbolic link that loops (or is nested too deep); okr cannot follow it: "
+                      "fix or remove the link", "yaml-syntax", Severity.ERROR)
+        elif kind.startswith("error:"):
+            note(rel, f"cannot read it: {kind[6:]}; okr cannot check what it holds", "yaml-syntax", Severity.ERROR)
+        elif kind == _GIT_LINK:
+            note(rel, "a symbolic link in git; okr does not follow links when reading a revision",
+                 "yaml-syntax", Severity.ERROR)
+        else:
+            return False
+        return True
+
+    top = tree.entries("")
+    cycles = sorted(n for n, k in top if k == _DIR and parse_cycle(n) is not None)
+    example = cycles[-1] if cycles else "2026-Q4"
+    for name, kind in top:
+        if name.startswith(".") or name in ignored:
+            continue
+        if looks_like_cycle(name):
+            if kind == _LINK_OUT:
+                note(name, "this cycle folder is a symbolic link to outside the OKR root; okr does not follow it",
+                     "schema", Severity.ERROR)
+            elif cannot(name, kind):
+                pass
+            elif kind == _DIR:
+                names = _walk_cycle(tree, name, ignored, note, cannot, found)
+                if not names and parse_cycle(name) is None:
+                    note(f"{name}/", f"'{name}' is not a valid cycle: use {_CYCLE_HELP}; rename the folder",
+                         "cycle-unknown", Severity.ERROR)
+            elif name.endswith((".yaml", ".yml")):
+                note(name, _root_yaml_hint(name, example))
+            else:
+                note(name, f"'{name}' is named like a cycle folder but is a file; okr reads cycle folders "
+                           f"such as {name.split('.')[0]}/OWNER.yaml")
+            continue
+        if name in (CONFIG_FILE, ORG_FILE):
+            if kind == _DIR:
+                note(name, f"'{name}' is a folder; okr reads {name} as a file")
+            else:
+                cannot(name, kind)
+            continue
+        if name.endswith((".yaml", ".yml")):
+            if not cannot(name, kind):
+                note(name, _root_yaml_hint(name, example))
+        elif name[:1].isdigit() and (kind in (_DIR, _LOOP) or kind.startswith("error:")):
+            if not cannot(name, kind):
+                note(name, f"'{name}' is not a cycle folder, so okr does not read it: name it {_CYCLE_HELP} "
+                           f"(e.g. {_cycle_guess(name)}), or list it under 'ignore:' in okr.yaml")
+    return found  # cycle folders in name order, each one's files in name order
+
+
+def _walk_cycle(tree, cycle: str, ignored: set[str], note, cannot, found: list) -> list[str]:
+    """The OKR files of one cycle folder (appended to `found`); the rest is noted."""
     try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError as exc:
-        raise OkrError(f"cannot list {root}: {exc.strerror}") from exc
-    for entry in entries:
-        if not looks_like_cycle(entry.name) or not entry.is_dir():
+        entries = tree.entries(cycle)
+    except _Unreadable as exc:
+        note(f"{cycle}/", f"cannot read this cycle folder: {exc.why}; okr cannot check the files in it",
+             "yaml-syntax", Severity.ERROR)
+        return []
+    names = []
+    for name, kind in entries:
+        rel = f"{cycle}/{name}"
+        if name.startswith(".") or rel in ignored:
             continue
-        folder = root / entry.name
-        if entry.is_symlink() and not _inside(root, folder):
-            diags.append(Diagnostic(entry.name, 1, 1, Severity.ERROR, "schema",
-                                    "this cycle folder is a symbolic link to outside the OKR root; okr does not follow it"))
-            continue
-        try:
-            names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".yaml") and not e.is_dir())
-        except OSError:
-            continue
-        if not names and parse_cycle(entry.name) is None:
-            diags.append(Diagnostic(f"{entry.name}/", 1, 1, Severity.ERROR, "cycle-unknown",
-                                    f"'{entry.name}' is not a valid cycle: use YYYY, YYYY-H1..H2, "
-                                    "YYYY-Q1..Q4 or YYYY-B1..B6; rename the folder"))
-        for name in names:
-            found.append((f"{entry.name}/{name}", entry.name, name[: -len(".yaml")]))
-    return found
+        if name.endswith(".yaml") and kind in (_FILE, _LINK_OUT):
+            names.append(name)
+            found.append((rel, cycle, name[: -len(".yaml")]))
+        elif cannot(rel, kind):
+            pass
+        elif kind == _DIR and name.endswith((".yaml", ".yml")):
+            note(f"{rel}/", f"'{name}' is a folder, not an OKR file; okr reads files named "
+                            f"{cycle}/OWNER.yaml: rename or remove the folder")
+        elif kind == _DIR:
+            note(f"{rel}/", f"okr does not read folders inside a cycle folder: move the OKR files in {rel}/ "
+                            f"up to {cycle}/OWNER.yaml, or list {rel} under 'ignore:' in okr.yaml")
+        elif name.endswith(".yml"):
+            note(rel, f"OKR files end in .yaml: rename {name} to {name[:-4]}.yaml")
+        elif kind == _SUBMODULE:
+            note(rel, "a git submodule inside a cycle folder; okr does not read it")
+        else:
+            note(rel, f"okr reads only OWNER.yaml files in a cycle folder, so {name} is not read: "
+                      f"rename it to OWNER.yaml if it holds OKRs, or move it out of {cycle}/")
+    return names
+
+
+def _root_yaml_hint(name: str, cycle: str) -> str:
+    stem = name.rsplit(".", 1)[0]
+    if name.endswith(".yml") and stem in ("okr", "org"):
+        return f"okr reads {stem}.yaml: rename {name} to {stem}.yaml"
+    return (f"okr reads only okr.yaml and org.yaml at the root, so {name} is not read: OKR files go in "
+            f"a cycle folder, e.g. {cycle}/{stem}.yaml")
+
+
+def _cycle_guess(name: str) -> str:
+    """`2026Q4` -> `2026-Q4`, `26-Q4` -> `2026-Q4`; else an example."""
+    m = re.fullmatch(r"(\d{2}|\d{4})[-_ ]?([HQBhqb])([1-9])", name)
+    if m:
+        year = m.group(1) if len(m.group(1)) == 4 else "20" + m.group(1)
+        return f"{year}-{m.group(2).upper()}{m.group(3)}"
+    return "2026-Q4"
