@@ -90,9 +90,9 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 def _inside(root: Path, path: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: Path.resolve on a link loop
         return False
 
 
@@ -369,15 +369,14 @@ class _DiskTree:
 class _GitTree:
     """The paths of a git tree (root-relative path -> mode) seen as folders and entries."""
 
-    _MODES = {"120000": _GIT_LINK, "160000": _SUBMODULE}
-
     def __init__(self, modes: Mapping[str, str]):
+        special = {"120000": _GIT_LINK, "160000": _SUBMODULE}
         self.children: dict[str, dict[str, str]] = {}
         for rel, mode in modes.items():
             parts = rel.split("/")
             for depth in range(len(parts)):
                 folder = "/".join(parts[:depth])
-                kind = self._MODES.get(mode, _FILE) if depth == len(parts) - 1 else _DIR
+                kind = special.get(mode, _FILE) if depth == len(parts) - 1 else _DIR
                 self.children.setdefault(folder, {}).setdefault(parts[depth], kind)
 
     def entries(self, folder: str) -> list[tuple[str, str]]:
@@ -459,10 +458,10 @@ def walk_root(tree, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, 
         if name.endswith((".yaml", ".yml")):
             if not cannot(name, kind):
                 note(name, _root_yaml_hint(name, example))
-        elif name[:1].isdigit() and (kind in (_DIR, _LOOP) or kind.startswith("error:")):
-            if not cannot(name, kind):
-                note(name, f"'{name}' is not a cycle folder, so okr does not read it: name it {_CYCLE_HELP} "
-                           f"(e.g. {_cycle_guess(name)}), or list it under 'ignore:' in okr.yaml")
+        elif name[:1].isdigit() and (kind in (_DIR, _LOOP) or kind.startswith("error:")) \
+                and not cannot(name, kind):
+            note(name, f"'{name}' is not a cycle folder, so okr does not read it: name it {_CYCLE_HELP} "
+                       f"(e.g. {_cycle_guess(name)}), or list it under 'ignore:' in okr.yaml")
     return found  # cycle folders in name order, each one's files in name order
 
 

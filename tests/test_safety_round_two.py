@@ -477,3 +477,124 @@ def test_d32_an_encoding_that_cannot_show_a_character_writes_question_marks(repo
     assert r.returncode == 0, r.stderr
     assert b"Objective" in r.stdout and b"?" in r.stdout
     assert b"internal error" not in r.stderr
+
+
+# --- D29: the walk of the root never skips in silence ---------------------------------------------
+
+BROKEN_BOB = "objectives:\n  - id: O1\n    title: [unclosed\n"
+
+
+def test_d29_a_symlink_loop_does_not_hide_a_broken_file(repo):
+    folder = repo / "2026-Q4"
+    (folder / "bob.yaml").write_text(BROKEN_BOB)
+    (folder / "a.yaml").symlink_to("b.yaml")
+    (folder / "b.yaml").symlink_to("a.yaml")
+    (folder / "loop").symlink_to("loop")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a pull request")
+    r = run(["check"], cwd=repo, env=TODAY)
+    assert r.exit_code == 1, r.stdout + r.stderr
+    assert "2026-Q4/bob.yaml:4:1: error[yaml-syntax]" in r.stdout, r.stdout
+    for name in ("a.yaml", "b.yaml", "loop"):
+        assert f"2026-Q4/{name}:1:1: error[" in r.stdout, r.stdout
+    assert "no problems" not in r.stdout + r.stderr
+    from okrcli.snapshot import load_as_of  # the same walk over the committed tree (--at)
+
+    as_of = load_as_of(repo, "HEAD", datetime(2026, 11, 15).date())
+    errors = {d.path for d in as_of.diagnostics if d.severity.value == "error"}
+    assert {"2026-Q4/bob.yaml", "2026-Q4/a.yaml", "2026-Q4/b.yaml", "2026-Q4/loop"} <= errors, errors
+
+
+def test_d29_an_unreadable_cycle_folder_is_an_error(repo, monkeypatch):
+    """Mode 000 (simulated: the suite may run as root, who reads everything)."""
+    (repo / "2026-Q4" / "bob.yaml").write_text(BROKEN_BOB)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path).name == "2026-Q4":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    r = run(["check"], cwd=repo, env=TODAY)
+    monkeypatch.undo()
+    assert r.exit_code == 1, r.stdout + r.stderr
+    assert "2026-Q4:1:1: error[yaml-syntax]: cannot read this cycle folder: Permission denied" in r.stdout
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a mode-000 folder")
+def test_d29_a_mode_000_cycle_folder_is_an_error(repo):
+    (repo / "2026-Q4" / "bob.yaml").write_text(BROKEN_BOB)
+    (repo / "2026-Q4").chmod(0)
+    try:
+        r = run(["check"], cwd=repo, env=TODAY)
+    finally:
+        (repo / "2026-Q4").chmod(0o755)
+    assert r.exit_code == 1 and "cannot read this cycle folder" in r.stdout, r.stdout + r.stderr
+
+
+STRAYS = {
+    "2026-Q4/kai.yml": "OKR files end in .yaml: rename kai.yml to kai.yaml",
+    "2026-Q4/people/kai.yaml": "okr does not read folders inside a cycle folder",
+    "2026-Q4/bob.yaml/x.yaml": "'bob.yaml' is a folder, not an OKR file",
+    "2026-Q4/notes.md": "okr reads only OWNER.yaml files in a cycle folder, so notes.md is not read",
+    "2026Q4/kai.yaml": "'2026Q4' is not a cycle folder",
+    "26-Q4/kai.yaml": "'26-Q4' is not a cycle folder",
+    "kai.yaml": "okr reads only okr.yaml and org.yaml at the root, so kai.yaml is not read",
+    "org.yml": "okr reads org.yaml: rename org.yml to org.yaml",
+}
+STRAY_PATHS = {"2026-Q4/people/kai.yaml": "2026-Q4/people", "2026-Q4/bob.yaml/x.yaml": "2026-Q4/bob.yaml",
+               "2026Q4/kai.yaml": "2026Q4", "26-Q4/kai.yaml": "26-Q4"}
+
+
+@pytest.mark.parametrize("rel", list(STRAYS))
+def test_stray_file_warns_on_what_okr_does_not_read_on_disk_and_at_a_revision(repo, rel):
+    (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+    (repo / rel).write_text("objectives: []\n")
+    shown = STRAY_PATHS.get(rel, rel)
+    r = run(["check"], cwd=repo, env=TODAY)
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert f"{shown}:1:1: warning[stray-file]: {STRAYS[rel]}" in r.stdout, r.stdout
+    assert r.stdout.count("[stray-file]") == 1
+    r = run(["check", "--strict"], cwd=repo, env=TODAY)
+    assert r.exit_code == 1
+    commit = git(repo, "add", "-A") or git(repo, "commit", "-q", "-m", "stray")
+    assert commit == ""
+    from okrcli.snapshot import load_as_of
+
+    as_of = load_as_of(repo, "HEAD", datetime(2026, 11, 15).date())
+    found = [d for d in as_of.diagnostics if d.rule == "stray-file"]
+    assert [(d.path.rstrip("/"), STRAYS[rel] in d.message) for d in found] == [(shown, True)], found
+
+
+def test_stray_file_respects_ignore_and_hidden_folders(repo):
+    for rel in ("2025-archive/old.yaml", "2026-Q4/drafts/kai.yaml", ".github/ci.yaml", "2026-Q4/.keep",
+                "README.md", "docs/x.yaml"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("objectives: []\n")
+    (repo / "okr.yaml").write_text(BASIC_CONFIG + "ignore: [2025-archive, 2026-Q4/drafts/]\n")
+    r = run(["check"], cwd=repo, env=TODAY)
+    assert r.exit_code == 0 and "stray-file" not in r.stdout, r.stdout + r.stderr
+    assert "cycle-unknown" not in r.stdout
+
+
+@pytest.mark.parametrize("entry, words", [("../outside", "not a folder under the OKR root"),
+                                           ("/etc", "not a folder under the OKR root"),
+                                           ("yes", "quote it")])
+def test_ignore_entries_are_validated(repo, entry, words):
+    (repo / "okr.yaml").write_text(BASIC_CONFIG + f"ignore: [{entry}]\n")
+    r = run(["check"], cwd=repo, env=TODAY)
+    assert r.exit_code == 1 and "okr.yaml:3:" in r.stdout and words in r.stdout, r.stdout
+
+
+def test_stray_file_can_be_turned_off_but_loops_stay_errors(repo):
+    (repo / "2026-Q4" / "kai.yml").write_text("objectives: []\n")
+    (repo / "2026-Q4" / "a.yaml").symlink_to("a.yaml")
+    (repo / "okr.yaml").write_text(BASIC_CONFIG + "rules:\n  stray-file: \"off\"\n")
+    r = run(["check"], cwd=repo, env=TODAY)
+    assert r.exit_code == 1 and "stray-file" not in r.stdout and "2026-Q4/a.yaml:1:1: error[" in r.stdout
+
+
+def test_stray_file_is_listed_by_list_rules(repo):
+    r = run(["check", "--list-rules"], cwd=repo)
+    assert r.exit_code == 0 and any(line.split()[:2] == ["stray-file", "warning"] for line in r.stdout.splitlines())
