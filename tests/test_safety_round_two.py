@@ -598,3 +598,29 @@ def test_stray_file_can_be_turned_off_but_loops_stay_errors(repo):
 def test_stray_file_is_listed_by_list_rules(repo):
     r = run(["check", "--list-rules"], cwd=repo)
     assert r.exit_code == 0 and any(line.split()[:2] == ["stray-file", "warning"] for line in r.stdout.splitlines())
+
+
+# --- D34: every text format makes control characters visible, CSV included ------------------------
+
+HOSTILE_TITLE = "Grow \\e[31mred\\e[0m \\u202Eevil\\u202C and a\\nnewline"
+
+
+@pytest.mark.parametrize("args", [["list", "--format", "csv"], ["list", "--krs", "--format", "csv"],
+                                  ["export", "--format", "csv"]])
+def test_d34_csv_cells_show_control_characters(okr_repo, args):
+    import csv
+    import io
+
+    root = okr_repo({"2026-Q4/acme.yaml": f"""\
+objectives:
+  - id: O1
+    title: "{HOSTILE_TITLE}"
+    key_results:
+      - {{id: KR1, title: "KR \\e]8;;http://x\\e\\\\link", target: 5}}
+"""})
+    r = run(args, cwd=root, env=TODAY)
+    assert r.exit_code == 0, r.stderr
+    assert not any(ch in r.stdout for ch in ("\x1b", "\u202e", "\u202c")), repr(r.stdout)
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 1
+    assert rows[0]["objective_title"] == "Grow \\x1b[31mred\\x1b[0m \\u202eevil\\u202c and a\\nnewline"

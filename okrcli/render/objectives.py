@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from ..views import Export, KRView, Listing, ObjectiveView
 from .styled import Line, measure, score_segments, short_ref, user
+from .text_safety import visible
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per call
 
@@ -65,7 +66,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    """A CSV cell. Text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM`,
+    """A CSV cell. Control and bidi characters are made visible (`\\x1b`, `\\u202e`) as the text
+    format does; text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM`,
     `+cmd`) gets a leading apostrophe, the usual guard; numbers are written as they are."""
     if value is None:
         return ""
@@ -74,6 +76,7 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str):
+        value = visible(value)  # ESC, bidi overrides (U+202E), newlines: shown, as in text output
         return "'" + value if value.startswith(_FORMULA_START) else value
     return str(value)
 
