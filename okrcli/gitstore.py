@@ -1083,3 +1083,62 @@ def read_paths_at(repo: GitRepo, sha: str, paths: list[str], prefix: str) -> dic
     found = {e.path: e.sha for e in entries if e.path in wanted and e.mode in ("100644", "100755")}
     contents = read_blobs(repo, list(found.values()))
     return {path: contents[blob] for path, blob in found.items()}
+
+
+# --- sparse checkouts and partial clones ---------------------------------------------------------
+
+
+def _git_dir_of(folder: Path) -> Path | None:
+    """The git directory of the work tree holding `folder`, found from paths alone (no git)."""
+    here = Path(os.path.realpath(folder))
+    for above in (here, *here.parents):
+        dot_git = above / ".git"
+        try:
+            if dot_git.is_dir():
+                return dot_git
+            if dot_git.is_file():
+                text = dot_git.read_text(encoding="utf-8", errors="replace")[:4096]
+                if text.startswith("gitdir:"):
+                    return Path(os.path.realpath(above / text[len("gitdir:"):].strip()))
+                return None
+        except OSError:
+            return None
+    return None
+
+
+def index_only_files(root: Path, wanted: Callable[[str], bool]) -> tuple[dict[str, bytes], list[str]]:
+    """Files under `root` that git tracks but a sparse checkout left out of the work tree.
+
+    Returns (root-relative path -> bytes read from the index, paths whose content is not
+    in the local object store, as in a partial clone). Costs nothing outside a sparse
+    checkout: only then (an `info/sparse-checkout` file) does it run git, never fetching."""
+    git_dir = _git_dir_of(root)
+    if git_dir is None or not (git_dir / "info" / "sparse-checkout").is_file():
+        return {}, []
+    try:
+        listed = run_git(["ls-files", "-t", "-z", "--", "."], root).stdout
+    except OkrError:
+        return {}, []
+    absent = []
+    for record in listed.split(b"\0"):
+        if record[:2] == b"S ":  # skip-worktree: tracked, not in the work tree
+            rel = os.fsdecode(record[2:])
+            if wanted(rel) and not os.path.lexists(root / rel):
+                absent.append(rel)
+    if not absent:
+        return {}, []
+    reader = GitRepo(root)
+    reader.top = Path(root)  # specs below are relative to the OKR root (":./path")
+    before = os.environ.get("GIT_NO_LAZY_FETCH")
+    os.environ["GIT_NO_LAZY_FETCH"] = "1"  # a partial clone must not go to the network for this
+    try:
+        blobs = reader.read_blobs([f":./{rel}" for rel in absent])
+    except OkrError:
+        blobs = {}
+    finally:
+        if before is None:
+            os.environ.pop("GIT_NO_LAZY_FETCH", None)
+        else:
+            os.environ["GIT_NO_LAZY_FETCH"] = before
+    found = {rel: blobs[f":./{rel}"] for rel in absent if blobs.get(f":./{rel}") is not None}
+    return found, [rel for rel in absent if rel not in found]

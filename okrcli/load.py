@@ -628,7 +628,11 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
                 entries.append((rel, cycle, owner))
         from .parallel import load_files
 
-        files = load_files(root, entries, diags, blobs)
+        if blobs is None:
+            files, extra = _load_sparse(root, settings, entries, diags)
+            listing = [*listing, *extra]
+        else:
+            files = load_files(root, entries, diags, blobs)
     finally:
         # The model lives as long as the command: move it out of the collector's sight, or
         # every later collection would walk millions of objects that can never be garbage.
@@ -637,6 +641,40 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
             gc.enable()
     count = len(listing) + 1 + (ORG_FILE in blobs if blobs is not None else (root / ORG_FILE).exists())
     return build_repository(root, settings, org, files, count), diags
+
+
+def _load_sparse(root: Path, settings: Settings, entries: list[tuple[str, str, str]],
+                 diags: list[Diagnostic]) -> tuple[list[OkrFile], list[tuple[str, str, str]]]:
+    """The files on disk, plus those a sparse checkout left out of the work tree, read from
+    git's index (never reported as removed or missing); a file whose content a partial clone
+    does not hold is said to be not checked out. Outside a sparse checkout: the disk only."""
+    from .parallel import load_files
+
+    def wanted(rel: str) -> bool:
+        folder, _, name = rel.partition("/")
+        return (bool(name) and "/" not in name and name.endswith(".yaml") and parse_cycle(folder) is not None
+                and folder not in settings.ignore and not name.startswith("."))
+
+    from .gitstore import index_only_files
+
+    index, missing = index_only_files(root, wanted)
+    for rel in missing:
+        diags.append(Diagnostic(rel, 1, 1, Severity.WARNING, "yaml-syntax",
+                                "not checked out (sparse checkout) and not in this partial clone; okr leaves "
+                                f"it out: git sparse-checkout add {rel.split('/')[0]}"))
+    files = load_files(root, entries, diags)
+    if not index:
+        return files, []
+    extra = sorted((rel, rel.split("/")[0], rel.split("/")[1][: -len(".yaml")]) for rel in index)
+    files += load_files(root, extra, diags, index)
+    order = {rel: n for n, rel in enumerate(sorted([e[0] for e in entries] + list(index), key=_folder_order))}
+    files.sort(key=lambda f: order.get(f.path, len(order)))
+    return files, extra
+
+
+def _folder_order(rel: str) -> tuple[str, str]:
+    folder, _, name = rel.partition("/")
+    return folder, name
 
 
 def okr_files_in(blobs: Mapping[str, bytes]) -> list[tuple[str, str, str]]:

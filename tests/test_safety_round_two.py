@@ -624,3 +624,29 @@ objectives:
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert len(rows) == 1
     assert rows[0]["objective_title"] == "Grow \\x1b[31mred\\x1b[0m \\u202eevil\\u202c and a\\nnewline"
+
+
+# --- D33: views know what is not there ------------------------------------------------------------
+
+
+def test_d33_a_sparse_checkout_is_neither_removed_nor_missing(tmp_path):
+    people = [f"p{n}" for n in range(1, 18)]
+    org = "company: {id: acme, name: Acme}\npeople:\n" + "".join(f"  {p}: {{name: {p.upper()}}}\n" for p in people)
+    files = {"okr.yaml": BASIC_CONFIG, "org.yaml": org, "2026-Q4/acme.yaml": BASIC_COMPANY}
+    files |= {f"2026-Q4/{p}.yaml": f"objectives:\n  - id: O1\n    title: Grow {p}\n    aligns: [acme/O1]\n"
+                                   "    key_results:\n      - {id: KR1, title: Users to 50, target: 50}\n"
+              for p in people}
+    repo = tmp_path / "repo"
+    from gitrepo import commit_all, write_files
+
+    init_repo(repo)
+    write_files(repo, files)
+    commit_all(repo, "Q4 OKRs", date="2026-11-01T10:00:00+00:00")
+    full = {args[0]: run(args, cwd=repo, env=TODAY) for args in (["status"], ["report"], ["check"])}
+    git(repo, "sparse-checkout", "set", "--no-cone", "/*.yaml", "/2026-Q4/acme.yaml", "/2026-Q4/p1.yaml")
+    assert sorted(p.name for p in (repo / "2026-Q4").iterdir()) == ["acme.yaml", "p1.yaml"]
+    for name, before in full.items():
+        after = run([name], cwd=repo, env=TODAY)
+        assert after.exit_code == before.exit_code == 0, after.stderr
+        assert after.stdout == before.stdout, name  # the same numbers as in the full checkout
+    assert "18 of 18" in full["status"].stdout and "0 removed" in full["report"].stdout
