@@ -650,3 +650,19 @@ def test_d33_a_sparse_checkout_is_neither_removed_nor_missing(tmp_path):
         assert after.exit_code == before.exit_code == 0, after.stderr
         assert after.stdout == before.stdout, name  # the same numbers as in the full checkout
     assert "18 of 18" in full["status"].stdout and "0 removed" in full["report"].stdout
+
+
+@pytest.mark.parametrize("loop", [False, True], ids=["chain", "loop"])
+def test_d31_a_5000_deep_alignment_chain_is_checked_in_seconds(okr_repo, loop):
+    objectives = ["objectives:", "  - id: O0\n    title: Root objective" + ("\n    aligns: [acme/O4999]" if loop else "")
+                  + "\n    key_results:\n      - {id: KR1, title: Users to 50, target: 50}"]
+    objectives += [f"  - id: O{n}\n    title: Objective {n}\n    aligns: [acme/O{n - 1}]\n    key_results:\n"
+                   "      - {id: KR1, title: Users to 50, target: 50}" for n in range(1, 5000)]
+    root = okr_repo({"2026-Q4/acme.yaml": "\n".join(objectives) + "\n"})
+    for args in (["check"], ["tree"], ["status"]):
+        started = time.monotonic()
+        r = run(args, cwd=root, env=TODAY)
+        assert r.exit_code == (1 if loop and args == ["check"] else 0), (args, r.stdout[-500:], r.stderr)
+        assert time.monotonic() - started < 10, args
+    if loop:
+        assert "align-cycle" in run(["check"], cwd=root, env=TODAY).stdout
