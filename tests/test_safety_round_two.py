@@ -666,3 +666,18 @@ def test_d31_a_5000_deep_alignment_chain_is_checked_in_seconds(okr_repo, loop):
         assert time.monotonic() - started < 10, args
     if loop:
         assert "align-cycle" in run(["check"], cwd=root, env=TODAY).stdout
+
+
+@pytest.mark.parametrize("no_commit", [False, True], ids=["commit", "no-commit"])
+def test_d27_an_editor_saving_during_the_prompt_is_never_overwritten(repo, no_commit):
+    proc = subprocess.Popen([str(OKR_BIN), "checkin", "--as", "platform", *(["--no-commit"] * no_commit)],
+                            cwd=repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={k: v for k, v in os.environ.items() if k != "OKR_REPO"} | TODAY)
+    assert proc.stdout.readline().decode().startswith("platform/O1/KR1")
+    edited = TEAM.replace("Service 3 deploys", "Service 3 ships")  # saved by an editor meanwhile
+    (repo / PLATFORM).write_text(edited)
+    _out, err = proc.communicate(b"11\n0.5\n" + b"\n" * 7 + b"note\n", timeout=60)
+    assert proc.returncode == 2, err.decode()
+    assert PLATFORM in err.decode() and "Traceback" not in err.decode()
+    assert (repo / PLATFORM).read_text() == edited
+    assert git(repo, "rev-list", "--count", "HEAD") == "1\n"
