@@ -174,6 +174,12 @@ def check_target(path: Path) -> os.stat_result | None:
         if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
             raise EditError(f"{path} is read-only (mode {stat.S_IMODE(st.st_mode):04o}); okr will not replace it",
                             hint=f"if it should change, make it writable first: chmod u+w {path}")
+    if not path.is_absolute():  # a folder on the way that is a link (one a pull request committed)
+        for n in range(1, len(path.parts)):
+            step = Path(*path.parts[:n])
+            if step.is_symlink():
+                raise EditError(f"{path}: {step} is a symbolic link; okr does not write through links",
+                                hint="give the real folder, or an absolute path")
     if path.name == ".git":  # a linked worktree's .git file, or the git directory itself
         raise EditError(f"{path} is git's own; okr never writes there",
                         hint="write it somewhere in the work tree or outside the repository")

@@ -681,3 +681,12 @@ def test_d27_an_editor_saving_during_the_prompt_is_never_overwritten(repo, no_co
     assert PLATFORM in err.decode() and "Traceback" not in err.decode()
     assert (repo / PLATFORM).read_text() == edited
     assert git(repo, "rev-list", "--count", "HEAD") == "1\n"
+
+
+def test_d32_output_never_writes_through_a_committed_folder_link(repo, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / "reports").symlink_to(outside, target_is_directory=True)
+    r = run(["report", "--output", "reports/weekly.md"], cwd=repo, env=TODAY)
+    assert r.exit_code == 2 and "symbolic link" in r.stderr, r.stdout + r.stderr
+    assert list(outside.iterdir()) == []
