@@ -66,9 +66,14 @@ def _as_date(at: str) -> date | None:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", at):
         return None
     try:
-        return date.fromisoformat(at)
+        day = date.fromisoformat(at)
     except ValueError:
         raise OkrError(f"--at {at}: there is no such day", hint="write a date as YYYY-MM-DD, e.g. 2026-11-01") from None
+    from .cycles import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise OkrError(f"--at {at}: okr handles the years {MIN_YEAR}-{MAX_YEAR}")
+    return day
 
 
 def load_as_of(root: Path, at: str | None, today: date) -> AsOf:

@@ -108,8 +108,9 @@ def test_d30_a_cycle_folder_in_year_9999_is_a_finding_not_a_crash(repo):
     r = run(["check"], cwd=repo, env=TODAY)
     assert r.exit_code == 1, r.stderr
     assert "9999-Q4/acme.yaml:1:1: error[cycle-unknown]" in r.stdout
-    for args in (["tree", "--cycle", "9999-Q4"], ["report", "--cycle", "9999-Q4"]):
-        r = run(args, cwd=repo, env=TODAY)
+    for args, env in ((["tree", "--cycle", "9999-Q4"], TODAY), (["report", "--cycle", "9999-Q4"], TODAY),
+                      (["status", "--at", "9999-01-01"], TODAY), (["status"], {"OKR_TODAY": "9999-06-01"})):
+        r = run(args, cwd=repo, env=env)
         assert r.exit_code == 2 and "internal error" not in r.stderr, (args, r.stderr)
 
 
