@@ -810,8 +810,8 @@ class GitRepo:
         if not wanted:
             return
         landed = self.git("log", "-1", "--format=%B", "--no-show-signature", sha, "--").out
-        kept = [line.rstrip() for line in landed.splitlines() if line.startswith("Okr-")]
-        if kept != [line.rstrip() for line in wanted]:
+        kept = iter(line.rstrip() for line in landed.splitlines() if line.startswith("Okr-"))
+        if not all(line.rstrip() in kept for line in wanted):  # each one, in order (a hook may add)
             raise OkrError(
                 f"commit {sha[:12]} was made, but its message lost okr's Okr- trailers "
                 "(a commit-msg or prepare-commit-msg hook rewrote it): okr log would show it "

@@ -455,7 +455,7 @@ def walk_root(tree, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, 
             else:
                 cannot(name, kind)
             continue
-        if name.endswith((".yaml", ".yml")):
+        if name.endswith(".yaml") or name in ("okr.yml", "org.yml"):  # mkdocs.yml & co. are not okr's
             if not cannot(name, kind):
                 note(name, _root_yaml_hint(name, example))
         elif name[:1].isdigit() and (kind in (_DIR, _LOOP) or kind.startswith("error:")) \

@@ -570,7 +570,7 @@ def test_stray_file_warns_on_what_okr_does_not_read_on_disk_and_at_a_revision(re
 
 def test_stray_file_respects_ignore_and_hidden_folders(repo):
     for rel in ("2025-archive/old.yaml", "2026-Q4/drafts/kai.yaml", ".github/ci.yaml", "2026-Q4/.keep",
-                "README.md", "docs/x.yaml"):
+                "README.md", "docs/x.yaml", "mkdocs.yml", ".pre-commit-config.yaml"):
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_text("objectives: []\n")
     (repo / "okr.yaml").write_text(BASIC_CONFIG + "ignore: [2025-archive, 2026-Q4/drafts/]\n")
