@@ -443,11 +443,8 @@ def walk_root(tree, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, 
                 if not names and parse_cycle(name) is None:
                     note(f"{name}/", f"'{name}' is not a valid cycle: use {_CYCLE_HELP}; rename the folder",
                          "cycle-unknown", Severity.ERROR)
-            elif name.endswith((".yaml", ".yml")):
+            elif name.endswith(".yaml"):
                 note(name, _root_yaml_hint(name, example))
-            else:
-                note(name, f"'{name}' is named like a cycle folder but is a file; okr reads cycle folders "
-                           f"such as {name.split('.')[0]}/OWNER.yaml")
             continue
         if name in (CONFIG_FILE, ORG_FILE):
             if kind == _DIR:
