@@ -1111,7 +1111,9 @@ def index_only_files(root: Path, wanted: Callable[[str], bool]) -> tuple[dict[st
 
     Returns (root-relative path -> bytes read from the index, paths whose content is not
     in the local object store, as in a partial clone). Costs nothing outside a sparse
-    checkout: only then (an `info/sparse-checkout` file) does it run git, never fetching."""
+    checkout: only then (an `info/sparse-checkout` file) does it run git. It asks git not to
+    fetch what a partial clone lacks (GIT_NO_LAZY_FETCH, git 2.44 and later; older git
+    fetches those blobs from the promisor remote)."""
     git_dir = _git_dir_of(root)
     if git_dir is None or not (git_dir / "info" / "sparse-checkout").is_file():
         return {}, []
@@ -1130,7 +1132,7 @@ def index_only_files(root: Path, wanted: Callable[[str], bool]) -> tuple[dict[st
     reader = GitRepo(root)
     reader.top = Path(root)  # specs below are relative to the OKR root (":./path")
     before = os.environ.get("GIT_NO_LAZY_FETCH")
-    os.environ["GIT_NO_LAZY_FETCH"] = "1"  # a partial clone must not go to the network for this
+    os.environ["GIT_NO_LAZY_FETCH"] = "1"  # a view should not go to the network
     try:
         blobs = reader.read_blobs([f":./{rel}" for rel in absent])
     except OkrError:
