@@ -136,11 +136,13 @@ class _Closed:
     encoding = "utf-8"
     errors = "replace"
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, *, raises: bool = True):
+        self.name, self.raises = name, raises
 
-    def write(self, _text) -> int:
-        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+    def write(self, text) -> int:
+        if self.raises:  # stdout: the output the user asked for cannot go anywhere
+            raise OSError(errno.EBADF, f"standard {self.name} is closed")
+        return len(text)  # stderr: messages are lost, the command still does its work
 
     def flush(self) -> None:
         pass
@@ -167,7 +169,7 @@ def _prepare_streams() -> None:
                     os.close(held)
             except OSError:
                 pass
-            setattr(sys, name, _Closed("output" if name == "stdout" else "error"))
+            setattr(sys, name, _Closed("output", raises=True) if name == "stdout" else _Closed("error", raises=False))
             continue
         try:
             if getattr(stream, "errors", "strict") == "strict":

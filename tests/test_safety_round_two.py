@@ -470,6 +470,13 @@ def test_d32_a_full_disk_or_closed_stdout_is_one_line_and_exit_2(repo, redirect)
     assert len(lines) == 1 and lines[0].startswith("okr: error: cannot write the output"), lines
 
 
+def test_d32_a_closed_stderr_does_not_change_the_outcome(repo):
+    (repo / "2026-Q4" / "bob.yaml").write_text(BROKEN_BOB)
+    proc = subprocess.run(f"{OKR_BIN} check 2>&-", shell=True, cwd=repo, capture_output=True, timeout=60,
+                          check=False, env={k: v for k, v in os.environ.items() if k != "OKR_REPO"} | TODAY)
+    assert proc.returncode == 1 and b"2026-Q4/bob.yaml:4:1: error[yaml-syntax]" in proc.stdout
+
+
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 @pytest.mark.parametrize("args", [["list"], ["tree"], ["export", "--format", "csv"], ["show", "acme/O1"]])
 def test_d32_an_encoding_that_cannot_show_a_character_writes_question_marks(repo, encoding, args):
