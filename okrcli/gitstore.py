@@ -797,9 +797,10 @@ class GitRepo:
                 continue
             if _read_or_none(path) != data:
                 write_atomic(path, data)
+            why = "a git hook changed the file" if self._has_commit_hooks() else \
+                "the file changed while git committed it"
             raise OkrError(
-                f"commit {sha[:12]} was made, but its {rel} does not hold the new value "
-                "(a git hook changed the file)",
+                f"commit {sha[:12]} was made, but its {rel} does not hold the new value ({why})",
                 hint=f"the new value is in the working tree, not committed: review it with "
                 f"git diff -- {rel}, then commit it",
             )
