@@ -128,7 +128,6 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
             if replan is not None and any(_read(path) != old for path, (old, _) in plan.files.items()):
                 plan = replan()
             changed = plan.changed
-            rels = ", ".join(plan.rel(p) for p in (changed or plan.files))
             # A check-in that repeats every value changes no byte; an empty commit still records it.
             contents = changed or {path: new for path, (_, new) in plan.files.items()}
             sha = git.commit_files(contents, plan.message(), no_verify=no_verify, verify=plan.holds,
