@@ -391,11 +391,9 @@ def list_okr_files(root: Path, diags: list[Diagnostic], ignore=()) -> list[tuple
     """(rel path, cycle folder name, owner) of every `<CYCLE>/<OWNER>.yaml` on disk, sorted;
     stray files, unreadable folders and link loops become diagnostics (see above)."""
     try:
-        tree = _DiskTree(root)
-        tree.entries("")
-    except _Unreadable as exc:
+        return walk_root(_DiskTree(root), diags, ignore)
+    except _Unreadable as exc:  # only the root itself can raise here; cycle folders are findings
         raise OkrError(f"cannot list {root}: {exc.why}") from None
-    return walk_root(tree, diags, ignore)
 
 
 def list_okr_tree(modes: Mapping[str, str], diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
