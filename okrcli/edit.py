@@ -243,16 +243,24 @@ def write_beside(path: Path, data: bytes, mode: int) -> str:
     return tmp
 
 
+_SWEPT: set[str] = set()  # folders already swept by this process (new-cycle writes thousands)
+
+
 def remove_stale_temps(path: Path) -> list[str]:
-    """Remove okr's temporary files of `path` whose process is gone; return their names."""
-    removed = []
+    """Remove okr's temporary files in `path`'s folder whose process is gone (once per folder
+    and process); return their names."""
+    removed: list[str] = []
+    folder = os.path.realpath(path.parent)
+    if folder in _SWEPT:
+        return removed
+    _SWEPT.add(folder)
     try:
-        entries = list(os.scandir(path.parent))
+        entries = list(os.scandir(folder))
     except OSError:
         return removed
     for entry in entries:
         found = _STALE_RE.match(entry.name)
-        if found is None or found.group("name") != path.name:
+        if found is None:
             continue
         pid = int(found.group("pid"))
         if pid == os.getpid() or _alive(pid):
