@@ -698,3 +698,9 @@ def test_d32_output_never_writes_through_a_committed_folder_link(repo, tmp_path)
     r = run(["report", "--output", "reports/weekly.md"], cwd=repo, env=TODAY)
     assert r.exit_code == 2 and "symbolic link" in r.stderr, r.stdout + r.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_d32_demo_refuses_the_git_directory(repo):
+    r = run(["demo", str(repo / ".git" / "demo")], cwd=repo)
+    assert r.exit_code == 2 and "git directory" in r.stderr, r.stdout + r.stderr
+    assert not (repo / ".git" / "demo").exists()
