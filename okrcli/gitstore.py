@@ -312,6 +312,7 @@ class GitRepo:
         self.timeout = timeout
         self.commit_timeout = commit_timeout
         self._lock_depth = 0
+        self._state_checked = False  # set by check_state, used up by the next ensure_can_commit
 
     def __repr__(self) -> str:
         return f"GitRepo({str(self.top)!r})"
@@ -471,10 +472,19 @@ class GitRepo:
         unstaged changes, untracked or ignored. An unborn branch is fine.
         """
         rels = [self.relpath(f) for f in files]
+        if not self._state_checked:
+            self.check_state()
+        self._refuse_uncommitted(rels)
+
+    def check_state(self) -> None:
+        """The repository-wide part of `ensure_can_commit` (operation in progress, detached
+        HEAD, identity). A check-in runs it before taking okr's lock, so the lock is held
+        only for what must be serialized; the next `ensure_can_commit` of this object then
+        skips it once."""
         self._refuse_in_progress()
         self._refuse_detached_head()
         self._require_identity()
-        self._refuse_uncommitted(rels)
+        self._state_checked = True
 
     def _refuse_in_progress(self) -> None:
         args = [arg for name, _, _ in _IN_PROGRESS for arg in ("--git-path", name)]
@@ -587,7 +597,10 @@ class GitRepo:
             for rel, data in ((self.relpath(p), data) for p, data in new_contents.items())
         ]
         with self.exclusive():
-            self.ensure_can_commit(path for path, _, _ in files)
+            try:
+                self.ensure_can_commit(path for path, _, _ in files)
+            finally:
+                self._state_checked = False
             originals = {rel: _read_or_none(path) for path, rel, _ in files}
             if expected is not None:
                 wanted = {self.relpath(p): data for p, data in expected.items()}

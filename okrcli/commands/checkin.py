@@ -124,6 +124,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
             typer.echo(f"edited {rels} (not committed): {what}" if changed
                        else f"nothing to write: {rels} already holds {what}")
             return
+        git.check_state()  # merge, rebase, detached HEAD, identity: before queueing for the lock
         with git.exclusive():
             if replan is not None and any(_read(path) != old for path, (old, _) in plan.files.items()):
                 plan = replan()
