@@ -355,8 +355,14 @@ def warn_skipped(history: History | None, out=None) -> None:
     if history is None:
         return
     out = out or sys.stderr
-    for sha, why in history.skipped:
+    for sha, why in history.skipped[:_WARN_AT_MOST]:
         out.write(f"okr: warning: commit {sha[:12]}: {why}; skipped\n")
+    more = len(history.skipped) - _WARN_AT_MOST
+    if more > 0:
+        out.write(f"okr: warning: {more} more commit{'s' * (more != 1)} with trailers okr cannot use; skipped\n")
+
+
+_WARN_AT_MOST = 10  # one bad commit is worth a line each; a thousand are worth a count
 
 
 def _in_git_order(found: list[CheckIn], candidates: dict, edits: list[CheckIn]) -> list[CheckIn]:

@@ -704,3 +704,12 @@ def test_d32_demo_refuses_the_git_directory(repo):
     r = run(["demo", str(repo / ".git" / "demo")], cwd=repo)
     assert r.exit_code == 2 and "git directory" in r.stderr, r.stdout + r.stderr
     assert not (repo / ".git" / "demo").exists()
+
+
+def test_d30_many_poisoned_commits_are_counted_not_listed(repo):
+    shas = [empty_commit(repo, checkin_message(f"junk{n}")) for n in range(14)]
+    r = run(["log"], cwd=repo, env=TODAY)
+    assert r.exit_code == 0
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("okr: warning:")]
+    assert len(warnings) == 11 and "4 more commits" in warnings[-1], warnings
+    assert f"commit {shas[-1][:12]}" in warnings[0]  # newest first, as git log reads them
