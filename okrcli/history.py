@@ -321,7 +321,7 @@ def read_history(
     # whole branch is read when the root is the top-level folder and trailers say the rest.
     paths = [prefix] if prefix else []
     commits = git.log(paths, since_commit=since_commit, author=author,
-                      since_date=since.isoformat() if since else None)
+                      since_date=_git_since(since))
     found: list[CheckIn] = []
     skipped: list[tuple[str, str]] = []
     candidates = {}  # sha -> (commit, its place in `found`)
@@ -363,6 +363,17 @@ def warn_skipped(history: History | None, out=None) -> None:
 
 
 _WARN_AT_MOST = 10  # one bad commit is worth a line each; a thousand are worth a count
+
+
+def _git_since(since: date | None) -> str | None:
+    """A `git log --since` that surely includes the day: git reads a bare date as that day at
+    the current time of day (and in local time), so ask from midnight a day earlier; the
+    exact day is then kept by `_Filter.keeps_date`, from each commit's own date."""
+    if since is None:
+        return None
+    from datetime import timedelta
+
+    return f"{(since - timedelta(days=1)).isoformat()} 00:00:00"
 
 
 def _in_git_order(found: list[CheckIn], candidates: dict, edits: list[CheckIn]) -> list[CheckIn]:
