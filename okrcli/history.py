@@ -247,7 +247,7 @@ def _checkin(cycle: str | None, kr: str | None, graded: str | None, value: str |
              links: list[str] | None, about: tuple, problems: list[str]) -> CheckIn | None:
     """One trailer group as a CheckIn; None (and the reason in `problems`) when it does not parse."""
     if cycle is None or parse_cycle(cycle) is None:
-        problems.append(f"Okr-Cycle '{_shown(cycle)}' is not a cycle")
+        problems.append(f"Okr-Cycle '{_shown(cycle)}' is not a cycle (check-in skipped)")
         return None
     if kr is not None and _KR_REF_RE.match(kr):
         kind, ref = CHECKIN, kr
@@ -255,24 +255,34 @@ def _checkin(cycle: str | None, kr: str | None, graded: str | None, value: str |
         kind, ref, value = GRADE, graded, score
     else:
         what = "Okr-KR" if kr is not None or graded is None else "Okr-Grade"
-        problems.append(f"{what} '{_shown(kr if kr is not None else graded)}' is not a reference")
+        problems.append(f"{what} '{_shown(kr if kr is not None else graded)}' is not a reference (check-in skipped)")
         return None
     parsed = None if value is None else parse_value(value)
     if parsed is not None and not usable(parsed):
-        problems.append(f"{'Okr-Value' if kind == CHECKIN else 'Okr-Score'} '{_shown(value)}' is not a value okr can use")
+        problems.append(f"{'Okr-Value' if kind == CHECKIN else 'Okr-Score'} '{_shown(value)}' is not a value "
+                        "okr can use (check-in skipped)")
         return None
     before = None if previous is None else parse_value(previous)
     if before is not None and not usable(before):
-        problems.append(f"Okr-Previous '{_shown(previous)}' is not a value okr can use")
+        problems.append(f"Okr-Previous '{_shown(previous)}' is not a value okr can use (left out)")
         before = None
     level = None if confidence is None else _fraction(confidence)
     if confidence is not None and level is None:
-        problems.append(f"Okr-Confidence '{_shown(confidence)}' is not a number from 0 to 1")
-    if unit is not None and len(unit) > 64:
-        problems.append(f"Okr-Unit '{_shown(unit)}' is too long")
+        problems.append(f"Okr-Confidence '{_shown(confidence)}' is not a number from 0 to 1 (left out)")
+    if unit is not None and (len(unit) > 64 or not _plain_text(unit)):
+        problems.append(f"Okr-Unit '{_shown(unit)}' is too long or holds control characters (left out)")
         unit = None
-    return CheckIn(kind, cycle, ref, parsed, before, level, unit or None, *about,
-                   tuple(v for v in links if v) if links else ())
+    kept = tuple(v for v in links if v and _plain_text(v)) if links else ()
+    if links and len(kept) != len([v for v in links if v]):
+        problems.append("an Okr-Link holds control characters (left out)")
+    return CheckIn(kind, cycle, ref, parsed, before, level, unit or None, *about, kept)
+
+
+def _plain_text(text: str) -> bool:
+    """No control or bidi characters: what a terminal would act on (escape sequences)."""
+    from .render.text_safety import visible
+
+    return visible(text) == text
 
 
 def _fraction(text: str) -> float | None:
@@ -329,7 +339,7 @@ def read_history(
         try:
             when = datetime.fromisoformat(commit.date)
         except ValueError:  # git prints any stored date; Python's datetime stops at year 9999
-            skipped.append((commit.sha, f"its date {_shown(commit.date)} is out of range"))
+            skipped.append((commit.sha, f"its date {_shown(commit.date)} is out of range (commit skipped)"))
             continue
         problems: list[str] = []
         recorded = checkins_from_message(commit.message, date=when, author_name=commit.author_name,
@@ -356,10 +366,11 @@ def warn_skipped(history: History | None, out=None) -> None:
         return
     out = out or sys.stderr
     for sha, why in history.skipped[:_WARN_AT_MOST]:
-        out.write(f"okr: warning: commit {sha[:12]}: {why}; skipped\n")
+        out.write(f"okr: warning: commit {sha[:12]}: {why}\n")
     more = len(history.skipped) - _WARN_AT_MOST
     if more > 0:
-        out.write(f"okr: warning: {more} more commit{'s' * (more != 1)} with trailers okr cannot use; skipped\n")
+        out.write(f"okr: warning: {more} more commit{'s' * (more != 1)} with trailers okr cannot use (skipped "
+                  "or left out)\n")
 
 
 _WARN_AT_MOST = 10  # one bad commit is worth a line each; a thousand are worth a count

@@ -713,3 +713,11 @@ def test_d30_many_poisoned_commits_are_counted_not_listed(repo):
     warnings = [line for line in r.stderr.splitlines() if line.startswith("okr: warning:")]
     assert len(warnings) == 11 and "4 more commits" in warnings[-1], warnings
     assert f"commit {shas[-1][:12]}" in warnings[0]  # newest first, as git log reads them
+
+
+def test_d30_control_characters_in_a_trailer_never_reach_the_terminal(repo):
+    sha = empty_commit(repo, checkin_message("7") + "Okr-Unit: \x1b[31mred\u202e\nOkr-Link: \x1b]8;;http://x\x1b\\x\n")
+    r = run(["log"], cwd=repo, env=TODAY)
+    assert r.exit_code == 0
+    assert "\x1b" not in r.stdout + r.stderr and "\u202e" not in r.stdout + r.stderr
+    assert "platform/O1/KR1" in r.stdout and f"commit {sha[:12]}" in r.stderr and "left out" in r.stderr
