@@ -384,7 +384,7 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
                 totals.moved += 1
                 totals.checkins += len(window)
             new_kr = baseline is not None and before_kr is None  # added since then: nothing owed yet
-            if history is not None and running and not new_kr and not (kr.kind == "milestone" and kr.done):
+            if history is not None and running and not new_kr and scoring.owes_checkin(kr):
                 last = series[-1].date.date() if series else None
                 due = max(last, parsed.start) + timedelta(days=every) if last else parsed.start + timedelta(days=every)
                 if due <= today:
