@@ -173,7 +173,7 @@ def _graph(tree: Tree):
                 lines = [ref, user(v.title), f"{two_places(v.score)} · {(v.status or UNKNOWN).replace('_', ' ')}"]
                 if tree.krs:
                     lines += [f"{k.id} {two_places(k.score)} · {user(k.title)}" for k in v.key_results]
-                labels[node.ref] = (lines, v.band)
+                labels[node.ref] = (lines, v.band or "private")  # unknown score: grey, like a private one
         for child in node.children:
             edges.setdefault((node.ref, child.ref), child.via_kr)
     links = [(a, b) for a, b in tree.links if a in ids and b in ids]
