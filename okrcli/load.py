@@ -682,3 +682,30 @@ def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFi
             objectives.setdefault(obj.key, obj)
     return Repository(root=root, settings=settings, org=org, files=tuple(files), objectives=objectives,
                       file_count=file_count)
+
+
+def private_objectives(root: Path, files: set[tuple[str, str]]) -> tuple[set[str], set[str]]:
+    """Keys (`CYCLE:OWNER/ID`) of the private objectives in the OKR files of the given
+    `(cycle, owner)` pairs, and the paths of those that may hold one but could not be read.
+
+    For `okr log`, which reads history without loading the repository: only files that
+    mention `private` at all are parsed, so this costs little more than reading the bytes."""
+    keys: set[str] = set()
+    unreadable: set[str] = set()
+    for cycle, owner in files:
+        rel = f"{cycle}/{owner}.yaml"
+        path = root / rel
+        try:
+            raw = path.read_bytes() if path.is_file() else b""
+        except OSError:
+            unreadable.add(rel)
+            continue
+        if b"private" not in raw:
+            continue
+        diags: list[Diagnostic] = []
+        okr_file = load_okr_file(root, rel, cycle, owner, diags, raw)
+        if okr_file is None or any(d.severity == Severity.ERROR for d in diags if d.rule == "yaml-syntax"):
+            unreadable.add(rel)
+            continue
+        keys.update(o.key for o in okr_file.objectives if o.private)
+    return keys, unreadable
