@@ -9,14 +9,17 @@ For one key result and one period:
 - on time: a check-in (or hand edit) of the KR is dated inside the period;
 - late: none inside, but one inside the following period (for the last period:
   the `checkin_every` days after the cycle ends);
-- missed: neither.
+- missed: neither, once the late window has closed: as of `today`, a period whose
+  following period (or the days after the cycle) is still running is not missed yet.
+  Until then it counts only when a check-in settled it (on time, or late already).
 A milestone KR whose last check-in before a period began set it done owes
 nothing in that period. Only check-ins dated on or before `today` count.
 
 For an owner and one period, over the KRs that owe a check-in in it: on time
 when every KR is on time, late when every KR is on time or late, missed
 otherwise. `weeks` counts the periods in which the owner owed anything, so
-`on_time + late + missed == weeks`. The KR-level counts (`kr_weeks`,
+`on_time + late + missed == weeks` (a period still in its late window without a check-in
+is in none of them yet). The KR-level counts (`kr_weeks`,
 `kr_weeks_on_time`, `kr_weeks_late`) are kept too: `okr health` reads them.
 
 KRs are those of the cycle's objectives as the repository stands (a KR added
@@ -104,6 +107,10 @@ class CycleCheckins:
         self.periods = all_periods(cycle, every)
         count = len(self.periods)
         self.elapsed = sum(p.end < today for p in self.periods)
+        # Periods whose late window (the next period; for the last one, `every` days after the
+        # cycle) is over by `today`: only those can be missed.
+        windows = [p.end for p in self.periods[1:]] + [cycle.end + timedelta(days=every)]
+        self.closed = sum(1 << p.index for p, window in zip(self.periods, windows) if window < today)
         self.hits: dict[str, int] = {}
         self.last: dict[str, date] = {}
         self.last_in_cycle: dict[str, date] = {}
@@ -171,9 +178,10 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
         if obj.key_results:
             by_owner.setdefault(obj.owner, []).append(obj)
     last = checkins.last
+    closed = checkins.closed
     result: dict[str, OwnerDiscipline] = {}
     for owner, objs in by_owner.items():
-        owed_any = missed_any = late_any = 0
+        owed_any = missed_any = late_any = pending = 0
         krs = kr_weeks = kr_on_time = kr_late = 0
         latest = None
         for obj in objs:
@@ -183,6 +191,7 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
                 owed_any |= owed
                 late_any |= late
                 missed_any |= owed & ~on_time & ~late
+                pending |= owed & ~closed & ~on_time & ~late  # its late window is open: not missed yet
                 krs += 1
                 kr_weeks += owed.bit_count()
                 kr_on_time += on_time.bit_count()
@@ -190,8 +199,10 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
                 day = last.get(key)
                 if day is not None and (latest is None or day > latest):
                     latest = day
+        owed_any &= ~pending  # an owner's period counts once every KR in it is settled
+        missed_any &= ~pending
         missed = missed_any.bit_count()
-        late_weeks = (late_any & ~missed_any).bit_count()
+        late_weeks = (late_any & ~missed_any & owed_any).bit_count()
         weeks = owed_any.bit_count()
         result[owner] = OwnerDiscipline(
             owner=owner, weeks=weeks, on_time=weeks - missed - late_weeks, late=late_weeks, missed=missed,
