@@ -181,6 +181,14 @@ class Org:
             above.append(self.company.id)
         return above
 
+    def led_by(self, person: str) -> list[str]:
+        """The teams whose `lead` is `person`, in org.yaml order."""
+        return [t.id for t in self.teams.values() if t.lead == person]
+
+    def mine(self, person: str) -> list[str]:
+        """Whose key results are "my key results": the person's own, then the teams they lead."""
+        return [person, *(t for t in self.led_by(person) if t != person)]
+
     def members(self, team_id: str) -> set[str]:
         """Owners inside a team: the team, its subteams and the people of all of them."""
         inside = {t for t in self.teams if team_id in self.team_ancestors(t)}
