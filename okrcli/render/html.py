@@ -161,6 +161,8 @@ def _objective_card(o: ReviewedObjective, r: Review) -> str:
            f'<h4><span class="ref">{esc(label)}</span> <span class="t">{esc(o.title)}</span></h4>',
            f'<div class="tags">{esc(o.owner_name)} · {" · ".join(tags)} · {_status(o.status)}</div>',
            svg.score_bar(o.score, o.band, f"{label} {o.title}")]
+    if o.incomplete:
+        out.append(f'<p class="note">{esc(incomplete_text(o.incomplete))}</p>')
     if o.key_results:
         out.append('<ul class="krs">')
         for k in o.key_results:
