@@ -74,8 +74,9 @@ def objective_score(obj: Objective, kr_scores: Sequence[float] | None = None) ->
 
 
 def mean_score(objectives: Iterable[Objective]) -> float | None:
-    """Unweighted mean of the objectives' scores; None when there are none."""
-    scores = [objective_score(o) for o in objectives]
+    """Unweighted mean of the objectives' scores; None when there are none. Objectives whose
+    score is unknown (a key result failed to load) are left out (`okrcli.reports.review` counts them)."""
+    scores = [objective_score(o) for o in objectives if not o.broken_krs]
     return _clamp(sum(scores) / len(scores)) if scores else None
 
 
@@ -177,7 +178,7 @@ def owes_checkin(kr: KeyResult) -> bool:
         return not kr.done
     if kr.kind == "numeric":
         return kr_progress(kr) < 1
-    return True
+    return True  # thresholds: held or not, they are measured every period
 
 
 def weakest(statuses: Iterable[str]) -> str | None:
