@@ -346,6 +346,9 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
         if not wanted(obj):
             continue
         view = scorer.view(obj)
+        if view.incomplete:
+            notes.append(f"{obj.key}: score and status unknown, a key result failed to load at "
+                         f"{', '.join(view.incomplete)} (run okr check)")
         team = team_of(obj.owner)
         before_obj = baseline.before(obj) if baseline is not None else (None if history is not None else obj)
         if history is not None and before_obj is None:
