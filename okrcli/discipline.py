@@ -13,7 +13,8 @@ For one key result and one period:
   following period (or the days after the cycle) is still running is not missed yet.
   Until then it counts only when a check-in settled it (on time, or late already).
 A milestone KR whose last check-in before a period began set it done owes
-nothing in that period. Only check-ins dated on or before `today` count.
+nothing in that period, nor does a numeric KR whose last check-in before it set
+it at or past its target (SPEC 3). Only check-ins dated on or before `today` count.
 
 For an owner and one period, over the KRs that owe a check-in in it: on time
 when every KR is on time, late when every KR is on time or late, missed
@@ -115,10 +116,12 @@ class CycleCheckins:
         self.last: dict[str, date] = {}
         self.last_in_cycle: dict[str, date] = {}
         self.milestones: dict[str, list[tuple[date, bool]]] = {}
+        self.numbers: dict[str, list[tuple[date, float]]] = {}  # numeric values, oldest first
         start, end = cycle.start, cycle.end
         after = end + timedelta(days=every)
         cut = min(today, end)
         hits, last, last_in_cycle, milestones = self.hits, self.last, self.last_in_cycle, self.milestones
+        numbers = self.numbers
         cycle_id = cycle.id
         for c in reversed(history.checkins):  # oldest first
             if c.cycle != cycle_id or c.kind == GRADE:
@@ -134,23 +137,31 @@ class CycleCheckins:
                     last_in_cycle[key] = day
             if type(c.value) is bool:
                 milestones.setdefault(key, []).append((day, c.value))
+            elif type(c.value) in (int, float):
+                numbers.setdefault(key, []).append((day, c.value))
             if start <= day <= after:
                 index = count if day > end else min((day - start).days // every, count - 1)
                 hits[key] = hits.get(key, 0) | (1 << index)
-        for series in milestones.values():
+        for series in (*milestones.values(), *numbers.values()):
             series.sort(key=lambda item: item[0])
 
-    def masks(self, key: str, milestone: bool) -> tuple[int, int, int]:
-        """(owed, on time, late) bit masks of one KR over the periods that are over."""
+    def masks(self, key: str, milestone: bool, reached=None) -> tuple[int, int, int]:
+        """(owed, on time, late) bit masks of one KR over the periods that are over. `reached`,
+        for a numeric KR, says whether a value is at or past its target (then nothing is owed)."""
         full = (1 << self.elapsed) - 1
         owed = full
         if milestone and key in self.milestones:
+            series, done = self.milestones[key], bool
+        elif reached is not None and key in self.numbers:
+            series, done = self.numbers[key], reached
+        else:
+            series = None
+        if series is not None:
             owed = 0
-            series = self.milestones[key]
             at, state = 0, False
             for period in self.periods[:self.elapsed]:
                 while at < len(series) and series[at][0] < period.start:
-                    state = series[at][1]
+                    state = done(series[at][1])
                     at += 1
                 if not state:
                     owed |= 1 << period.index
@@ -158,6 +169,15 @@ class CycleCheckins:
         on_time = hits & owed
         late = (hits >> 1) & ~hits & owed
         return owed, on_time, late
+
+
+def _reached(kr):
+    """For a numeric KR: whether a recorded value is at or past its target (None otherwise)."""
+    if kr.kind != "numeric" or kr.target is None or kr.target == kr.start:
+        return None
+    if kr.target > kr.start:
+        return lambda value: value >= kr.target
+    return lambda value: value <= kr.target
 
 
 def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: date, checkin_every: int,
@@ -187,7 +207,7 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
         for obj in objs:
             for kr in obj.key_results:
                 key = f"{obj.key}/{kr.id}"
-                owed, on_time, late = checkins.masks(key, kr.kind == "milestone")
+                owed, on_time, late = checkins.masks(key, kr.kind == "milestone", _reached(kr))
                 owed_any |= owed
                 late_any |= late
                 missed_any |= owed & ~on_time & ~late

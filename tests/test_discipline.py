@@ -147,6 +147,15 @@ def test_marks_of_one_key_result():
     assert marks(done_then_undone, d(2026, 10, 29)) == [ON_TIME, ON_TIME, MISSED, OPEN]
 
 
+def test_a_numeric_key_result_at_its_target_owes_nothing_after():
+    d = date
+    checkins = CycleCheckins(_history((d(2026, 10, 2), 4), (d(2026, 10, 9), 10)), Q4, d(2026, 10, 29), 7)
+    owed, on_time, _late = checkins.masks(KEY, False, lambda value: value >= 10)
+    assert (owed, on_time) == (0b11, 0b11)  # p0 and p1 checked in; from p2 on it stands at its target
+    owed, _, _ = checkins.masks(KEY, False)  # without a target to reach, every period owes
+    assert owed == 0b1111
+
+
 def _reference(days: list[date], periods, today: date, after_end: tuple[date, date]) -> list[str]:
     """The module doc's definition, literally, for one (non-milestone) KR."""
     seen = [day for day in days if day <= today]
