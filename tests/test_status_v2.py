@@ -135,3 +135,13 @@ def test_due_findings(okr_repo, kr, message):
     assert result.exit_code == 1
     found = [(f["path"], f["line"], f["rule"], f["message"]) for f in json.loads(result.stdout)]
     assert ("2026-Q4/bob.yaml", 6, "schema", message) in found
+
+
+def test_the_follow_up_says_why_a_milestone_needs_attention(root):
+    result = run(["report", "--format", "json"], cwd=root, env={"OKR_TODAY": DAYS["day 20"]})
+    attention = {a["ref"]: a for t in json.loads(result.stdout)["teams"] for a in t["attention"]}
+    audit = attention["2026-Q4:acme/O3/KR2"]
+    assert (audit["status"], audit["why"], audit["due"], audit["expected"]) == (AT, "milestone", "2026-10-31", 20 / 31)
+    text = run(["report"], cwd=root, env={"OKR_TODAY": DAYS["day 20"]}).stdout
+    assert "acme/O3/KR2  Audit log live  owner Acme Inc.  (not done, 0.65 of the time to its due day 2026-10-31 " \
+           "gone)" in text

@@ -20,6 +20,7 @@ from .report_words import (
     confidence_text,
     incomplete_text,
     left_out_text,
+    milestone_why,
     movement_text,
     plural,
     score_text,
@@ -327,7 +328,7 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
         rows = []
         for a in team.attention:
             why = (f"confidence {value_text(a.confidence)}" if a.why == "confidence" else
-                   "threshold not held" if a.why == "threshold" else
+                   "threshold not held" if a.why == "threshold" else milestone_why(a) if a.why == "milestone" else
                    f"progress {two_places(a.progress)} vs {two_places(a.expected)} expected")
             rows.append([_status(a.status), esc(short(a.ref, cycle)), esc(a.title), esc(a.owner_name), esc(why)])
         out += ["<h3>Off track and at risk</h3>",

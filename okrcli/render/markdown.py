@@ -21,6 +21,7 @@ from .report_words import (
     confidence_text,
     incomplete_text,
     left_out_text,
+    milestone_why,
     movement_text,
     plural,
     score_text,
@@ -87,7 +88,7 @@ def _team(team: TeamFollowUp, r: FollowUp) -> list[str]:
         rows = []
         for a in team.attention:
             why = (f"confidence {value_text(a.confidence)}" if a.why == "confidence" else
-                   "threshold not held" if a.why == "threshold" else
+                   "threshold not held" if a.why == "threshold" else milestone_why(a) if a.why == "milestone" else
                    f"progress {two_places(a.progress)} vs {two_places(a.expected)} expected")
             rows.append([status_word(a.status), _ref(a.ref, cycle), md(a.title), md(a.owner_name), why])
         out += _table(["Status", "Key result", "Title", "Owner", "Why"], rows)

@@ -18,6 +18,7 @@ from .report_words import (
     confidence_text,
     incomplete_text,
     left_out_text,
+    milestone_why,
     movement_text,
     plural,
     score_text,
@@ -97,7 +98,7 @@ def _team_lines(team: TeamFollowUp, r: FollowUp) -> list[Line]:
         lines.append([("Off track and at risk", "bold")])
         for a in team.attention:
             why = (f"confidence {value_text(a.confidence)}" if a.why == "confidence" else
-                   "threshold not held" if a.why == "threshold" else
+                   "threshold not held" if a.why == "threshold" else milestone_why(a) if a.why == "milestone" else
                    f"progress {two_places(a.progress)}, {two_places(a.expected)} of the cycle gone")
             lines.append([("  ", ""), (f"{status_word(a.status):<9}", STATUS_STYLES.get(a.status, "")), ("  ", ""),
                           (short(a.ref, cycle), "bold"), ("  ", ""), (user(a.title), ""),

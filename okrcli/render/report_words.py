@@ -24,6 +24,12 @@ def status_word(status: str | None) -> str:
     return STATUS_WORDS.get(status, status) if status is not None else UNKNOWN
 
 
+def milestone_why(a) -> str:
+    """Why a milestone needs attention: `not done, 0.65 of the time to its due day 2026-10-31 gone`."""
+    until = f"its due day {a.due.isoformat()}" if a.due is not None else "the cycle's end"
+    return f"not done, {two_places(a.expected)} of the time to {until} gone"
+
+
 def left_out_text(n: int) -> str:
     """What a roll-up left out: `, 1 left out (score unknown)`; empty when nothing was."""
     return f", {n} left out (score unknown)" if n else ""

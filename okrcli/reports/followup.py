@@ -109,10 +109,11 @@ class Attention:
     objective_title: str
     title: str
     status: str  # off_track | at_risk
-    why: str  # confidence | pace | threshold
+    why: str  # confidence | pace | threshold | milestone
     confidence: float | None
     progress: float
-    expected: float  # share of the cycle elapsed (the straight line)
+    expected: float  # share of the cycle elapsed (the straight line); a milestone's: of the time to `due`
+    due: date | None = None  # a milestone's due day, when set
 
 
 @dataclass(slots=True)
@@ -285,7 +286,7 @@ def _kr_value(kr: KeyResult) -> Value | None:
 def _why(kr: KeyResult) -> str:
     if kr.confidence is not None:
         return "confidence"
-    return "threshold" if kr.kind == "threshold" else "pace"
+    return "threshold" if kr.kind == "threshold" else "milestone" if kr.kind == "milestone" else "pace"
 
 
 def _field_changes(before: Objective, after: Objective, today: date) -> list[FieldChange]:
@@ -394,9 +395,11 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
                     team.owed.append(Owed(key, obj.key, obj.owner, kr.title, last, due, (today - due).days))
                     totals.owed += 1
             if kv.status != scoring.ON_TRACK:
+                why = _why(kr)
                 team.attention.append(Attention(
                     key, obj.key, obj.owner, owner_name(org, obj.owner), obj.title, kr.title, kv.status,
-                    _why(kr), kr.confidence, kv.progress, expected))
+                    why, kr.confidence, kv.progress,
+                    scoring.milestone_elapsed(kr, parsed, today) if why == "milestone" else expected, kr.due))
                 if kv.status == scoring.OFF_TRACK:
                     totals.off_track += 1
                 else:
