@@ -684,12 +684,19 @@ def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFi
                       file_count=file_count)
 
 
+# A `private` key whose value is anything but a plain false (`private: false`, `no`, `off`): the
+# only files worth parsing to find private objectives.
+_MAY_BE_PRIVATE = re.compile(rb"private[\"']?[ \t]*:(?![ \t]*(?:false|no|off|n)[ \t]*(?:[#,}\r\n]|$))",
+                             re.IGNORECASE)
+
+
 def private_objectives(root: Path, files: set[tuple[str, str]]) -> tuple[set[str], set[str]]:
     """Keys (`CYCLE:OWNER/ID`) of the private objectives in the OKR files of the given
     `(cycle, owner)` pairs, and the paths of those that may hold one but could not be read.
 
-    For `okr log`, which reads history without loading the repository: only files that
-    mention `private` at all are parsed, so this costs little more than reading the bytes."""
+    For `okr log`, which reads history without loading the repository: only files that may
+    set `private` to something other than false are parsed, so this costs little more than
+    reading the bytes."""
     keys: set[str] = set()
     unreadable: set[str] = set()
     for cycle, owner in files:
@@ -700,7 +707,7 @@ def private_objectives(root: Path, files: set[tuple[str, str]]) -> tuple[set[str
         except OSError:
             unreadable.add(rel)
             continue
-        if b"private" not in raw:
+        if b"private" not in raw or not _MAY_BE_PRIVATE.search(raw):
             continue
         diags: list[Diagnostic] = []
         okr_file = load_okr_file(root, rel, cycle, owner, diags, raw)

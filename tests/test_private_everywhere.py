@@ -158,3 +158,19 @@ def test_new_cycle_writes_no_private_objective_without_include_private(repo, tmp
     assert result.exit_code == 0, result.stderr
     written = (copy / "2027-Q1/bob.yaml").read_text()
     assert not [s for s in SECRETS if s in written] and "private: true" not in written
+
+
+@pytest.mark.parametrize("spelling", ["private: yes", "private: True", '"private": true'])
+def test_log_finds_private_objectives_however_private_is_written(tmp_path, monkeypatch, spelling):
+    isolate_git(monkeypatch, tmp_path)
+    flow = (f"objectives:\n  - {{id: O1, title: Plan, aligns: [acme/O1], {spelling},\n"
+            f"     key_results: [{{id: KR1, title: K, target: 10}}]}}\n"
+            f"  - {{id: O2, title: Open, aligns: [acme/O1], private: false, key_results: [{{id: KR1, title: K, "
+            f"target: 10}}]}}\n")
+    root = init_repo(tmp_path / "okrs", {"okr.yaml": BASIC_CONFIG, "org.yaml": BASIC_ORG,
+                                         "2026-Q4/acme.yaml": COMPANY, "2026-Q4/bob.yaml": flow})
+    for ref, note in (("bob/O1/KR1", SECRETS[4]), ("bob/O2/KR1", "public note")):
+        assert run(["checkin", ref, "3", "--note", note], cwd=root, env=TODAY).exit_code == 0
+    shown = run(["log"], cwd=root, env=TODAY).stdout
+    assert SECRETS[4] not in shown and "public note" in shown
+    assert SECRETS[4] in run(["log", "--include-private"], cwd=root, env=TODAY).stdout
