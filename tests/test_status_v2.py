@@ -108,7 +108,7 @@ def test_objective_statuses(root, n, label):
 def test_text_says_the_same(root):
     text = run(["list", "--krs", "--owner", "acme"], cwd=root, env={"OKR_TODAY": DAYS["day 20"]}).stdout
     assert "acme/O1/KR3  ░░░░░░░░░░ 0.00  at risk " in text
-    assert "acme/O3/KR2  ░░░░░░░░░░ 0.00  at risk " in text
+    assert "acme/O3/KR2  ░░░░░░░░░░ 0.00  at risk    Audit log live  (not done, due 2026-10-31)" in text
 
 
 def test_export_carries_due(root):

@@ -53,9 +53,11 @@ def with_unit(value: float | None, unit: str | None) -> str:
 
 
 def measure(kr) -> str:
-    """Where a key result stands, in its own terms: `120 → 50 ms, now 88`, `3, keep ≤ 5`, `done`."""
+    """Where a key result stands, in its own terms: `120 → 50 ms, now 88`, `3, keep ≤ 5`, `done`,
+    `not done, due 2026-10-31`."""
     if kr.kind == "milestone":
-        return "done" if kr.done else "not done"
+        due = getattr(kr, "due", None)
+        return ("done" if kr.done else "not done") + (f", due {due.isoformat()}" if due is not None else "")
     if kr.kind == "threshold":
         sign = "≥" if kr.keep == "above" else "≤"
         return f"{with_unit(kr.current, kr.unit)}, keep {sign} {with_unit(kr.target, kr.unit)}"
