@@ -215,7 +215,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
     for obj in canonical_objectives(repo, [cycle]):
         if (obj.private and not include_private) or (owners is not None and obj.owner not in owners):
             continue
-        if not obj.key_results:
+        if not obj.key_results and not obj.broken_krs:  # a key result that failed to load is one (okr check)
             empty.append(EmptyObjective(obj.key, obj.owner, obj.title, obj.loc.path, obj.loc.line))
         if checkins is None:
             continue

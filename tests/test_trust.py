@@ -169,6 +169,10 @@ def test_an_objective_with_a_key_result_that_failed_to_load_has_no_score(repo):
     assert "note: 1 objective left out of the roll-ups and bands: a key result failed to load" in text
     for fmt in ("markdown", "html"):
         assert where in okr(repo, "review", "--format", fmt).stdout
+    # Its key results are not missing: one failed to load, so `okr status` does not call it empty.
+    write_files(repo, {"2026-Q4/platform.yaml": PLATFORM.replace("target: 10", 'target: "10"')})
+    status = json.loads(okr(repo, "status", "--format", "json").stdout)
+    assert status["objectives_without_key_results"] == []
     report = json.loads(okr(repo, "report", "--format", "json").stdout)
     assert f"2026-Q4:bob/O1: score and status unknown, a key result failed to load at {where} (run okr check)" \
         in report["notes"]
