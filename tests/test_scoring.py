@@ -297,3 +297,27 @@ def test_decreasing_krs_mirror_increasing_ones(start, target, current):
 def test_mirrored_krs_have_the_same_status(start, target, current, day):
     assert scoring.kr_status(numeric(start, target, current), Q4, day) == \
         scoring.kr_status(numeric(-start, -target, -current), Q4, day)
+
+
+unit = st.floats(min_value=0, max_value=1, allow_nan=False)
+
+
+@given(unit, unit)
+def test_pace_is_never_worse_than_its_tolerances_allow(progress, expected):
+    status = scoring.status_from_pace(progress, expected)
+    if expected - progress <= 0.10 or progress >= 0.7 * expected:
+        assert status == "on_track"
+    elif expected - progress <= 0.25 or progress >= 0.5 * expected:
+        assert status == "at_risk"
+    else:
+        assert status == "off_track"
+    rank = scoring.STATUSES.index  # best first
+    assert rank(scoring.status_from_pace(min(1.0, progress + 0.05), expected)) <= rank(status)  # more never hurts
+
+
+@given(days)
+def test_a_milestone_is_on_track_until_half_its_time_then_at_risk_until_due(day):
+    kr_ = milestone(False, due=date(2026, 11, 30))  # 61 days from Oct 1
+    status = scoring.kr_status(kr_, Q4, day)
+    gone = 0 if day < Q4.start else min(61, (day - Q4.start).days + 1)
+    assert status == ("on_track" if gone / 61 < 0.5 else "at_risk" if gone < 61 else "off_track")
