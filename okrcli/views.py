@@ -76,11 +76,6 @@ class ObjectiveView:
     key_results: tuple[KRView, ...]
     incomplete: tuple[str, ...] = ()  # `path:line` of each key result's finding when it failed to load
 
-    @property
-    def known(self) -> bool:
-        """Its score and status are known: every key result loaded (SPEC 3)."""
-        return not self.incomplete
-
 
 def explicit_ref(entry: RefEntry, cycle: str) -> str:
     """The reference of an `aligns`/`depends_on` entry with its cycle written out."""
