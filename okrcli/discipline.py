@@ -62,6 +62,7 @@ class OwnerDiscipline:
     kr_weeks: int = 0  # (KR, period) pairs that owed a check-in
     kr_weeks_on_time: int = 0
     kr_weeks_late: int = 0
+    pending: int = 0  # periods over but still in their late window, without a check-in yet
 
     @property
     def rate(self) -> float | None:
@@ -73,7 +74,8 @@ class OwnerDiscipline:
                 "missed": self.missed, "rate": self.rate,
                 "last_checkin": self.last_checkin.isoformat() if self.last_checkin else None,
                 "key_results": self.key_results, "kr_weeks": self.kr_weeks,
-                "kr_weeks_on_time": self.kr_weeks_on_time, "kr_weeks_late": self.kr_weeks_late}
+                "kr_weeks_on_time": self.kr_weeks_on_time, "kr_weeks_late": self.kr_weeks_late,
+                "pending": self.pending}
 
 
 def all_periods(cycle: Cycle, checkin_every: int) -> list[Period]:
@@ -227,5 +229,5 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
         result[owner] = OwnerDiscipline(
             owner=owner, weeks=weeks, on_time=weeks - missed - late_weeks, late=late_weeks, missed=missed,
             last_checkin=latest, key_results=krs, kr_weeks=kr_weeks, kr_weeks_on_time=kr_on_time,
-            kr_weeks_late=kr_late)
+            kr_weeks_late=kr_late, pending=pending.bit_count())
     return result

@@ -57,28 +57,29 @@ def test_each_owner_counted_by_hand(crafted):
         "acme": OwnerDiscipline("acme", 4, 4, 0, 0, d(2026, 10, 30), 2, 5, 5, 0),
         # Oct 2 (p0), nothing in p1 but Oct 16 in p2 (late), nothing in p3 nor by Nov 1 (Nov 3 is later):
         # p3's late window (p4, Oct 29 - Nov 4) is still open on Nov 1, so p3 is not missed yet.
-        "eng": OwnerDiscipline("eng", 3, 2, 1, 0, d(2026, 10, 16), 1, 4, 2, 1),
+        "eng": OwnerDiscipline("eng", 3, 2, 1, 0, d(2026, 10, 16), 1, 4, 2, 1, 1),
         # The hand edit of Oct 20 counts: p0 missed, p1 late, p2 and p3 on time.
         "platform": OwnerDiscipline("platform", 4, 2, 1, 1, d(2026, 10, 27), 1, 4, 2, 1),
         # Three KRs each week, but O2/KR1 was not checked in in p3: p3 waits for its late window.
-        "alice": OwnerDiscipline("alice", 3, 3, 0, 0, d(2026, 10, 27), 3, 12, 11, 0),
+        "alice": OwnerDiscipline("alice", 3, 3, 0, 0, d(2026, 10, 27), 3, 12, 11, 0, 1),
         # Never (the private O2 check-in of Oct 3 is left out): p0-p2 missed, p3 not yet.
-        "bob": OwnerDiscipline("bob", 3, 0, 0, 3, None, 1, 4, 0, 0),
+        "bob": OwnerDiscipline("bob", 3, 0, 0, 3, None, 1, 4, 0, 0, 1),
         # Sep 28 is before the cycle; Oct 9 makes p0 late and p1 on time; the grade of Oct 23 is no check-in;
         # p2 missed, p3 not yet.
-        "sales": OwnerDiscipline("sales", 3, 1, 1, 1, d(2026, 10, 9), 1, 4, 1, 1),
+        "sales": OwnerDiscipline("sales", 3, 1, 1, 1, d(2026, 10, 9), 1, 4, 1, 1, 1),
     }
     assert got["alice"].rate == 3 / 3 and got["bob"].rate == 0
     assert got["eng"].as_json() == {
         "owner": "eng", "weeks": 3, "on_time": 2, "late": 1, "missed": 0, "rate": 2 / 3,
-        "last_checkin": "2026-10-16", "key_results": 1, "kr_weeks": 4, "kr_weeks_on_time": 2, "kr_weeks_late": 1}
+        "last_checkin": "2026-10-16", "key_results": 1, "kr_weeks": 4, "kr_weeks_on_time": 2, "kr_weeks_late": 1,
+        "pending": 1}
 
 
 def test_private_objectives_count_when_asked(crafted):
     repository, history = crafted
     got = checkin_discipline(repository, history, Q4, date(2026, 11, 1), 7, owners=["bob"], include_private=True)
     # O2/KR1 was checked in on Oct 3 (p0) only: p0 missed for the owner (O1/KR1 missed) all the same.
-    assert got == {"bob": OwnerDiscipline("bob", 3, 0, 0, 3, date(2026, 10, 3), 2, 8, 1, 0)}
+    assert got == {"bob": OwnerDiscipline("bob", 3, 0, 0, 3, date(2026, 10, 3), 2, 8, 1, 0, 1)}
 
 
 def test_the_as_of_date_hides_later_checkins(crafted):
@@ -86,7 +87,7 @@ def test_the_as_of_date_hides_later_checkins(crafted):
     got = checkin_discipline(repository, history, Q4, date(2026, 10, 15), 7, owners=["eng", "acme"])
     # On Oct 15 periods 0 and 1 are over; eng's Oct 16 check-in has not happened yet, and p1's late
     # window (p2) is open: p1 is not missed yet.
-    assert got["eng"] == OwnerDiscipline("eng", 1, 1, 0, 0, date(2026, 10, 2), 1, 2, 1, 0)
+    assert got["eng"] == OwnerDiscipline("eng", 1, 1, 0, 0, date(2026, 10, 2), 1, 2, 1, 0, 1)
     assert got["acme"] == OwnerDiscipline("acme", 2, 2, 0, 0, date(2026, 10, 10), 2, 3, 3, 0)
 
 
@@ -193,4 +194,4 @@ def test_rate_is_none_before_any_period_is_over():
 def test_an_empty_history_misses_everything(crafted):
     repository, _ = crafted
     got = checkin_discipline(repository, History(()), Q4, date(2026, 11, 1), 7, owners=["alice"])
-    assert got == {"alice": OwnerDiscipline("alice", 3, 0, 0, 3, None, 3, 12, 0, 0)}  # p3: window open
+    assert got == {"alice": OwnerDiscipline("alice", 3, 0, 0, 3, None, 3, 12, 0, 0, 1)}  # p3: window open

@@ -83,7 +83,7 @@ def _checkin(root: Path, day: str, ref: str, value: str) -> None:
 
 def _discipline(root: Path, at: str, *args: str) -> dict:
     doc = json.loads(okr(root, "review", *args, "--at", at, "--format", "json", today=at).stdout)
-    return {d["owner"]: (d["weeks"], d["on_time"], d["late"], d["missed"]) for d in doc["discipline"]}
+    return {d["owner"]: (d["weeks"], d["on_time"], d["late"], d["missed"], d["pending"]) for d in doc["discipline"]}
 
 
 def test_the_last_period_is_not_missed_while_its_late_window_is_open(repo):
@@ -91,15 +91,17 @@ def test_the_last_period_is_not_missed_while_its_late_window_is_open(repo):
     for week in range(12):
         _checkin(repo, (date(2026, 10, 1) + timedelta(days=7 * week)).isoformat(), "platform/O1/KR1", str(5 + week % 2))
     # On Jan 1 the late window of Dec 24-31 (Jan 1-7) is open: 12 periods on time, the 13th not missed yet.
-    assert _discipline(repo, "2027-01-01", "2026-Q4")["platform"] == (12, 12, 0, 0)
+    assert _discipline(repo, "2027-01-01", "2026-Q4")["platform"] == (12, 12, 0, 0, 1)
+    text = okr(repo, "review", "2026-Q4", "--at", "2027-01-01", today="2027-01-01").stdout
+    assert "12/12 on time · 0 late · 0 missed · 1 in its late window" in text
     _checkin(repo, "2027-01-03", "platform/O1/KR1", "9")
-    assert _discipline(repo, "2027-01-03", "2026-Q4")["platform"] == (13, 12, 1, 0)  # late, never missed
-    assert _discipline(repo, "2027-01-08", "2026-Q4")["platform"] == (13, 12, 1, 0)
+    assert _discipline(repo, "2027-01-03", "2026-Q4")["platform"] == (13, 12, 1, 0, 0)  # late, never missed
+    assert _discipline(repo, "2027-01-08", "2026-Q4")["platform"] == (13, 12, 1, 0, 0)
 
 
 def test_a_period_without_checkin_is_missed_once_its_window_closed(repo):
-    assert _discipline(repo, "2027-01-07", "2026-Q4")["platform"] == (12, 0, 0, 12)
-    assert _discipline(repo, "2027-01-08", "2026-Q4")["platform"] == (13, 0, 0, 13)
+    assert _discipline(repo, "2027-01-07", "2026-Q4")["platform"] == (12, 0, 0, 12, 1)
+    assert _discipline(repo, "2027-01-08", "2026-Q4")["platform"] == (13, 0, 0, 13, 0)
 
 
 def test_review_without_a_cycle_describes_the_quarter_that_just_ended(repo):

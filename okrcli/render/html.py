@@ -249,7 +249,8 @@ def review_html(r: Review) -> str:
     if r.discipline is None:
         body.append("<p>No git history.</p>")
     else:
-        rows = [[f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late), str(d.missed),
+        rows = [[f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
+                        str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
                  d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline]
         body.append(_table([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"), ("Missed", "n"),
                             ("Last check-in", "n wide")], rows, stack=False))

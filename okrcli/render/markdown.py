@@ -187,7 +187,8 @@ def review_markdown(r: Review) -> str:
         out.append("No git history.")
     else:
         out += _table(["Owner", "Name", "On time", "Late", "Missed", "Last check-in"],
-                      [[f"`{d.owner}`", md(d.name), f"{d.on_time}/{d.weeks}", str(d.late), str(d.missed),
+                      [[f"`{d.owner}`", md(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
+                        str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
                         d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline])
     if r.notes:
         out += ["", "## Review notes"]

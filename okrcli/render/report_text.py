@@ -249,7 +249,8 @@ def review_lines(r: Review) -> list[Line]:
             last = d.last_checkin.isoformat() if d.last_checkin else "never"
             lines.append([("  ", ""), (f"{d.owner:<{width}}", "bold"), ("  ", ""),
                           (bar(share), "green" if share >= 0.7 else "yellow" if share >= 0.4 else "red"),
-                          (f"  {d.on_time}/{d.weeks} on time · {d.late} late · {d.missed} missed", ""),
+                          (f"  {d.on_time}/{d.weeks} on time · {d.late} late · {d.missed} missed"
+                           + (f" · {d.pending} in its late window" if d.pending else ""), ""),
                           (f"  last {last}", "dim")])
 
     if r.notes:

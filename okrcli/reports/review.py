@@ -136,6 +136,7 @@ class Discipline:
     late: int
     missed: int
     last_checkin: date | None
+    pending: int = 0  # periods over whose late window is still open, without a check-in yet
 
 
 @dataclass(slots=True)
@@ -331,7 +332,7 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
         found = checkin_discipline(repo, history, parsed, today, every, owners=owners,
                                    include_private=include_private)
         discipline = [Discipline(d.owner, owner_name(org, d.owner), home_section(org, d.owner).id, d.weeks,
-                                 d.on_time, d.late, d.missed, d.last_checkin)
+                                 d.on_time, d.late, d.missed, d.last_checkin, d.pending)
                       for d in sorted(found.values(), key=lambda d: order(d.owner))]
     else:
         messages.append("no git history: check-in discipline and burn-up charts are left out")
