@@ -3,8 +3,9 @@
 As Google carries aspirational OKRs, an objective that did not reach 1.0 moves
 to the next cycle with the same id: numeric key results start where they stood
 (`start` = the last `current`), threshold key results keep their target and
-reading, milestones keep their `done`; confidence, grades (`score`) and the
-`review` stay behind with the old cycle. Finished objectives stay behind.
+reading, milestones keep their `done`; confidence, grades (`score`), a
+milestone's `due` (a day of the old cycle) and the `review` stay behind with the
+old cycle. Finished objectives stay behind, and private ones unless asked for.
 
 Links are re-pointed: an `aligns` or `depends_on` entry naming an objective of
 the old cycle that was carried now names it in the new cycle; one naming an
