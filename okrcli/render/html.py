@@ -271,7 +271,7 @@ def review_html(r: Review) -> str:
     else:
         rows = [[esc(short(c.ref, cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
                                                             else ""),
-                 f"{two_places(c.score)}", esc(", ".join(c.unfinished)) or '<span class="muted">graded</span>']
+                 two_places(c.score), esc(", ".join(c.unfinished)) or '<span class="muted">graded</span>']
                 for c in r.carry_over]
         body.append(_table([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows))
     body.append("</section>")

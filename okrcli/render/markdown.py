@@ -135,7 +135,7 @@ def _objective_row(o: ReviewedObjective, cycle: str) -> list[str]:
     marks = [m for m, on in (("committed", o.committed), ("graded", o.graded)) if on]
     if o.incomplete:
         marks.append(md(incomplete_text(o.incomplete)))
-    return [_ref(o.ref, cycle), md(o.title), f"{two_places(o.score)}", o.band or "n/a", " ".join(marks)]
+    return [_ref(o.ref, cycle), md(o.title), two_places(o.score), o.band or "n/a", " ".join(marks)]
 
 
 def review_markdown(r: Review) -> str:
@@ -179,7 +179,7 @@ def review_markdown(r: Review) -> str:
     if r.standalone:
         out += ["", "## Standalone objectives", ""]
         out += _table(["Objective", "Title", "Score", "Why standalone"],
-                      [[_ref(o.ref, cycle), md(o.title), f"{two_places(o.score)}", md(o.standalone)]
+                      [[_ref(o.ref, cycle), md(o.title), two_places(o.score), md(o.standalone)]
                        for o in map(r.objective, r.standalone)])
     out += ["", "## Check-in discipline", "",
             f"Periods of {r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over.", ""]
@@ -200,7 +200,7 @@ def review_markdown(r: Review) -> str:
         out.append("None.")
     else:
         out += _table(["Objective", "Title", "Score", "Committed", "Unfinished key results"],
-                      [[_ref(c.ref, cycle), md(c.title), f"{two_places(c.score)}", "yes" if c.committed else "",
+                      [[_ref(c.ref, cycle), md(c.title), two_places(c.score), "yes" if c.committed else "",
                         ", ".join(c.unfinished)] for c in r.carry_over])
     out += ["", "## Objectives and key results", ""]
     rows = []
@@ -208,6 +208,6 @@ def review_markdown(r: Review) -> str:
         rows.append(_objective_row(o, cycle))
         for k in o.key_results:
             trend = sparkline([p.progress for p in k.history[-12:]])
-            rows.append([f"↳ `{k.id}`", md(k.title), f"{two_places(k.score)}", k.band, trend])
+            rows.append([f"↳ `{k.id}`", md(k.title), two_places(k.score), k.band, trend])
     out += _table(["Objective / key result", "Title", "Score", "Band", "Trend"], rows)
     return "\n".join(out) + "\n"

@@ -224,7 +224,7 @@ def review_lines(r: Review) -> list[Line]:
     if asp.mean is None:
         lines.append([("  none", "dim")])
     else:
-        lines.append([("  average ", ""), (f"{two_places(asp.mean)}", "bold"),
+        lines.append([("  average ", ""), (two_places(asp.mean), "bold"),
                       (f" over {plural(asp.objectives, 'objective')}: ", ""), (VERDICTS[asp.verdict], "")])
     if r.perfect:
         lines += _heading("Aspirational objectives at 1.0 (were they ambitious enough?)")

@@ -55,7 +55,7 @@ def value_text(value: object, unit: str | None = None) -> str:
 
 
 def score_text(score: float | None) -> str:
-    return "n/a" if score is None else f"{two_places(score)}"
+    return "n/a" if score is None else two_places(score)
 
 
 def sparkline(values: list[float]) -> str:

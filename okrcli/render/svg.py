@@ -35,7 +35,7 @@ def score_bar(score: float | None, band: str | None, label: str) -> str:
     w = 200.0
     filled = max(0.0, min(1.0, score)) * w if score is not None else 0.0
     band = band or "unknown"
-    text = f"{two_places(score)}"
+    text = two_places(score)
     aria = esc(f"{label}: score {text}, {band}")
     return (f'<svg class="chart bar" viewBox="0 0 250 24" role="img" aria-label="{aria}">'
             f"<title>{aria}</title>"
@@ -100,7 +100,7 @@ def burn_up(points: list[tuple[date, float]], start: date, end: date, today: dat
     if start <= today <= end:
         tx = _f(x(today))
         now = f'<line x1="{tx}" y1="{_f(top)}" x2="{tx}" y2="{_f(bottom)}" stroke="{MUTED}" stroke-dasharray="1 3"/>'
-    latest = f"{two_places(points[-1][1])}" if points else "none"
+    latest = two_places(points[-1][1]) if points else "none"
     aria = esc(f"{label}: progress from {len(points)} check-ins, latest {latest}, "
                f"against the straight line from {start.isoformat()} to {end.isoformat()}")
     return (f'<svg class="chart burnup" viewBox="0 0 300 118" role="img" aria-label="{aria}">'
