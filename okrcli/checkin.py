@@ -471,6 +471,20 @@ def owner_kind(org: Org, owner: str, *, what: str = "the company, a team or a pe
                    hint=f"did you mean {close[0]}?" if close else hint)
 
 
+def my_key_results(sources: Sources, user: str) -> list[tuple[Objective, KeyResult]]:
+    """A person's key results: their own, then those of the teams they lead (`lead:` in
+    org.yaml), each owner's in file order. Private objectives of a team are left out: they
+    are the team's, not the lead's to walk through."""
+    from .load import load_org
+
+    owners = load_org(sources.root, []).mine(user)
+    found = []
+    for owner in owners:
+        found += [(obj, kr) for obj, kr in owner_key_results(sources, owner)
+                  if owner == user or not obj.private]
+    return found
+
+
 def owner_key_results(sources: Sources, owner: str) -> list[tuple[Objective, KeyResult]]:
     """The key results of `owner` in the current cycle, in file order."""
     sources.load(sources.cycle, owner)

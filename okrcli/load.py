@@ -13,13 +13,14 @@ import gc
 import math
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
-from .cycles import parse_cycle
+from .cycles import Cycle, parse_cycle
 from .errors import Diagnostic, Loc, Severity
 from .model import (
     Company,
@@ -287,7 +288,7 @@ OBJECTIVE_SPEC = {"id": "id", "title": "text", "aligns": "raw", "depends_on": "r
                   "description": "text?"}
 KR_SPEC = {"id": "id", "title": "text", "start": "number", "target": "number", "current": "number",
            "unit": "text?", "keep": "text", "done": "bool", "confidence": "unit", "weight": "positive",
-           "score": "unit", "description": "text?"}
+           "score": "unit", "description": "text?", "due": "raw"}
 REVIEW_KEYS = ("score", "notes")
 
 
@@ -313,7 +314,34 @@ def _refs(r: Reader, key: str) -> tuple[RefEntry, ...]:
     return tuple(out)
 
 
-def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic]) -> KeyResult | None:
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _due(r: Reader, milestone: bool, cycle: Cycle | None) -> date | None:
+    """A milestone's `due: YYYY-MM-DD`, inside its cycle; anything else is a `schema` finding."""
+    value, p = r.m["due"], r.m.pos["due"]
+    if not milestone:
+        r.err(p[0], p[1], "'due' is for milestone key results (with 'done'); remove it")
+        return None
+    day = None
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            pass
+    if day is None:
+        shown = value if isinstance(value, str) else "a list or mapping"
+        r.err(p[3], p[4], f"'due' must be a date written YYYY-MM-DD, not {shown}")
+        return None
+    if cycle is not None and not cycle.contains(day):
+        r.err(p[3], p[4], f"'due' {value} is outside the cycle {cycle.id} ({cycle.start.isoformat()} to "
+                          f"{cycle.end.isoformat()}); pick a day inside it")
+        return None
+    return day
+
+
+def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic],
+                cycle: Cycle | None = None) -> KeyResult | None:
     if not isinstance(m, YMap):
         diags.append(Diagnostic(path, line, col, Severity.ERROR, "schema",
                                 "a key result must be a mapping with id, title and target (or done)"))
@@ -340,12 +368,13 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         return None
     if kr_id is None or title is None:
         return None
+    due = _due(r, kind == "milestone", cycle) if "due" in m else None
     start = f.get("start", 0)
     return KeyResult(
         id=kr_id, title=title, kind=kind, start=start, target=target,
         current=f.get("current", start), done=done, keep=keep, unit=f.get("unit"),
         confidence=f.get("confidence"), weight=f.get("weight", 1), score=f.get("score"),
-        loc=Loc(path, line, col), spans=m.pos,
+        loc=Loc(path, line, col), spans=m.pos, due=due,
     )
 
 
@@ -366,14 +395,19 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
         rr = Reader(rm, path, diags, "a review")
         rr.keys(REVIEW_KEYS)
         review = Review(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
-    krs = []
+    krs, broken = [], []
     items = r.seq("key_results") if "key_results" in f else None
     written = len(items) if items is not None else 0
     if items is not None:
+        parsed = parse_cycle(cycle)
         for item, (kline, kcol, _plain) in zip(items, items.pos):
-            kr = _key_result(item, kline, kcol, path, diags)
+            before = len(diags)
+            kr = _key_result(item, kline, kcol, path, diags, parsed)
             if kr is not None:
                 krs.append(kr)
+            else:  # it still counts: the objective is incomplete, pointing at the finding
+                first = diags[before] if len(diags) > before else None
+                broken.append(Loc(path, first.line, first.column) if first else Loc(path, kline, kcol))
     if obj_id is None or title is None:
         return None
     return Objective(
@@ -381,7 +415,7 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
         aligns=aligns, depends_on=depends_on, committed=bool(f.get("committed")),
         private=bool(f.get("private")), standalone=f.get("standalone"), description=f.get("description"),
         review=review, written_krs=written,
-        loc=Loc(path, line, col), spans=m.pos,
+        loc=Loc(path, line, col), spans=m.pos, broken_krs=tuple(broken),
     )
 
 
@@ -708,3 +742,37 @@ def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFi
             objectives.setdefault(obj.key, obj)
     return Repository(root=root, settings=settings, org=org, files=tuple(files), objectives=objectives,
                       file_count=file_count)
+
+
+# A `private` key whose value is anything but a plain false (`private: false`, `no`, `off`): the
+# only files worth parsing to find private objectives.
+_MAY_BE_PRIVATE = re.compile(rb"private[\"']?[ \t]*:(?![ \t]*(?:false|no|off|n)[ \t]*(?:[#,}\r\n]|$))",
+                             re.IGNORECASE)
+
+
+def private_objectives(root: Path, files: set[tuple[str, str]]) -> tuple[set[str], set[str]]:
+    """Keys (`CYCLE:OWNER/ID`) of the private objectives in the OKR files of the given
+    `(cycle, owner)` pairs, and the paths of those that may hold one but could not be read.
+
+    For `okr log`, which reads history without loading the repository: only files that may
+    set `private` to something other than false are parsed, so this costs little more than
+    reading the bytes."""
+    keys: set[str] = set()
+    unreadable: set[str] = set()
+    for cycle, owner in files:
+        rel = f"{cycle}/{owner}.yaml"
+        path = root / rel
+        try:
+            raw = path.read_bytes() if path.is_file() else b""
+        except OSError:
+            unreadable.add(rel)
+            continue
+        if b"private" not in raw or not _MAY_BE_PRIVATE.search(raw):
+            continue
+        diags: list[Diagnostic] = []
+        okr_file = load_okr_file(root, rel, cycle, owner, diags, raw)
+        if okr_file is None or any(d.severity == Severity.ERROR for d in diags if d.rule == "yaml-syntax"):
+            unreadable.add(rel)
+            continue
+        keys.update(o.key for o in okr_file.objectives if o.private)
+    return keys, unreadable

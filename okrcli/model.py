@@ -46,6 +46,7 @@ class KeyResult:
     score: float | None
     loc: Loc
     spans: Spans = field(repr=False, compare=False)
+    due: date | None = None  # milestone KRs: the day it is due (inside its cycle)
 
     def at(self, key: str, value: bool = True) -> Loc:
         """Where `key` (its value, or the key itself) is written; the KR's own position if absent."""
@@ -75,6 +76,13 @@ class Objective:
     written_krs: int  # items written under key_results, valid or not
     loc: Loc
     spans: Spans = field(repr=False, compare=False)
+    # Where the first finding of each key result that failed to load points: while there is
+    # one, the objective's score and status are unknown (SPEC 3), never computed from the rest.
+    broken_krs: tuple[Loc, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.broken_krs
 
     @property
     def ref(self) -> Ref:
@@ -193,6 +201,14 @@ class Org:
         if self.company is not None:
             above.append(self.company.id)
         return above
+
+    def led_by(self, person: str) -> list[str]:
+        """The teams whose `lead` is `person`, in org.yaml order."""
+        return [t.id for t in self.teams.values() if t.lead == person]
+
+    def mine(self, person: str) -> list[str]:
+        """Whose key results are "my key results": the person's own, then the teams they lead."""
+        return [person, *(t for t in self.led_by(person) if t != person)]
 
     def members(self, team_id: str) -> set[str]:
         """Owners inside a team: the team, its subteams and the people of all of them."""

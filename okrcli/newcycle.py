@@ -3,8 +3,9 @@
 As Google carries aspirational OKRs, an objective that did not reach 1.0 moves
 to the next cycle with the same id: numeric key results start where they stood
 (`start` = the last `current`), threshold key results keep their target and
-reading, milestones keep their `done`; confidence, grades (`score`) and the
-`review` stay behind with the old cycle. Finished objectives stay behind.
+reading, milestones keep their `done`; confidence, grades (`score`), a
+milestone's `due` (a day of the old cycle) and the `review` stay behind with the
+old cycle. Finished objectives stay behind, and private ones unless asked for.
 
 Links are re-pointed: an `aligns` or `depends_on` entry naming an objective of
 the old cycle that was carried now names it in the new cycle; one naming an
@@ -39,7 +40,7 @@ class Carried:
     id: str
     title: str
     private: bool
-    score: float  # in the old cycle
+    score: float | None  # in the old cycle (None: unknown, a key result failed to load)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class LeftBehind:
     ref: str  # in the old cycle
     title: str
     private: bool
-    score: float
+    score: float | None
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,10 @@ def check_cycles(from_id: str, next_id: str) -> None:
 
 
 def plan_new_cycle(repo: Repository, from_id: str, next_id: str, carry: str,
-                   unreadable: list[str] | None = None) -> NewCyclePlan:
-    """What `okr new-cycle NEXT --from FROM --carry CARRY` would create; touches no file."""
+                   unreadable: list[str] | None = None, include_private: bool = False) -> NewCyclePlan:
+    """What `okr new-cycle NEXT --from FROM --carry CARRY` would create; touches no file.
+
+    Private objectives stay behind unless `include_private` (SPEC 2: private everywhere)."""
     check_cycles(from_id, next_id)
     if carry not in CARRY_MODES:
         raise OkrError(f"--carry must be one of {', '.join(CARRY_MODES)}, not '{carry}'")
@@ -100,9 +103,11 @@ def plan_new_cycle(repo: Repository, from_id: str, next_id: str, carry: str,
                        hint="pick the cycle to carry from with --from CYCLE")
     company = repo.org.company.id if repo.org.company else repo.settings.company
     canonical = [o for f in files for o in f.objectives if repo.objectives.get(o.key) is o]
-    scores = {o.key: objective_score(o) for o in canonical}
-    carried_keys = {o.key for o in canonical
-                    if carry == "all" or (carry == "unfinished" and scores[o.key] < 1.0)}
+    # An objective whose key results did not all load has no known score: it counts as unfinished.
+    scores = {o.key: objective_score(o) if o.complete else None for o in canonical}
+    carried_keys = {o.key for o in canonical if (include_private or not o.private) and (
+                    carry == "all" or (carry == "unfinished" and (scores[o.key] or 0.0) < 1.0))}
+    kept_private = sum(1 for o in canonical if o.private and not include_private and carry != "none")
     attention: list[Attention] = []
     left_behind = [LeftBehind(o.key, o.title, o.private, scores[o.key]) for o in canonical
                    if o.key not in carried_keys]
@@ -123,6 +128,9 @@ def plan_new_cycle(repo: Repository, from_id: str, next_id: str, carry: str,
         path = f"{next_id}/{f.owner}.yaml"
         planned.append(PlannedFile(path, f.owner, tuple(carried), _file_yaml(f.owner, from_id, next_id, blocks)))
     notes = [f"{path} could not be read (run okr check): nothing was carried from it" for path in unreadable or ()]
+    if kept_private:
+        notes.append(f"{kept_private} private objective{'s' * (kept_private != 1)} stayed in {from_id}: "
+                     "add --include-private to carry private objectives")
     if repo.settings.cycle == from_id:
         notes.append(f"okr.yaml pins cycle: {from_id}; change it to {next_id} when the new cycle starts")
     return NewCyclePlan(from_id, next_id, carry, tuple(planned), tuple(left_behind), tuple(attention), tuple(notes))

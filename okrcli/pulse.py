@@ -20,6 +20,7 @@ from .cycles import Cycle, parse_cycle
 from .discipline import CycleCheckins, checkin_discipline
 from .history import History
 from .model import Objective, Org, Repository
+from .scoring import owes_checkin
 
 NOT_STARTED, RUNNING, ENDED = "not_started", "running", "ended"
 NO_FILE, NO_OBJECTIVES, UNREADABLE = "no_file", "no_objectives", "unreadable"
@@ -214,7 +215,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
     for obj in canonical_objectives(repo, [cycle]):
         if (obj.private and not include_private) or (owners is not None and obj.owner not in owners):
             continue
-        if not obj.key_results:
+        if not obj.key_results and not obj.broken_krs:  # a key result that failed to load is one (okr check)
             empty.append(EmptyObjective(obj.key, obj.owner, obj.title, obj.loc.path, obj.loc.line))
         if checkins is None:
             continue
@@ -223,7 +224,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
             if last is not None and (obj.owner not in latest or last > latest[obj.owner]):
                 latest[obj.owner] = last
             due = wait_start(last, parsed) + timedelta(days=every)
-            if (kr.kind == "milestone" and kr.done) or due > today:
+            if not owes_checkin(kr) or due > today:
                 continue
             entry = owed.get(obj.owner)
             if entry is None:
@@ -444,7 +445,7 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
             for kr in obj.key_results:
                 c.key_results += 1
                 c.outcome_key_results += weak is None or not weak.match(kr.title)
-                if not started or checkins is None or (kr.kind == "milestone" and kr.done):
+                if not started or checkins is None or not owes_checkin(kr):
                     continue
                 c.open_key_results += 1
                 since = wait_start(last_in_cycle.get(f"{key}/{kr.id}"), cycle)

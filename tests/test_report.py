@@ -105,7 +105,8 @@ def test_owed_attention_and_objective_changes(november_repo):  # noqa: F811
     [eng] = teams["eng"]["changes"]
     kinds = [(c["kind"], c["kr"], c["goalpost"]) for c in eng["changes"]]
     assert kinds == [("retitled", None, False), ("kr-retitled", "KR1", False), ("target-moved", "KR1", True)]
-    assert data["totals"] == {"moved": 7, "checkins": 8, "owed": 3, "off_track": 5, "at_risk": 4, "added": 1,
+    # Status v2: the four milestones not done (no confidence) are at risk at 0.63 of the cycle, not off track.
+    assert data["totals"] == {"moved": 7, "checkins": 8, "owed": 3, "off_track": 1, "at_risk": 8, "added": 1,
                               "removed": 0, "changed": 1}
 
 

@@ -159,7 +159,7 @@ def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: 
     from ..checkin import (
         check_text,
         current_user,
-        owner_key_results,
+        my_key_results,
         parse_fraction,
         parse_kr_value,
     )
@@ -169,14 +169,16 @@ def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: 
 
     reader = git or _reader(sources.root)
     user = current_user(sources.root, as_id, reader.user_email() if reader else None)
-    krs = owner_key_results(sources, user)
+    krs = my_key_results(sources, user)
     if not krs:
         raise OkrError(f"{user} has no key results in {sources.cycle}",
                        hint=f"their OKRs go in {sources.cycle}/{user}.yaml; "
                             "or name a key result: okr checkin REF VALUE")
-    history = _history(sources, reader, user)
+    history = _history(sources, reader, {obj.owner for obj, _ in krs})
     entries = []
-    for obj, kr in krs:
+    for n, (obj, kr) in enumerate(krs):
+        if obj.owner != user and (n == 0 or krs[n - 1][0].owner != obj.owner):
+            typer.echo(f"── {obj.owner}: a team you lead ──")  # marked by owner
         ref = f"{obj.owner}/{obj.id}/{kr.id}"
         _show_kr(ref, kr, history.last(f"{obj.cycle}:{ref}") if history else None)
         value = _ask(functools.partial(parse_kr_value, kr, ref), _value_prompt(kr))
@@ -204,12 +206,12 @@ def _reader(root: Path) -> GitRepo | None:
         return None
 
 
-def _history(sources: Sources, git: GitRepo | None, user: str) -> History | None:
+def _history(sources: Sources, git: GitRepo | None, owners: set[str]) -> History | None:
     from ..history import read_history
 
     if git is None:
         return None
-    return read_history(sources.root, owners={user}, cycle=sources.cycle, git=git)
+    return read_history(sources.root, owners=owners, cycle=sources.cycle, git=git)
 
 
 def _show_kr(ref: str, kr, last) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 from ..views import KeyResultDetail, KRView, Neighbour, ObjectiveDetail, ObjectiveView
+from .numbers import score as two_places
 from .objectives import kr_dict, objective_dict
 from .styled import (
     STATUS_STYLES,
     STATUS_WORDS,
+    UNKNOWN,
     Line,
+    incomplete_note,
     measure,
     num,
     score_segments,
@@ -38,7 +41,8 @@ def to_json(detail: ObjectiveDetail | KeyResultDetail) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _status_line(label: str, score: float, band: str, status: str, extra: str = "") -> Line:
+def _status_line(label: str, score: float | None, band: str | None, status: str | None,
+                 extra: str = "") -> Line:
     return [(f"  {label:<10}", "dim"), *score_segments(score, band, status), (extra, "dim")]
 
 
@@ -54,8 +58,8 @@ def _neighbour_lines(title: str, items: list[Neighbour], cycle: str, empty: str,
         elif n.missing:
             lines.append([("  ", ""), (ref, "bold"), ("  names nothing (okr check: align-dangling)", "red")])
         else:
-            word = STATUS_WORDS.get(n.status or "", "")
-            lines.append([("  ", ""), (ref, "bold"), (f"  {n.score:.2f} ", ""),
+            word = STATUS_WORDS.get(n.status or "", UNKNOWN)
+            lines.append([("  ", ""), (ref, "bold"), (f"  {two_places(n.score)} ", ""),
                           (f"{word:<9}", STATUS_STYLES.get(n.status or "", "")), ("  ", ""),
                           (user(n.title), ""), (f"  · {via} {n.via_kr}" if n.via_kr and via else "", "dim")])
     return lines
@@ -81,6 +85,7 @@ def _objective_head(v: ObjectiveView) -> list[Line]:
     lines: list[Line] = [[(short_ref(v.ref, v.cycle), "bold"), ("  ", ""), (user(v.title), "bold")],
                          [("  " + " · ".join(facts), "dim")],
                          _status_line("score", v.score, v.band, v.status,
+                                      incomplete_note(v) if v.incomplete else
                                       "  (review score)" if v.review_score is not None else "")]
     if v.standalone:
         lines.append([("  standalone: ", "dim"), (user(v.standalone), "")])
@@ -104,7 +109,7 @@ def text_lines(detail: ObjectiveDetail | KeyResultDetail) -> list[Line]:
         lines += _neighbour_lines("Needed by", detail.dependents, v.cycle, "nothing depends on it", "needs")
         return lines
     k, v = detail.key_result, detail.objective
-    extra = [k.kind, measure(k), f"progress {k.progress:.2f}"]
+    extra = [k.kind, measure(k), f"progress {two_places(k.progress)}"]
     if k.confidence is not None:
         extra.append(f"confidence {num(k.confidence)}")
     extra.append(f"weight {num(k.weight)}")
