@@ -10,14 +10,15 @@ import typer
 
 from .common import RepoOption, choice, color_wanted, find_root, write
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 def check(
     repo: Path | None = RepoOption,
     format: str | None = typer.Option(
         None, "--format", "-f", metavar="FORMAT",
-        help="text, json, github (workflow annotations) or sarif (code scanning). "
+        help="text, json, github (workflow annotations), sarif (code scanning) or gitlab "
+             "(Code Quality report). "
              "Default: github when GITHUB_ACTIONS is set, else text.",
     ),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
@@ -65,6 +66,8 @@ def _render(findings, root: Path, fmt: str) -> None:
         write(render.render_json(findings, root))
     elif fmt == "github":
         write(render.render_github(findings, root))
+    elif fmt == "gitlab":
+        write(render.render_gitlab(findings, root))
     elif fmt == "sarif":
         from ..rules import registry
 
