@@ -31,7 +31,9 @@ app = typer.Typer(
 def report_error(err: OkrError) -> None:
     from .render.text_safety import visible
 
-    sys.stderr.write(f"okr: error: {visible(err.message)}\n")
+    # Several lines (a hook's output) keep their breaks, indented: no line can pass for okr's own.
+    first, *more = err.message.split("\n")
+    sys.stderr.write(f"okr: error: {visible(first)}\n" + "".join(f"  {visible(m)}\n" for m in more))
     if err.hint:
         sys.stderr.write(f"hint: {visible(err.hint)}\n")
 
@@ -62,7 +64,9 @@ def guarded(func: Callable) -> Callable:
 
 
 def register(name: str, func: Callable, summary: str) -> None:
-    app.command(name, help=func.__doc__, short_help=summary)(guarded(func))
+    # A command may bring its own parser class (checkin: negative numbers as values).
+    extra = {"cls": func.command_class} if hasattr(func, "command_class") else {}
+    app.command(name, help=func.__doc__, short_help=summary, **extra)(guarded(func))
 
 
 def _version(value: bool) -> None:
