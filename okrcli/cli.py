@@ -21,7 +21,7 @@ app = typer.Typer(
     help="Objectives and Key Results as plain YAML files in git.\n\n"
          "Example: okr demo && cd okr-demo && okr tree",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
