@@ -81,6 +81,9 @@ def root(
                                  help="Print the version and exit."),
 ) -> None:
     """Objectives and Key Results as plain YAML files in git."""
+    from . import progress
+
+    progress.quiet(False)  # each command decides again (in-process runs share the module)
 
 
 from .commands import check as _check

@@ -288,7 +288,9 @@ def read_history(
                       since_date=since.isoformat() if since else None)
     found: list[CheckIn] = []
     candidates = {}  # sha -> (commit, its place in `found`)
-    for commit in commits:
+    from .progress import iterate
+
+    for commit in iterate(commits, "Reading check-ins"):
         when = datetime.fromisoformat(commit.date)
         recorded = checkins_from_message(commit.message, date=when, author_name=commit.author_name,
                                          author_email=commit.author_email, commit=commit.sha)

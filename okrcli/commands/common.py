@@ -36,4 +36,8 @@ def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 
     if value not in allowed:
         raise OkrError(f"{option} must be one of {', '.join(allowed)}, not '{value}'")
+    if option == "--format" and value != "text":  # a machine format: no progress bar on stderr
+        from ..progress import quiet
+
+        quiet()
     return value
