@@ -62,6 +62,9 @@ def _add_checkins(detail, repo: Path | None, obj, kr, until, last: int) -> None:
     from ..history import read_history
     from .common import find_root
 
+    if last == 0:  # asked for none: no need to read the history
+        detail.checkins_asked = False
+        return
     try:
         history = read_history(find_root(repo), owners={obj.owner}, cycle=obj.cycle)
     except OkrError:

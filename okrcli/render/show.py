@@ -34,9 +34,10 @@ def to_json(detail: ObjectiveDetail | KeyResultDetail) -> str:
         doc = {"type": "key_result", "key_result": kr_dict(detail.key_result),
                "objective": objective_dict(detail.objective, krs=False),
                "children": [_neighbour_dict(n) for n in detail.children],
-               "dependents": [_neighbour_dict(n) for n in detail.dependents],
-               "checkins": None if detail.checkins is None else [c.as_json() for c in detail.checkins],
-               "checkins_total": detail.checkins_total}
+               "dependents": [_neighbour_dict(n) for n in detail.dependents]}
+        if detail.checkins_asked:
+            doc["checkins"] = None if detail.checkins is None else [c.as_json() for c in detail.checkins]
+            doc["checkins_total"] = detail.checkins_total
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -122,6 +123,8 @@ def text_lines(detail: ObjectiveDetail | KeyResultDetail) -> list[Line]:
 
 def _checkin_lines(detail: KeyResultDetail, unit: str | None) -> list[Line]:
     """`Last check-ins`: date, author, value (from the previous), confidence, note, links."""
+    if not detail.checkins_asked:  # --checkins 0
+        return []
     if detail.checkins is None:
         return [[], [("Last check-ins", "bold")], [("  none: not in a git repository", "dim")]]
     shown, total = detail.checkins, detail.checkins_total
