@@ -68,6 +68,7 @@ gap:10px}
 .kr{border-top:1px solid var(--line);padding-top:6px;break-inside:avoid;display:flex;flex-direction:column}
 .kr>svg,.kr>p{margin-top:auto}
 .kr .head{display:flex;gap:8px;align-items:baseline;justify-content:space-between}
+.kr .notes{font-size:.85em;margin-top:4px}.kr .notes ul{margin:2px 0 0;padding-left:1.1em}
 .team-title{margin-top:28px}
 blockquote{margin:6px 0 10px;padding:4px 12px;border-left:3px solid var(--line);color:#343a40}
 ul.changes{margin:4px 0 12px;padding-left:20px}
