@@ -3,6 +3,7 @@ the git top-level when the OKR root is a folder of a monorepo (SPEC 4)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import textwrap
 from pathlib import Path
@@ -28,59 +29,7 @@ objectives:
         target: 5
 """
 
-GITLAB_GOLDEN = """\
-[
-  {
-    "description": "bob/O1 aligns to nothing; add 'aligns: [OWNER/OBJ]' naming the objective it serves, \
-or 'standalone: \\"<reason>\\"'",
-    "check_name": "unaligned",
-    "fingerprint": "%s",
-    "severity": "major",
-    "location": {
-      "path": "okrs/2026-Q4/bob.yaml",
-      "lines": {
-        "begin": 2
-      }
-    }
-  },
-  {
-    "description": "key result title starts with 'Help', an activity; state the measurable result instead",
-    "check_name": "weak-wording",
-    "fingerprint": "%s",
-    "severity": "minor",
-    "location": {
-      "path": "okrs/2026-Q4/bob.yaml",
-      "lines": {
-        "begin": 6
-      }
-    }
-  },
-  {
-    "description": "key result title starts with 'Help', an activity; state the measurable result instead",
-    "check_name": "weak-wording",
-    "fingerprint": "%s",
-    "severity": "minor",
-    "location": {
-      "path": "okrs/2026-Q4/bob.yaml",
-      "lines": {
-        "begin": 9
-      }
-    }
-  },
-  {
-    "description": "%s",
-    "check_name": "kr-target",
-    "fingerprint": "%s",
-    "severity": "major",
-    "location": {
-      "path": "okrs/2026-Q4/bob.yaml",
-      "lines": {
-        "begin": %d
-      }
-    }
-  }
-]
-"""
+GOLDEN = Path(__file__).parent / "golden" / "ci" / "gitlab.json"
 
 
 def monorepo(tmp_path: Path, monkeypatch, bob: str = BOB) -> Path:
@@ -101,18 +50,15 @@ def gitlab(top: Path, cwd: Path | None = None) -> tuple[int, list[dict]]:
 def test_gitlab_code_quality_exact_output(tmp_path, monkeypatch):
     top = monorepo(tmp_path, monkeypatch)
     result = run(["check", "--format", "gitlab"], cwd=top / "okrs")
-    assert result.exit_code == 1
+    assert (result.exit_code, result.stderr) == (1, "")
+    assert result.stdout == GOLDEN.read_text(encoding="utf-8")
     items = json.loads(result.stdout)
-    prints = [item["fingerprint"] for item in items]
-    kr_target = items[3]
-    assert kr_target["check_name"] == "kr-target"
-    expected = GITLAB_GOLDEN % (*prints[:3], kr_target["description"].replace('"', '\\"'),
-                                prints[3], kr_target["location"]["lines"]["begin"])
-    assert result.stdout == expected
-    # Fingerprints: distinct (even for the two identical messages), hex, and stable.
-    assert len(set(prints)) == 4 and all(len(p) == 32 and int(p, 16) >= 0 for p in prints)
-    assert run(["check", "--format", "gitlab"], cwd=top / "okrs").stdout == result.stdout
-    # --format gitlab is documented in the help.
+    # Each fingerprint is the rule, the file, the message and its rank among identical ones.
+    first = "\0".join(["unaligned", "okrs/2026-Q4/bob.yaml", items[0]["description"], "1"])
+    assert items[0]["fingerprint"] == hashlib.sha256(first.encode()).hexdigest()[:32]
+    assert len({item["fingerprint"] for item in items}) == 4  # the two identical messages differ
+    assert run(["check", "--format", "gitlab"], cwd=top).exit_code == 2  # no okr.yaml at the top
+    assert run(["check", "--format", "gitlab", "--repo", "okrs"], cwd=top).stdout == result.stdout
     assert "gitlab" in run(["check", "--help"]).stdout
 
 
