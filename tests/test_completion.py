@@ -51,3 +51,30 @@ def test_completions_name_commands_and_options(tmp_path):
     options = okr(home=tmp_path, _OKR_COMPLETE="complete_bash", COMP_WORDS="okr check --exp",
                   COMP_CWORD="2")
     assert options.stdout.split() == ["--explain"]
+
+
+def test_references_complete_from_the_files(tmp_path):
+    from conftest import write_repo
+
+    root = write_repo(tmp_path / "okrs", {
+        "2026-Q4/bob.yaml": ("objectives:\n  - id: O1\n    title: Faster builds\n    aligns: [acme/O1]\n"
+                             "    key_results:\n      - {id: KR1, title: Build time from 20 to 5, start: 20, target: 5}\n"
+                             "  - id: O2\n    title: Hiring\n    private: true\n    aligns: [acme/O1]\n"
+                             "    key_results:\n      - {id: KR1, title: Hires from 0 to 2, target: 2}\n"),
+        "2026-Q4/alice.yaml": "objectives: []\n",
+    })
+
+    def complete(words: str, cwd: Path = root) -> list[str]:
+        done = subprocess.run([str(OKR)], cwd=cwd, capture_output=True, text=True, check=False,
+                              env={**os.environ, "_OKR_COMPLETE": "complete_bash", "COMP_WORDS": words,
+                                   "COMP_CWORD": str(len(words.split(" ")) - 1), "OKR_REPO": ""})
+        return done.stdout.split()
+
+    assert complete("okr show ") == ["acme/", "alice/", "bob/"]
+    # One owner matches: its objectives and key results (a private objective is not offered).
+    assert complete("okr show b") == ["bob/O1", "bob/O1/KR1"]
+    assert complete("okr show acme/O1/") == ["acme/O1/KR1"]
+    assert complete("okr checkin bob/O1/KR1 3 ac") == ["acme/O1", "acme/O1/KR1"]
+    assert complete("okr show 2026-Q4:bob/") == ["2026-Q4:bob/O1", "2026-Q4:bob/O1/KR1"]
+    assert complete("okr show nobody") == []
+    assert complete("okr show b", cwd=tmp_path) == []  # no OKR repository: nothing, no error

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 from typer.core import TyperCommand
 
+from ..completion import complete_ref
 from .common import RepoOption
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def checkin(
         help="Key results and their new values: a number (with or without the KR's unit, "
              "25 or 25min; -3 needs no --), or done / not-done for a milestone. A REF without "
              "a VALUE keeps its value (with --confidence or --note). None: walk your key results.",
+        autocompletion=complete_ref,
     ),
     confidence: list[str] | None = typer.Option(
         None, "--confidence", metavar="[REF=]X",

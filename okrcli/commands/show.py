@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..completion import complete_ref
 from .common import RepoOption, choice, write
 from .viewing import AtOption, IncludePrivateOption, paused_gc
 
@@ -14,7 +15,8 @@ FORMATS = ("text", "json")
 
 @paused_gc
 def show(
-    ref: str = typer.Argument(..., metavar="REF", help="OWNER/OBJ, OWNER/OBJ/KR or CYCLE:OWNER/OBJ[/KR]."),
+    ref: str = typer.Argument(..., metavar="REF", help="OWNER/OBJ, OWNER/OBJ/KR or CYCLE:OWNER/OBJ[/KR].",
+                              autocompletion=complete_ref),
     repo: Path | None = RepoOption,
     cycle: str | None = typer.Option(None, "--cycle", metavar="CYCLE",
                                         help="The cycle of a REF written without one. Default: the current cycle."),
