@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 MAX_OWNERS = 200  # more matches than this: complete owners only, not every owner's file
 
 
-def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
+def complete_ref(ctx, incomplete: str) -> list[str]:
     """References starting with `incomplete`, in the current cycle or the one it names."""
     try:
         return _complete(ctx, incomplete)

@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING
 import typer
 from typer.core import TyperCommand
 
-from ..completion import complete_ref
-from .common import RepoOption
+from .common import RepoOption, complete_ref
 
 if TYPE_CHECKING:
     from ..checkin import Plan, Sources
     from ..gitstore import GitRepo
     from ..history import History
 
-_NEGATIVE_RE = re.compile(r"^-(?:[0-9]|\.[0-9])")
+_NEGATIVE = r"^-(?:[0-9]|\.[0-9])"  # patterns, compiled on first use: startup stays fast
 NoCommitOption = typer.Option(False, "--no-commit", help="Only edit the file; make no commit.")
 NoVerifyOption = typer.Option(False, "--no-verify", help="Skip the pre-commit and commit-msg hooks.")
 
@@ -37,7 +36,7 @@ class _CheckinCommand(TyperCommand):
             if token == "--":
                 positional.extend(tokens)
                 break
-            if _NEGATIVE_RE.match(token) or not token.startswith("-") or token == "-":
+            if not token.startswith("-") or token == "-" or re.match(_NEGATIVE, token):
                 positional.append(token)
                 continue
             options.append(token)
@@ -155,7 +154,7 @@ def open_git(root: Path) -> GitRepo:
 
 
 # OWNER/OBJ/KR, optionally CYCLE:; anything else after a REF is its value (25, -3, 25req/s).
-_KR_REF_RE = re.compile(r"^(?:[0-9A-Za-z-]+:)?[^/\s:]+/[^/\s]+/[^/\s]+$")
+_KR_REF = r"^(?:[0-9A-Za-z-]+:)?[^/\s:]+/[^/\s]+/[^/\s]+$"
 
 
 def _entries(sources: Sources, args: list[str], done: bool, confidence: float | None,
@@ -169,7 +168,7 @@ def _entries(sources: Sources, args: list[str], done: bool, confidence: float | 
 
     pairs: list[tuple[str, str | None]] = []
     for token in args:
-        if pairs and pairs[-1][1] is None and not done and not _KR_REF_RE.match(token):
+        if pairs and pairs[-1][1] is None and not done and not re.match(_KR_REF, token):
             pairs[-1] = (pairs[-1][0], token)
         else:
             pairs.append((token, "done" if done else None))

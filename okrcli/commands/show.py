@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..completion import complete_ref
-from .common import RepoOption, choice, write
+from .common import RepoOption, choice, complete_ref, write
 from .viewing import AtOption, IncludePrivateOption, paused_gc
 
 FORMATS = ("text", "json")
