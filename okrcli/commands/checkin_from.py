@@ -192,7 +192,7 @@ def _entry(sources: Sources, row: object) -> tuple[tuple, str]:
         raise OkrError(f"{ref}: 'note' must be text")
     note = check_text(note or "", "note", multiline=True)
     links = row.get("link")
-    links = [] if links is None else [links] if isinstance(links, str) else links
+    links = [] if links is None else links.split() if isinstance(links, str) else links  # URLs have no spaces
     if not isinstance(links, list) or not all(isinstance(item, str) and item.strip() for item in links):
         raise OkrError(f"{ref}: 'link' must be a URL or a list of URLs")
     links = [check_text(item, "link", multiline=False) for item in links]
