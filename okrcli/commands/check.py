@@ -41,10 +41,8 @@ def check(
 
     Example: okr check --repo examples/acme --strict
     """
-    from ..checks import exit_code, run_checks
     from ..cycles import parse_cycle
     from ..errors import OkrError
-    from ..load import load_repository
 
     if explain is not None:
         write(explain_rule(explain))
@@ -53,32 +51,39 @@ def check(
     choice(fmt, FORMATS, "--format")
     if cycle is not None and parse_cycle(cycle) is None:
         raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
-    if files and repo is None and not list_rules:
-        roots = _roots_of(files)
-        if not roots:  # pre-commit passed only files outside any OKR repository
-            raise typer.Exit(0)
-        if len(roots) > 1 and fmt in ("json", "sarif", "gitlab"):
-            raise OkrError(f"the files lie in {len(roots)} OKR repositories; --format {fmt} "
-                           "describes one", hint="check each with --repo PATH")
-    else:
-        roots = [find_root(repo)]
-    codes = []
-    for root in roots:
-        repository, loaded = load_repository(root)
-        if list_rules:
-            _list_rules(repository, fmt)
-            return
-        findings = run_checks(repository, loaded, cycle)
-        _render(findings, root, fmt)
+    roots = _roots(files, fmt) if files and repo is None and not list_rules else [find_root(repo)]
+    raise typer.Exit(max((_check_root(root, fmt, strict, cycle, list_rules) for root in roots), default=0))
+
+
+def _check_root(root: Path, fmt: str, strict: bool, cycle: str | None, list_rules: bool) -> int:
+    """Check one OKR repository (or list its rules): print the findings, return the exit code."""
+    from ..checks import exit_code, run_checks
+    from ..load import load_repository
+
+    repository, loaded = load_repository(root)
+    if list_rules:
+        _list_rules(repository, fmt)
+        return 0
+    findings = run_checks(repository, loaded, cycle)
+    _render(findings, root, fmt)
+    if fmt == "text":
         errors = sum(d.severity.value == "error" for d in findings)
         warnings = len(findings) - errors
-        checked = repository.file_count
-        if fmt == "text":
-            summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
-                if findings else "no problems"
-            sys.stderr.write(f"okr check: {summary} in {checked} files\n")
-        codes.append(exit_code(findings, strict))
-    raise typer.Exit(max(codes))
+        summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
+            if findings else "no problems"
+        sys.stderr.write(f"okr check: {summary} in {repository.file_count} files\n")
+    return exit_code(findings, strict)
+
+
+def _roots(files: list[Path], fmt: str) -> list[Path]:
+    """The OKR repositories of the files pre-commit passes (none: nothing to check)."""
+    from ..errors import OkrError
+
+    roots = _roots_of(files)
+    if len(roots) > 1 and fmt in ("json", "sarif", "gitlab"):
+        raise OkrError(f"the files lie in {len(roots)} OKR repositories; --format {fmt} describes one",
+                       hint="check each with --repo PATH")
+    return roots
 
 
 def _roots_of(files: list[Path]) -> list[Path]:

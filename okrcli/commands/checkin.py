@@ -95,32 +95,32 @@ def checkin(
     if any(not item for item in links):
         raise OkrError("--link needs a URL")
     if from_file is not None:
-        if args or done or confidence:
-            raise OkrError("--from reads every check-in from its file",
-                           hint="put the refs, values and confidences in the file, not on the command line")
-        from .checkin_from import read_rows
-
-        entries, note_text = read_rows(sources, from_file, note_text)
+        entries, note_text = _from_file(sources, from_file, note_text, bool(args or done or confidence))
         git = None if no_commit else open_git(root)
-        record(plan_checkin(sources, entries, note=note_text, links=links), git, no_verify=no_verify)
-        return
-    git = None if no_commit else open_git(root)
-    level, per_kr = _confidences(confidence or ())
-    if args:
-        entries = _entries(sources, args, done, level, per_kr, has_note=bool(note_text))
     else:
-        if per_kr:
-            raise OkrError("--confidence REF=X names a key result; name it as REF too",
-                           hint=f"okr checkin {next(iter(per_kr))} --confidence {next(iter(per_kr.values())):g}")
-        entries, note_text = _walk(sources, git, as_id, level, note_text, note is not None)
-        if not entries:
-            typer.echo("nothing to check in")
-            return
-    plan = plan_checkin(sources, entries, note=note_text, links=links)
-    record(plan, git, no_verify=no_verify)
+        git = None if no_commit else open_git(root)
+        level, per_kr = _confidences(confidence or ())
+        if args:
+            entries = _entries(sources, args, done, level, per_kr, has_note=bool(note_text))
+        else:
+            entries, note_text = _walk(sources, git, as_id, level, per_kr, note_text, note is not None)
+            if not entries:
+                typer.echo("nothing to check in")
+                return
+    record(plan_checkin(sources, entries, note=note_text, links=links), git, no_verify=no_verify)
 
 
 checkin.command_class = _CheckinCommand
+
+
+def _from_file(sources: Sources, source: str, note: str, more: bool) -> tuple[list, str]:
+    from ..errors import OkrError
+    from .checkin_from import read_rows
+
+    if more:
+        raise OkrError("--from reads every check-in from its file",
+                       hint="put the refs, values and confidences in the file, not on the command line")
+    return read_rows(sources, source, note)
 
 
 def _confidences(given) -> tuple[float | None, dict[str, float]]:
@@ -238,7 +238,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool) -> None:
 
 
 def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: float | None,
-          note: str, note_given: bool) -> tuple[list, str]:
+          per_kr: dict[str, float], note: str, note_given: bool) -> tuple[list, str]:
     """Ask for each of the user's key results; Enter keeps a value (Enter twice records nothing)."""
     from ..checkin import (
         check_text,
@@ -251,6 +251,10 @@ def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: 
     from ..refs import Ref
     from ..resolve import Target
 
+    if per_kr:
+        ref, level = next(iter(per_kr.items()))
+        raise OkrError("--confidence REF=X names a key result; name it as REF too",
+                       hint=f"okr checkin {ref} --confidence {level:g}")
     reader = git or _reader(sources.root)
     user = current_user(sources.root, as_id, reader.user_email() if reader else None)
     krs = owner_key_results(sources, user)
