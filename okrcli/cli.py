@@ -84,6 +84,13 @@ def root(
     from . import progress
 
     progress.quiet(False)  # each command decides again (in-process runs share the module)
+    progress.set_display(_rich_bar)
+
+
+def _rich_bar(label: str, total: int | None):
+    from .render.progress_bar import RichBar
+
+    return RichBar(label, total)
 
 
 from .commands import check as _check

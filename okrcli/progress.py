@@ -4,8 +4,10 @@ A bar appears only when it helps and can change nothing a program reads:
 stderr is a terminal, `NO_COLOR` is unset, `TERM` is not `dumb`, `OKR_PROGRESS`
 is not `0`, the command prints text (a machine format turns it off through
 `quiet()`), and the work has already taken `DELAY` seconds, so quick commands
-never flash one. It is transient: rich erases it when the work ends, leaving
-stderr as it was. rich's progress module is imported only when a bar is shown.
+never flash one. The drawing is the CLI's (`set_display`, rich in
+`render/progress_bar.py`, imported only when a bar is shown): this module, used
+by the loaders, stays free of rich. The bar is transient: it is erased when the
+work ends, leaving stderr as it was.
 
     with progress.bar("Writing pages", total=len(pages)) as bar:
         for page in pages:
@@ -27,6 +29,13 @@ DELAY = 0.5  # seconds of work before a bar appears (OKR_PROGRESS_DELAY override
 
 T = TypeVar("T")
 _quiet = False
+_display = None  # (label, total) -> an object with update(done) and stop(); set by the CLI
+
+
+def set_display(factory) -> None:
+    """Choose how a bar is drawn (the CLI passes render.progress_bar's rich bar); None: never."""
+    global _display
+    _display = factory
 
 
 def quiet(on: bool = True) -> None:
@@ -62,36 +71,17 @@ class Bar:
         self.done = 0
         self._on = enabled() if show is None else show
         self._start = time.monotonic()
-        self._progress = None
-        self._task = None
+        self._progress = None  # the display, once shown
 
     def advance(self, n: int = 1) -> None:
         self.done += n
         if not self._on:
             return
         if self._progress is None:
-            if time.monotonic() - self._start < self.delay:
+            if time.monotonic() - self._start < self.delay or _display is None:
                 return
-            self._begin()
-        self._progress.update(self._task, completed=self.done)
-
-    def _begin(self) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        columns = [TextColumn("{task.description}"), BarColumn()]
-        if self.total is not None:
-            columns.append(MofNCompleteColumn())
-        columns.append(TimeElapsedColumn())
-        self._progress = Progress(*columns, console=Console(stderr=True), transient=True)
-        self._progress.start()
-        self._task = self._progress.add_task(self.label, total=self.total, completed=self.done)
+            self._progress = _display(self.label, self.total)
+        self._progress.update(self.done)
 
     @property
     def shown(self) -> bool:
