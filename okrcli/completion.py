@@ -41,17 +41,23 @@ def _complete(ctx, incomplete: str) -> list[str]:
 
 
 def _refs(folder: Path, owner: str) -> list[str]:
-    """`owner/O1`, `owner/O1/KR1`, ... from the owner's file, in file order."""
-    import yaml
+    """`owner/O1`, `owner/O1/KR1`, ... from the owner's file, in file order.
+
+    The file goes through okr's own safe reader (no anchors, no tags, bounded depth and size).
+    """
+    from .source import MAX_FILE_BYTES, parse_yaml
 
     path = folder / f"{owner}.yaml"
-    if path.is_symlink() or not path.is_file() or path.stat().st_size > 1024 * 1024:
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
         return []
-    data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data, ok = parse_yaml(path.read_bytes().decode("utf-8-sig"), path.name, [])
+    if not ok or not isinstance(data, dict):
+        return []
     out = []
     for obj in (data or {}).get("objectives") or ():
-        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or obj.get("private") is True:
-            continue  # private objectives are not offered
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or \
+                str(obj.get("private")).lower() in ("true", "yes", "on"):
+            continue  # private objectives are not offered (scalars are kept as written)
         out.append(f"{owner}/{obj['id']}")
         out += [f"{owner}/{obj['id']}/{kr['id']}" for kr in obj.get("key_results") or ()
                 if isinstance(kr, dict) and isinstance(kr.get("id"), str)]
