@@ -214,6 +214,18 @@ def _plain_words(exc: yaml.MarkedYAMLError, text: str, line: int, col: int,
         than = f"line {above}" if above else "the key above it"
         return (line, col, (f"invalid YAML: line {line} is indented more than {than}, or {than} "
                            "less than it should be; check their indentation"))
+    if "block mapping" in context and problem == "did not find expected key":
+        before = source(line)[:col - 1].rstrip()
+        if before.strip() and before.endswith(('"', "'")):
+            return (line, col, (f"invalid YAML: text after the closing quote on line {line}; "
+                                "put the whole value inside the quotes"))
+        here = source(line)
+        above = next((source(n) for n in range(line - 1, 0, -1) if source(n).strip()), "")
+        indent = len(here) - len(here.lstrip())
+        if here.lstrip().startswith("- ") and indent == len(above) - len(above.lstrip()):
+            return (line, col, (f"invalid YAML: a list item ('- ') on line {line} where a key of "
+                                f"the mapping above was expected (the block that starts on line "
+                                f"{start}); check its indentation"))
     if problem == "did not find expected '-' indicator" or (
             "block mapping" in context and (problem == "did not find expected key"
                                             or problem.startswith("expected <block end>"))):

@@ -30,6 +30,13 @@ HEAD = "objectives:\n  - id: O1\n    title: Calm on-call\n    aligns: [acme/O1]\
     (HEAD + "   key_results: []\n",
      ("5:4: error[yaml-syntax]: invalid YAML: line 5 does not line up with the lines above it "
      "(the block that starts on line 2); check its indentation")),
+    # text after a closing quote; a list item where a key belongs
+    ('objectives:\n  - id: O1\n    title: "Calm" on-call\n',
+     ("3:19: error[yaml-syntax]: invalid YAML: text after the closing quote on line 3; "
+      "put the whole value inside the quotes")),
+    (HEAD + "    - id: KR1\n",
+     ("5:5: error[yaml-syntax]: invalid YAML: a list item ('- ') on line 5 where a key of the "
+      "mapping above was expected (the block that starts on line 2); check its indentation")),
     # a colon inside a plain value
     ("objectives:\n  - id: O1\n    title: Deploys: boring\n",
      ("3:19: error[yaml-syntax]: invalid YAML: the value of 'title' on line 3 holds ': '; "
