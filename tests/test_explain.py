@@ -57,10 +57,11 @@ def test_an_unknown_rule_is_a_usage_error_with_a_hint():
     assert other.exit_code == 2 and "okr check --list-rules lists them" in other.stderr
 
 
-def test_list_rules_is_unchanged_and_points_to_explain(okr_repo):
+def test_list_rules_keeps_its_output_and_points_to_explain_on_stderr(okr_repo):
     root = okr_repo()
     text = run(["check", "--list-rules"], cwd=root)
     assert text.exit_code == 0
+    assert text.stderr == "okr check --explain RULE prints a rule's documentation, with an example\n"
     assert [line.split()[0] for line in text.stdout.splitlines()] == list(RULE_IDS)
     rows = json.loads(run(["check", "--list-rules", "--format", "json"], cwd=root).stdout)
     assert [r["rule"] for r in rows] == list(RULE_IDS)

@@ -144,6 +144,7 @@ def _list_rules(repository, fmt: str) -> None:
     for r in rows:
         note = "" if r["severity"] == r["default"] else f" (default {r['default']})"
         write(f"{r['rule']:<{width}}  {r['severity']:<7}  {r['summary']}{note}\n")
+    sys.stderr.write("okr check --explain RULE prints a rule's documentation, with an example\n")
 
 
 def explain_rule(rule_id: str) -> str:
