@@ -77,7 +77,7 @@ def run_action(cwd: Path, inputs: dict[str, str], event: str, base_ref: str, sum
             continue
         condition = step.get("if")
         if condition is not None:
-            assert condition == "${{ always() && github.event_name == 'pull_request' }}"
+            assert condition == "${{ !cancelled() && github.event_name == 'pull_request' }}"
             if event != "pull_request":
                 continue
         elif failed:
