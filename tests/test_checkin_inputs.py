@@ -279,3 +279,12 @@ def test_from_refuses_refs_on_the_command_line_too(repo):
     assert result.exit_code == 2 and "--from reads every check-in from its file" in result.stderr
     missing = checkin(repo, "--from", "nowhere.json")
     assert missing.exit_code == 2 and "cannot read nowhere.json" in missing.stderr
+
+
+def test_from_with_no_commit_only_edits_the_file(repo):
+    before = snapshot(repo, (OKR,))
+    result = checkin(repo, "--from", "-", "--no-commit", input=json.dumps(ROWS))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("edited 2026-Q4/alice.yaml (not committed): alice/O1/KR1: 25 -> 20 min")
+    assert (repo / OKR).read_bytes() == FROM_EXPECTED
+    assert git(repo, "rev-parse", "HEAD") == before.head + "\n"
