@@ -22,7 +22,7 @@ app = typer.Typer(
     help="Objectives and Key Results as plain YAML files in git.\n\n"
          "Example: okr demo && cd okr-demo && okr tree",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -32,7 +32,9 @@ app = typer.Typer(
 def report_error(err: OkrError) -> None:
     from .render.text_safety import visible
 
-    sys.stderr.write(f"okr: error: {visible(err.message)}\n")
+    # Several lines (a hook's output) keep their breaks, indented: no line can pass for okr's own.
+    first, *more = err.message.split("\n")
+    sys.stderr.write(f"okr: error: {visible(first)}\n" + "".join(f"  {visible(m)}\n" for m in more))
     if err.hint:
         sys.stderr.write(f"hint: {visible(err.hint)}\n")
 
@@ -190,7 +192,9 @@ def _on_sigterm(signum, frame) -> None:
 
 
 def register(name: str, func: Callable, summary: str) -> None:
-    app.command(name, help=func.__doc__, short_help=summary)(guarded(func))
+    # A command may bring its own parser class (checkin: negative numbers as values).
+    extra = {"cls": func.command_class} if hasattr(func, "command_class") else {}
+    app.command(name, help=func.__doc__, short_help=summary, **extra)(guarded(func))
 
 
 def _version(value: bool) -> None:
@@ -205,6 +209,16 @@ def root(
                                  help="Print the version and exit."),
 ) -> None:
     """Objectives and Key Results as plain YAML files in git."""
+    from . import progress
+
+    progress.quiet(False)  # each command decides again (in-process runs share the module)
+    progress.set_display(_rich_bar)
+
+
+def _rich_bar(label: str, total: int | None):
+    from .render.progress_bar import RichBar
+
+    return RichBar(label, total)
 
 
 from .commands import check as _check

@@ -335,7 +335,9 @@ def read_history(
     found: list[CheckIn] = []
     skipped: list[tuple[str, str]] = []
     candidates = {}  # sha -> (commit, its place in `found`)
-    for commit in commits:
+    from .progress import iterate
+
+    for commit in iterate(commits, "Reading check-ins"):
         try:
             when = datetime.fromisoformat(commit.date)
         except ValueError:  # git prints any stored date; Python's datetime stops at year 9999

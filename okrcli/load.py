@@ -148,6 +148,11 @@ class Reader:
 
     def _unknown(self, key: str, p: tuple, allowed) -> None:
         allowed = tuple(allowed)
+        home = next((where for where, keys in _NEIGHBOURS.get(self.what, ()) if key in keys()), None)
+        if home is not None:  # valid one level up or down: the line is indented wrong
+            self.err(p[0], p[1], f"unknown key '{key}' in {self.what}; '{key}' belongs to {home}: "
+                                 "check its indentation")
+            return
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
         self.err(p[0], p[1], f"unknown key '{key}' in {self.what}{hint}")
@@ -290,6 +295,17 @@ KR_SPEC = {"id": "id", "title": "text", "start": "number", "target": "number", "
            "unit": "text?", "keep": "text", "done": "bool", "confidence": "unit", "weight": "positive",
            "score": "unit", "description": "text?", "due": "raw"}
 REVIEW_KEYS = ("score", "notes")
+
+# For an unknown key: the mappings just above and below this one in an OKR file, whose keys
+# it may be (a dedented `current:` lands in its objective; an indented `aligns:` in a KR).
+_NEIGHBOURS = {
+    "an OKR file": (("an objective (under objectives:)", lambda: OBJECTIVE_SPEC),),
+    "an objective": (("a key result (under key_results:)", lambda: KR_SPEC),
+                     ("the objective's review (under review:)", lambda: REVIEW_KEYS),
+                     ("the file's top level", lambda: ("objectives",))),
+    "a key result": (("its objective", lambda: OBJECTIVE_SPEC),),
+    "a review": (("its objective", lambda: OBJECTIVE_SPEC),),
+}
 
 
 def _refs(r: Reader, key: str) -> tuple[RefEntry, ...]:

@@ -43,10 +43,11 @@ def worker_count(n_files: int) -> int:
 def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
                blobs: Mapping[str, bytes] | None = None) -> list[OkrFile]:
     from .load import load_okr_files
+    from .progress import iterate
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
     if workers <= 1:
-        return load_okr_files(root, entries, diags, blobs)
+        return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs)
     shares = [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
     sys.stdout.flush()
     sys.stderr.flush()
@@ -54,7 +55,9 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
     for share in shares[1:]:
         children.append((_fork_loader(root, share, blobs), share))
     own_diags: list[Diagnostic] = []
-    files = load_okr_files(root, shares[0], own_diags, blobs)
+    # The bar follows this process's share (the children's are as large), started after the forks.
+    files = load_okr_files(root, iterate(shares[0], "Loading OKR files", len(entries), step=workers),
+                           own_diags, blobs)
     diags.extend(own_diags)
     for child, share in children:
         payload = _collect(child)

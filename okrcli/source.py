@@ -170,6 +170,85 @@ def _syntax_message(exc: yaml.YAMLError) -> str:
     return f"invalid YAML: {msg}"
 
 
+_NO_SPACE_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):(?=[^\s/])(.*)$")
+_NO_DASH_SPACE_RE = re.compile(r"^(\s*)-(?=[A-Za-z0-9_\"'{\[])")
+_SECOND_COLON_RE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_-]*):\s+(.*?:(?:\s|$).*)$")
+
+
+def _plain_words(exc: yaml.MarkedYAMLError, text: str, line: int, col: int,
+                 message: str) -> tuple[int, int, str]:
+    """A parser error in plain words: the likely cause and the line to look at.
+
+    libyaml says where it gave up ("did not find expected '-' indicator"); the
+    mistake is often on that line or on the one where the construct began (the
+    context mark). Returns (line, column, message); the parser's words when no
+    cause is recognised.
+    """
+    lines = text.split("\n")
+    problem, context = exc.problem or "", exc.context or ""
+    start = exc.context_mark.line + 1 if exc.context_mark is not None else line
+
+    def source(n: int) -> str:
+        return lines[n - 1] if 0 < n <= len(lines) else ""
+
+    if problem in ("could not find expected ':'", "mapping values are not allowed in this context"):
+        for n in dict.fromkeys((start, line - 1, line) if "simple key" in context else (line, line - 1)):
+            found = _NO_SPACE_RE.match(source(n))
+            if found:
+                lead, key, rest = found.groups()
+                return (n, len(lead) + len(key) + 2,
+                        (f"invalid YAML: a space is missing after '{key}:' on line {n}; "
+                        f"write '{key}: {rest.strip()}'"))
+            found = _NO_DASH_SPACE_RE.match(source(n))
+            if found:
+                return (n, len(found.group(1)) + 2,
+                        (f"invalid YAML: a space is missing after '-' on line {n}; "
+                        f"write '- {source(n).strip()[1:]}'"))
+    if problem == "mapping values are not allowed in this context":
+        found = _SECOND_COLON_RE.match(source(line))
+        if found:
+            key, value = found.groups()
+            return (line, col, (f"invalid YAML: the value of '{key}' on line {line} holds ': '; "
+                               f"quote it: {key}: \"{value.strip()}\""))
+        above = next((n for n in range(line - 1, 0, -1)
+                      if source(n).strip() and not source(n).lstrip().startswith("#")), None)
+        than = f"line {above}" if above else "the key above it"
+        return (line, col, (f"invalid YAML: line {line} is indented more than {than}, or {than} "
+                           "less than it should be; check their indentation"))
+    if "block mapping" in context and problem == "did not find expected key":
+        before = source(line)[:col - 1].rstrip()
+        if before.strip() and before.endswith(('"', "'")):
+            return (line, col, (f"invalid YAML: text after the closing quote on line {line}; "
+                                "put the whole value inside the quotes"))
+        here = source(line)
+        above = next((source(n) for n in range(line - 1, 0, -1) if source(n).strip()), "")
+        indent = len(here) - len(here.lstrip())
+        if here.lstrip().startswith("- ") and indent == len(above) - len(above.lstrip()):
+            return (line, col, (f"invalid YAML: a list item ('- ') on line {line} where a key of "
+                                f"the mapping above was expected (the block that starts on line "
+                                f"{start}); check its indentation"))
+    if problem == "did not find expected '-' indicator" or (
+            "block mapping" in context and (problem == "did not find expected key"
+                                            or problem.startswith("expected <block end>"))):
+        return (line, col, (f"invalid YAML: line {line} does not line up with the lines above it "
+                           f"(the block that starts on line {start}); check its indentation"))
+    if "quoted scalar" in context:
+        return (start, exc.context_mark.column + 1 if exc.context_mark else 1,
+                f"invalid YAML: the quote opened on line {start} is never closed; close it on that line")
+    if "flow sequence" in context or "flow mapping" in context:
+        bracket = "[ ]" if "sequence" in context else "{ }"
+        return (line, col, (f"invalid YAML: the '{bracket[0]}' opened on line {start} is not closed; "
+                           f"end it with '{bracket[2]}' (or quote the value)"))
+    if problem == "found character that cannot start any token" and exc.problem_mark is not None:
+        char = text[exc.problem_mark.index:exc.problem_mark.index + 1]
+        if char and not char.isspace():
+            return (line, col, (f"invalid YAML: a value cannot start with '{char}' (line {line}); "
+                               "quote it"))
+    if "tab" in problem:
+        return (line, col, f"invalid YAML: a tab character on line {line}; YAML indents with spaces only")
+    return line, col, message
+
+
 # What the composer's resolver records instead of a type: whether a scalar was written
 # plain (so YAML 1.1 may read it as a number, boolean or date) or quoted/block.
 _PLAIN, _QUOTED, _COLLECTION = "plain", "quoted", "collection"
@@ -276,6 +355,8 @@ def parse_yaml(text: str, rel: str, diags: list[Diagnostic]) -> tuple[object, bo
         message = _syntax_message(exc)
         if mark is not None and text[mark.index:mark.index + 1] == "\t":
             message = "a tab character here; YAML indents with spaces only"
+        else:
+            line, col, message = _plain_words(exc, text, line, col, message)
         diags.append(Diagnostic(rel, line, col, Severity.ERROR, "yaml-syntax", message))
         return None, False
     except yaml.YAMLError as exc:  # reader errors carry only a character position

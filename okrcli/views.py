@@ -354,6 +354,9 @@ class KeyResultDetail:
     objective: ObjectiveView
     children: list[Neighbour]  # objectives that drive this key result
     dependents: list[Neighbour]  # objectives that depend on this key result
+    checkins: list | None = None  # its last check-ins (history.CheckIn), newest first; None outside git
+    checkins_total: int = 0  # how many it has in all
+    checkins_asked: bool = True  # False with `okr show --checkins 0`: history not read
 
 
 def _neighbour(repo: Repository, scorer: Scorer, entry: RefEntry, cycle: str, include_private: bool,

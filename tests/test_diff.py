@@ -646,16 +646,26 @@ def test_the_example_workflow_commands_run_on_a_pull_request_clone(tmp_path, mon
     git(clone, "checkout", "-q", "-b", "feature")
     change(clone, {"2026-Q4/acme.yaml": HEAD["2026-Q4/acme.yaml"]})
 
-    workflow = yaml.safe_load((Path(__file__).parent.parent / "examples/ci/github-actions.yml").read_text())
+    project = Path(__file__).parent.parent
+    workflow = yaml.safe_load((project / "examples/ci/github-actions.yml").read_text())
     steps = workflow["jobs"]["check"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0
-    step = next(s for s in steps if "okr diff" in s.get("run", ""))
+    # The workflow uses the action (action.yml), whose last step runs okr diff.
+    assert steps[1]["uses"].split("@")[0].endswith("/okr")
+    fail_on = steps[1]["with"]["fail-on"]
+    action = yaml.safe_load((project / "action.yml").read_text())
+    assert action["inputs"]["fail-on"]["default"] == fail_on == "removed-aligned,goalpost"
+    step = next(s for s in action["runs"]["steps"] if "okr diff" in s.get("run", ""))
     assert step["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert step["env"]["FAIL_ON"] == "${{ inputs.fail-on }}"
     summary = tmp_path / "summary.md"
     codes = []
     for line in step["run"].splitlines():
         if not line.startswith("okr diff"):
             continue
+        # The shell's expansions with the inputs' values: no OKR root, the workflow's fail-on.
+        line = (line.replace('${OKR_ROOT:+--repo "$OKR_ROOT"} ', "")
+                .replace('${FAIL_ON:+--fail-on "$FAIL_ON"}', f'--fail-on "{fail_on}"'))
         line = line.replace("$BASE_REF", "main").replace('"$GITHUB_STEP_SUMMARY"', str(summary))
         words = shlex.split(line)
         redirect = ">>" in words

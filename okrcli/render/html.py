@@ -72,6 +72,7 @@ gap:10px}
 .kr{border-top:1px solid var(--line);padding-top:6px;break-inside:avoid;display:flex;flex-direction:column}
 .kr>svg,.kr>p{margin-top:auto}
 .kr .head{display:flex;gap:8px;align-items:baseline;justify-content:space-between}
+.kr .notes{font-size:.85em;margin-top:4px}.kr .notes ul{margin:2px 0 0;padding-left:1.1em}
 .team-title{margin-top:28px}
 blockquote{margin:6px 0 10px;padding:4px 12px;border-left:3px solid var(--line);color:#343a40}
 ul.changes{margin:4px 0 12px;padding-left:20px}
@@ -171,10 +172,19 @@ def _objective_card(o: ReviewedObjective, r: Review) -> str:
                                  f"{label}/{k.id}", k.band, k.start_progress)
                      if k.history else '<p class="muted">no check-ins</p>')
             out.append(f'<li class="kr"><div class="head"><span class="t"><code>{esc(k.id)}</code> '
-                       f'{esc(k.title)}</span>{_band(k.score, k.band)}</div>{chart}</li>')
+                       f'{esc(k.title)}</span>{_band(k.score, k.band)}</div>{chart}{_notes(k)}</li>')
         out.append("</ul>")
     out.append("</article>")
     return "\n".join(out)
+
+
+def _notes(k) -> str:
+    """The key result's check-in notes, oldest first: date, author, what they wrote."""
+    if not k.notes:
+        return ""
+    items = "".join(f'<li><span class="muted">{n.date.isoformat()} · {esc(n.author)}</span> '
+                    f'{"<br>".join(esc(line) for line in n.note.splitlines())}</li>' for n in k.notes)
+    return f'<div class="notes"><div class="muted">Check-in notes</div><ul>{items}</ul></div>'
 
 
 def review_html(r: Review) -> str:
@@ -321,10 +331,12 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
         out += ["<h3>Moved</h3>", _table([("Key result", "ref"), ("Title", "t"), ("Value", ""), ("Status", ""),
                                           ("Check-ins", "t")], rows)]
     if team.owed:
-        rows = [[esc(short(o.ref, cycle)), esc(o.title), o.last_checkin.isoformat() if o.last_checkin else "never",
+        rows = [[esc(short(o.ref, cycle)), esc(o.title), esc(o.owner_name or o.owner),
+                 o.last_checkin.isoformat() if o.last_checkin else "never",
                  str(o.days_overdue)] for o in team.owed]
         out += [f"<h3>Owe a check-in (none within {r.checkin_every} days)</h3>",
-                _table([("Key result", "ref"), ("Title", "t"), ("Last check-in", "n"), ("Days overdue", "n")], rows)]
+                _table([("Key result", "ref"), ("Title", "t"), ("Owner", "t"), ("Last check-in", "n"),
+                        ("Days overdue", "n")], rows)]
     if team.attention:
         rows = []
         for a in team.attention:

@@ -80,8 +80,9 @@ def _team(team: TeamFollowUp, r: FollowUp) -> list[str]:
         out += _table(["Key result", "Title", "Trend", "Value", "Confidence", "Status", "Check-ins"], rows)
     if team.owed:
         out += ["", f"### Owe a check-in (none within {r.checkin_every} days)", ""]
-        out += _table(["Key result", "Title", "Last check-in", "Overdue"],
-                      [[_ref(o.ref, cycle), md(o.title), o.last_checkin.isoformat() if o.last_checkin else "never",
+        out += _table(["Key result", "Title", "Owner", "Last check-in", "Overdue"],
+                      [[_ref(o.ref, cycle), md(o.title), md(o.owner_name or o.owner),
+                        o.last_checkin.isoformat() if o.last_checkin else "never",
                         plural(o.days_overdue, "day")] for o in team.owed])
     if team.attention:
         out += ["", "### Off track and at risk", ""]

@@ -93,6 +93,7 @@ def _team_lines(team: TeamFollowUp, r: FollowUp) -> list[Line]:
             last = o.last_checkin.isoformat() if o.last_checkin else "never"
             late = f"{plural(o.days_overdue, 'day')} overdue" if o.days_overdue else "due today"
             lines.append([("  ", ""), (short(o.ref, cycle), "bold"), ("  ", ""), (user(o.title), ""),
+                          (f"  owner {user(o.owner_name or o.owner)}", "cyan"),
                           (f"  last check-in {last}, {late}", "yellow")])
     if team.attention:
         lines.append([("Off track and at risk", "bold")])

@@ -96,6 +96,7 @@ class Owed:
     last_checkin: date | None
     due: date
     days_overdue: int
+    owner_name: str = ""  # org.yaml's name for the owner (whom to ask)
 
 
 @dataclass(slots=True)
@@ -392,7 +393,8 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
                 last = series[-1].date.date() if series else None
                 due = max(last, parsed.start) + timedelta(days=every) if last else parsed.start + timedelta(days=every)
                 if due <= today:
-                    team.owed.append(Owed(key, obj.key, obj.owner, kr.title, last, due, (today - due).days))
+                    team.owed.append(Owed(key, obj.key, obj.owner, kr.title, last, due, (today - due).days,
+                                          owner_name(org, obj.owner)))
                     totals.owed += 1
             if kv.status != scoring.ON_TRACK:
                 why = _why(kr)

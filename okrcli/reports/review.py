@@ -54,6 +54,16 @@ class Point:
 
 
 @dataclass(slots=True)
+class KRNote:
+    """A check-in's note, for the review's story of a key result."""
+
+    date: date
+    author: str
+    value: Value | None
+    note: str
+
+
+@dataclass(slots=True)
 class ReviewedKR:
     ref: str
     id: str
@@ -68,6 +78,7 @@ class ReviewedKR:
     graded: bool  # its `score` was set by hand
     history: list[Point]  # oldest first; empty without check-ins
     start_progress: float | None  # before the first check-in (its previous value): where the burn-up starts
+    notes: list[KRNote] = field(default_factory=list)  # check-ins' notes, oldest first
 
 
 @dataclass(slots=True)
@@ -241,12 +252,14 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
             section = sections[owner] = home_section(org, owner)
         krs = []
         for kr, kv in zip(obj.key_results, view.key_results):
-            points = []
+            points, notes = [], []
             first_previous = None
             if history is not None:
                 for c in history.series(kv.ref):
                     day = c.date.date()
                     if until is None or day <= until:
+                        if c.note.strip():
+                            notes.append(KRNote(day, c.author_name, c.value, c.note.strip()))
                         progress = value_progress(kr, c.value)
                         if progress is not None:
                             if not points:
@@ -254,7 +267,7 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
                             points.append(Point(day, c.value, progress))
             start = value_progress(kr, first_previous) if first_previous is not None else None
             krs.append(ReviewedKR(kv.ref, kv.id, kv.title, kv.kind, kv.unit, kv.score, kv.progress, kv.band,
-                                  kv.status, kv.confidence, kv.graded, points, start))
+                                  kv.status, kv.confidence, kv.graded, points, start, notes))
         objectives.append(ReviewedObjective(
             view.ref, owner, owner_name(org, owner), section.id, section.name, view.id, view.title, view.score,
             view.band,

@@ -15,6 +15,13 @@ from .context import CheckContext
 
 ID = "org"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+people:
+  bob: {name: Bob Li, team: platfrom}   # no team 'platfrom'
+->
+  bob: {name: Bob Li, team: platform}
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
