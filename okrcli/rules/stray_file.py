@@ -20,6 +20,12 @@ from .context import CheckContext
 
 ID = "stray-file"
 SEVERITY = "warning"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+    2026-Q4/kai.yml          # okr reads .yaml files only: kai has no OKRs
+->
+    2026-Q4/kai.yaml
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
