@@ -206,7 +206,7 @@ def test_d27_an_interactive_checkin_does_not_revert_what_landed_while_it_waited(
     assert first.startswith("platform/O1/KR1"), first  # it has read the file and waits at its prompt
     other(repo)
     assert kr_values(head_file(repo))["KR2"] == 22
-    _out, err = proc.communicate(b"11\n0.5\n" + b"\n" * 7 + b"note\n", timeout=60)
+    _out, err = proc.communicate(b"11\n0.5\n" + b"\n\n" * 7 + b"note\n", timeout=60)
     assert proc.returncode == 0, err.decode()
     values = kr_values((repo / PLATFORM).read_bytes())
     assert values["KR1"] == 11 and values["KR2"] == 22, values  # both: nothing reverted
@@ -684,7 +684,7 @@ def test_d27_an_editor_saving_during_the_prompt_is_never_overwritten(repo, no_co
     assert proc.stdout.readline().decode().startswith("platform/O1/KR1")
     edited = TEAM.replace("Service 3 deploys", "Service 3 ships")  # saved by an editor meanwhile
     (repo / PLATFORM).write_text(edited)
-    _out, err = proc.communicate(b"11\n0.5\n" + b"\n" * 7 + b"note\n", timeout=60)
+    _out, err = proc.communicate(b"11\n0.5\n" + b"\n\n" * 7 + b"note\n", timeout=60)
     assert proc.returncode == 2, err.decode()
     assert PLATFORM in err.decode() and "Traceback" not in err.decode()
     assert (repo / PLATFORM).read_text() == edited
