@@ -36,6 +36,8 @@ def log(
                                         help="Show at most N check-ins."),
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
     repo: Path | None = RepoOption,
+    include_private: bool = typer.Option(
+        False, "--include-private", help="Include check-ins of private objectives (left out by default)."),
 ) -> None:
     """Show check-ins (and hand edits of current/done, and grades), newest first.
 
@@ -52,8 +54,13 @@ def log(
     root = find_root(repo)
     current = load_settings(root, []).current_cycle(today())
     history, shown = _read(root, ref, since, author, cycle, current, today())
+    if not include_private:
+        shown = _public(root, shown)
     if limit is not None:
         shown = shown[:limit]
+    from ..history import warn_skipped
+
+    warn_skipped(history)
     if history.shallow:
         sys.stderr.write("okr: warning: this is a shallow clone, so history is cut at its oldest "
                          "commit (git fetch --unshallow reads all of it)\n")
@@ -89,6 +96,24 @@ def _read(root: Path, ref: str | None, since: str | None, author: str | None,
 
         Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
     return history, shown
+
+
+def _public(root: Path, checkins: list[CheckIn]) -> list[CheckIn]:
+    """The check-ins of objectives that are not private, as the files stand now (SPEC 2)."""
+    from ..load import private_objectives
+    from ..render.text_safety import visible
+
+    private, unreadable = private_objectives(root, {(c.cycle, c.owner) for c in checkins})
+    if not private and not unreadable:
+        return checkins
+    for rel in sorted(unreadable):
+        sys.stderr.write(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
+                         "tell its private objectives (run okr check)\n")
+
+    def objective(c: CheckIn) -> str:
+        return c.key if c.ref.count("/") == 1 else c.key.rsplit("/", 1)[0]
+
+    return [c for c in checkins if objective(c) not in private and f"{c.cycle}/{c.owner}.yaml" not in unreadable]
 
 
 def _check_cycle(cycle: str) -> None:
