@@ -76,6 +76,7 @@ SHOWS_NO_OBJECTIVES = {
     "checkin": "updates the key results named on its command line",
     "grade": "scores the key result or objective named on its command line",
     "schema": "prints JSON Schemas",
+    "who": "prints one person of org.yaml (id, name, team, email, github handle), never an objective",
 }
 
 
