@@ -223,7 +223,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
             if last is not None and (obj.owner not in latest or last > latest[obj.owner]):
                 latest[obj.owner] = last
             due = wait_start(last, parsed) + timedelta(days=every)
-            if (kr.kind == "milestone" and kr.done) or due > today:
+            if (kr.kind == "milestone" and kr.done) or kr.derived is not None or due > today:
                 continue
             entry = owed.get(obj.owner)
             if entry is None:
@@ -444,7 +444,7 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
             for kr in obj.key_results:
                 c.key_results += 1
                 c.outcome_key_results += weak is None or not weak.match(kr.title)
-                if not started or checkins is None or (kr.kind == "milestone" and kr.done):
+                if not started or checkins is None or (kr.kind == "milestone" and kr.done) or kr.derived:
                     continue
                 c.open_key_results += 1
                 since = wait_start(last_in_cycle.get(f"{key}/{kr.id}"), cycle)

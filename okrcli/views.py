@@ -49,6 +49,9 @@ class KRView:
     graded: bool  # True when `score` is set by hand
     status: str
     band: str
+    derived: str | None = None  # sum_of | rollup (okrcli.derived)
+    sources: tuple[str, ...] = ()  # what it is derived from (private objectives left out)
+    derived_text: str | None = None  # "sum of ...", "mirror of ...", "rolled up from N objectives"
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build by the 100,000
@@ -113,13 +116,19 @@ class Scorer:
         score = progress if kr.score is None else scoring.kr_score(kr)
         kind = kr.kind
         measured = kind != "milestone"
-        return KRView(
-            f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}", kr.id, kr.title, kind, kr.unit,
+        ref = f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}"
+        view = KRView(
+            ref, kr.id, kr.title, kind, kr.unit,
             kr.start if kind == "numeric" else None, kr.target if measured else None,
             kr.current if measured else None, None if measured else kr.done, kr.keep, kr.weight,
             kr.confidence, progress, score, kr.score is not None,
             scoring.kr_status_at(kr, self.expected(obj.cycle), score), scoring.band(score),
         )
+        if kr.derived is not None:
+            d = self.repo.derived.get(ref)
+            if d is not None:
+                view.derived, view.sources, view.derived_text = d.how, tuple(d.shown_sources()), d.describe()
+        return view
 
     def view(self, obj: Objective) -> ObjectiveView:
         got = self._views.get(id(obj))

@@ -84,11 +84,47 @@ def _read(root: Path, ref: str | None, since: str | None, author: str | None,
                            since_commit=since_commit, author=_author(org, author), git=git)
     shown = [c for c in history
              if prefix is None or c.key == prefix or c.key.startswith(prefix + "/")]
+    if prefix is not None:
+        derived = _derived_points(root, prefix, since_day, since_commit, author, git)
+        if derived:
+            shown = sorted(shown + derived, key=lambda c: c.date, reverse=True)
     if prefix is not None and not shown:
         from ..checkin import Sources
 
         Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
     return history, shown
+
+
+def _derived_points(root: Path, prefix: str, since_day: date | None, since_commit: str | None,
+                    author: str | None, git) -> list[CheckIn]:
+    """The values over time of the derived KRs under `prefix` (a KR or an objective), computed
+    from their sources' check-ins; [] (without loading the repository) when its file has none."""
+    from ..derived import derived_series
+    from ..history import read_history
+    from ..load import load_repository
+
+    cycle, _, rest = prefix.partition(":")
+    try:
+        raw = (root / cycle / f"{rest.split('/', 1)[0]}.yaml").read_bytes()
+    except OSError:
+        return []
+    if b"sum_of" not in raw and b"rollup" not in raw:
+        return []
+    repository, _ = load_repository(root)
+    keys = [k for k in repository.derived if k == prefix or k.startswith(prefix + "/")]
+    if not keys:
+        return []
+    full = read_history(root, git=git)  # every source's check-ins, whoever made them
+    points = [p for key in keys for p in derived_series(repository, full, key)]
+    if since_day is not None:
+        points = [p for p in points if p.date.date() >= since_day]
+    if since_commit is not None:
+        after = set(git.git("rev-list", f"{since_commit}..HEAD", "--").out.split())
+        points = [p for p in points if p.commit in after]
+    if author:
+        needle = author.casefold()
+        points = [p for p in points if needle in f"{p.author_name} <{p.author_email}>".casefold()]
+    return points
 
 
 def _check_cycle(cycle: str) -> None:
@@ -170,6 +206,8 @@ def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
             name = names[c.author_name] = visible(c.author_name)
         if c.kind == "grade":
             change = f"graded {format_value(c.value)}"
+        elif c.kind == "derived":
+            change = f"{_derived_value(c.previous)} -> {_derived_value(c.value, c.unit)} (derived)"
         else:
             new = format_value(c.value, c.unit)
             change = new if c.previous is None else f"{format_value(c.previous)} -> {new}"
@@ -184,3 +222,12 @@ def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
     widths[1] = min(widths[1], 24)
     return [f"{row[0]}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:<{widths[3]}}  "
             f"{row[4]:<{widths[4]}}  {row[5]}".rstrip() for row in rows]
+
+
+def _derived_value(value: object, unit: str | None = None) -> str:
+    """A computed value as shown: at most two decimals (a roll-up is a score from 0 to 1)."""
+    from ..checkin import format_value
+
+    if isinstance(value, float):
+        value = f"{value:.2f}".rstrip("0").rstrip(".")
+    return format_value(value, unit)

@@ -49,6 +49,15 @@ def with_unit(value: float | None, unit: str | None) -> str:
 
 def measure(kr) -> str:
     """Where a key result stands, in its own terms: `120 → 50 ms, now 88`, `3, keep ≤ 5`, `done`."""
+    derived = getattr(kr, "derived_text", None)
+    if derived is not None and kr.derived == "rollup":
+        return f"{derived}, now {kr.current:.2f}"
+    if derived is not None:
+        return f"{measure_plain(kr)}, {derived}"
+    return measure_plain(kr)
+
+
+def measure_plain(kr) -> str:
     if kr.kind == "milestone":
         return "done" if kr.done else "not done"
     if kr.kind == "threshold":

@@ -371,11 +371,15 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
             before = _kr_value(before_kr) if before_kr is not None else None
             conf_before = before_kr.confidence if before_kr is not None else None
             changed = before_kr is not None and (before != now or conf_before != kr.confidence)
+            if kr.derived is not None and before_kr is not None:  # its value moves with its sources'
+                before = window[0].previous if window else now
+                changed = conf_before != kr.confidence
             if window or changed:
                 recent = [p for p in (value_progress(kr, c.value) for c in series[-SPARK_POINTS:]) if p is not None]
                 team.moved.append(Movement(
                     key, obj.key, obj.owner, obj.title, kr.title, kr.kind, kr.unit, before, now, conf_before,
-                    kr.confidence, scoring.kr_progress(before_kr) if before_kr is not None else None,
+                    kr.confidence, None if before_kr is None else value_progress(kr, before)
+                    if kr.derived is not None else scoring.kr_progress(before_kr),
                     kv.progress, kv.status,
                     [CheckInNote(c.date, c.kind, c.author_name, c.author_email,
                                  people.get(c.author_email.lower()), c.value, c.previous, c.confidence,
@@ -384,7 +388,8 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
                 totals.moved += 1
                 totals.checkins += len(window)
             new_kr = baseline is not None and before_kr is None  # added since then: nothing owed yet
-            if history is not None and running and not new_kr and not (kr.kind == "milestone" and kr.done):
+            if (history is not None and running and not new_kr and kr.derived is None
+                    and not (kr.kind == "milestone" and kr.done)):
                 last = series[-1].date.date() if series else None
                 due = max(last, parsed.start) + timedelta(days=every) if last else parsed.start + timedelta(days=every)
                 if due <= today:
