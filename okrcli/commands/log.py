@@ -35,6 +35,8 @@ def log(
     limit: int | None = typer.Option(None, "--max-count", "-n", metavar="N", min=0,
                                         help="Show at most N check-ins."),
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
+    work: bool = typer.Option(False, "--work",
+                              help="Show work instead: commits whose Okr-Ref: trailer names the key result."),
     repo: Path | None = RepoOption,
 ) -> None:
     """Show check-ins (and hand edits of current/done, and grades), newest first.
@@ -42,7 +44,11 @@ def log(
     Example: okr log platform --since 2w
 
     History comes from git: okr's trailers, plus commits that changed a key
-    result's current or done by hand (shown as edits).
+    result's current or done by hand (shown as edits). A derived key result
+    (sum_of, rollup) shows its value after each check-in of its sources.
+    With --work: the commits of the repository (code beside the OKRs too) whose
+    message ends with an `Okr-Ref: platform/O1/KR1` trailer; never check-ins.
+    Example: okr log platform/O1/KR1 --work
     """
     from ..clock import today
     from ..load import load_settings
@@ -50,7 +56,11 @@ def log(
 
     choice(fmt, FORMATS, "--format")
     root = find_root(repo)
-    current = load_settings(root, []).current_cycle(today())
+    settings = load_settings(root, [])
+    current = settings.current_cycle(today())
+    if work:
+        _log_work(root, settings, ref, since, author, cycle, current, limit, fmt)
+        return
     history, shown = _read(root, ref, since, author, cycle, current, today())
     if limit is not None:
         shown = shown[:limit]
@@ -93,6 +103,60 @@ def _read(root: Path, ref: str | None, since: str | None, author: str | None,
 
         Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
     return history, shown
+
+
+def _log_work(root: Path, settings, ref: str | None, since: str | None, author: str | None,
+              cycle: str | None, current: str, limit: int | None, fmt: str) -> None:
+    """`okr log --work`: commits with `Okr-Ref:` trailers on the key results REF selects."""
+    from ..checkin import Sources
+    from ..clock import today
+    from ..history import bad_work_warning, open_git, read_work, unknown_work, work_cycle_of
+    from ..load import load_org
+    from ..render.text_safety import visible
+
+    if cycle is not None:
+        _check_cycle(cycle)
+    org = load_org(root, []) if (ref and "/" not in ref) or author else None
+    owners, prefix, cycle = _selection(org, ref, cycle, current)
+    git = open_git(root)
+    since_day, since_commit = _since(since, git, today())
+    found = read_work(root, cycle_of=work_cycle_of(settings), git=git, since=since_day, since_commit=since_commit)
+    sources = Sources(root, settings, current)
+    for w in found.commits:
+        sources.load(w.cycle, w.ref.split("/", 1)[0])
+    model = sources.repository()
+
+    def exists(key: str) -> bool:
+        head, _, kr = key.rpartition("/")
+        obj = model.objectives.get(head)
+        return obj is not None and obj.kr(kr) is not None
+
+    found = unknown_work(found, exists)
+    warning = bad_work_warning(found)
+    if warning:
+        sys.stderr.write(warning)
+    needle = _author(org, author)
+    shown = [w for w in found.commits
+             if (prefix is None or w.key == prefix or w.key.startswith(prefix + "/"))
+             and (owners is None or w.ref.split("/", 1)[0] in owners) and (cycle is None or w.cycle == cycle)
+             and (not needle or needle.casefold() in f"{w.author_name} <{w.author_email}>".casefold())]
+    if limit is not None:
+        shown = shown[:limit]
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps({"work": [w.as_json() for w in shown]}, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not shown:
+        if prefix is not None:
+            Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
+        sys.stderr.write("okr: no work commits found (commits with an Okr-Ref: trailer)\n")
+        return
+    rows = [(w.date.date().isoformat(), visible(w.author_name)[:24], w.ref if w.cycle == current else w.key,
+             w.commit[:7], visible(w.subject)) for w in shown]
+    widths = [max(len(row[n]) for row in rows) for n in range(3)]
+    sys.stdout.write("".join(f"{r[0]}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  {r[4]}".rstrip() + "\n"
+                             for r in rows))
 
 
 def _derived_points(root: Path, prefix: str, since_day: date | None, since_commit: str | None,

@@ -303,6 +303,9 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
                 for link in c.links:
                     text += f'<br><span class="muted">↳ <code>{esc(link)}</code></span>'
                 who.append(f"<div>{text}</div>")
+            for w in m.work:
+                who.append(f'<div>{w.date.date().isoformat()} <strong>{esc(w.author)}</strong> '
+                           f'<span class="muted">work <code>{esc(w.commit[:7])}</code></span> {esc(w.subject)}</div>')
             spark = svg.sparkline(m.recent, "green", short(m.ref, cycle))
             conf = confidence_text(m)
             rows.append([esc(short(m.ref, cycle)), f"{esc(m.title)}<br>{spark}",

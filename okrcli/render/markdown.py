@@ -71,6 +71,8 @@ def _team(team: TeamFollowUp, r: FollowUp) -> list[str]:
                 if c.links:
                     text += " " + " ".join(f"<{link}>" if _plain_url(link) else md(link) for link in c.links)
                 who.append(text)
+            for w in m.work:
+                who.append(f"{w.date.date().isoformat()} {md(w.author)} work `{w.commit[:7]}` {md(w.subject)}")
             rows.append([_ref(m.ref, cycle), md(m.title), sparkline(m.recent), md(movement_text(m)),
                          md(confidence_text(m)), status_word(m.status), "<br>".join(who)])
         out += _table(["Key result", "Title", "Trend", "Value", "Confidence", "Status", "Check-ins"], rows)

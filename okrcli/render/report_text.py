@@ -73,6 +73,9 @@ def _moved_lines(m: Movement, cycle: str) -> list[Line]:
         out.append(text)
         for link in c.links:
             out.append([("        ↳ ", "dim"), (user(link), "blue")])
+    for w in m.work:
+        out.append([("      ", ""), (w.date.date().isoformat(), "dim"), ("  ", ""), (user(w.author), "cyan"),
+                    ("  work ", "dim"), (w.commit[:7], "yellow"), ("  ", ""), (user(w.subject), "")])
     return out
 
 
