@@ -314,7 +314,8 @@ def derived_series(repo: Repository, history: History, key: str) -> list[CheckIn
     then (a sum, or a roll-up's progress) and the one before, with the date, author and
     commit of the source's check-in that moved it and that source named in the note.
     A source's value before its first check-in is that check-in's previous value (else
-    its start, or not done); a source never checked in keeps its value in the file."""
+    its start, or not done); a source never checked in keeps its value in the file. A point
+    moved by a private objective's KR names neither that KR nor who checked it in."""
     from .history import CheckIn
 
     derivation = repo.derived.get(key)
@@ -354,8 +355,11 @@ def derived_series(repo: Repository, history: History, key: str) -> list[CheckIn
         values[c.key] = c.value
         now = evaluate()
         source = c.ref if c.cycle == cycle else c.key
+        name, email, note = c.author_name, c.author_email, f"from {source}"
+        if krs[c.key][0].private:  # counted, never shown: no reference, no author
+            name, email, note = "", "", "from a private objective"
         points.append(CheckIn(DERIVED, cycle, ref, _tidy(now), _tidy(before), None, kr.unit, c.date,
-                              c.author_name, c.author_email, c.commit, f"from {source}"))
+                              name, email, c.commit, note))
         before = now
     return points
 

@@ -399,7 +399,8 @@ def _kr_values(root: Path, rel: str, cycle: str, owner: str,
     if okr_file is None:
         return {}
     return {f"{obj.id}/{kr.id}": (kr.done if kr.kind == "milestone" else kr.current, kr.confidence, kr.unit)
-            for obj in okr_file.objectives for kr in obj.key_results}
+            for obj in okr_file.objectives for kr in obj.key_results
+            if kr.derived is None}  # a derived KR's value is computed, never edited
 
 
 # --- work linked to key results (Okr-Ref trailers) -------------------------------------------

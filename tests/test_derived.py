@@ -306,7 +306,7 @@ def test_log_of_a_derived_kr_shows_its_value_after_each_source_check_in(checked_
            for c in json.loads(result.stdout)["checkins"]]
     assert got == [
         ("2026-11-10", "derived", "2026-Q4:acme/O1/KR1", 60, 75, "from platform/O1/KR1"),
-        ("2026-10-20", "derived", "2026-Q4:acme/O1/KR1", 52, 60, "from alice/O1/KR1"),
+        ("2026-10-20", "derived", "2026-Q4:acme/O1/KR1", 52, 60, "from a private objective"),
         ("2026-10-10", "derived", "2026-Q4:acme/O1/KR1", 42, 52, "from platform/O1/KR1"),
     ]
     text = run(["log", "acme/O1/KR1"], cwd=checked_in, env=ENV).stdout.splitlines()
@@ -362,7 +362,8 @@ def test_report_moved_shows_the_derived_value_and_the_source_check_ins(checked_i
     kr = moved["2026-Q4:acme/O1/KR1"]
     assert (kr["before"], kr["now"], kr["progress_before"], kr["progress"]) == (52, 75, 0.52, 0.75)
     assert [(c["kind"], c["value"], c["note"]) for c in kr["checkins"]] == [
-        ("derived", 60, "from alice/O1/KR1"), ("derived", 75, "from platform/O1/KR1")]
+        ("derived", 60, "from a private objective"), ("derived", 75, "from platform/O1/KR1")]
+    assert [c["author"] for c in kr["checkins"]] == ["", "Okr Tester"]
     owed = {o["ref"] for t in data["teams"] for o in t["owed"]}
     assert not owed & {"2026-Q4:acme/O1/KR1", "2026-Q4:acme/O1/KR2", "2026-Q4:bob/O1/KR1"}
     # a window with no source check-in: the derived KR did not move
@@ -381,3 +382,13 @@ def test_at_a_date_computes_derived_values_from_the_files_then(checked_in):
     assert now["2026-Q4:acme/O1/KR1"]["current"] == 75
     tree = run(["tree", "--krs", "--at", "2026-10-15"], cwd=checked_in, env=ENV).stdout
     assert "0 → 100 signups, now 52, sum of platform/O1/KR1, alice/O1/KR1" in tree
+
+
+def test_editing_a_derived_krs_own_fields_by_hand_is_no_edit_of_its_value(checked_in):
+    bob = checked_in / "2026-Q4/bob.yaml"
+    bob.write_text(bob.read_text(encoding="utf-8").replace("start: 20", "start: 15"), encoding="utf-8")
+    commit_all(checked_in, "Bob's mirror starts at 15", date="2026-11-12T12:00:00+00:00")
+    data = json.loads(run(["log", "--format", "json"], cwd=checked_in, env=ENV).stdout)
+    assert [c["kind"] for c in data["checkins"]] == ["checkin"] * 3
+    kr = export(checked_in)["2026-Q4:bob/O1/KR1"]
+    assert (kr["current"], kr["progress"]) == (55, 1.0)  # still the mirror of platform's 55
