@@ -76,8 +76,24 @@ class _Evaluator:
                  objectives: dict[str, Objective], value_of: Callable[[str], object]):
         self.derivations, self.krs, self.objectives, self.value_of = derivations, krs, objectives, value_of
         self.memo: dict[str, float] = {}
+        self.scores: dict[str, float] = {}  # objective scores, kept while their KRs' values stay
+        self.derived_objectives: dict[str, bool] = {}
         self.path: list[str] = []
         self.loops: list[list[str]] = []
+
+    def changed(self, key: str) -> None:
+        """A plain KR's value changed: forget what depends on it (every derived value, the
+        score of its objective and of the objectives that hold derived KRs)."""
+        self.memo.clear()
+        self.scores.pop(self.krs[key][0].key, None)
+        for okey in [k for k in self.scores if self._holds_derived(k)]:
+            del self.scores[okey]
+
+    def _holds_derived(self, okey: str) -> bool:
+        got = self.derived_objectives.get(okey)
+        if got is None:
+            got = self.derived_objectives[okey] = any(kr.derived for kr in self.objectives[okey].key_results)
+        return got
 
     def value(self, key: str) -> float:
         """A KR's numeric value: `current` of a plain KR, the sum, or the roll-up's progress."""
@@ -122,14 +138,19 @@ class _Evaluator:
     def objective_score(self, okey: str) -> float:
         from .scoring import _clamp
 
+        got = self.scores.get(okey)
+        if got is not None:
+            return got
         obj = self.objectives[okey]
         if obj.review is not None and obj.review.score is not None:
-            return _clamp(obj.review.score)
-        krs = obj.key_results
-        total = sum(kr.weight for kr in krs)
-        if not krs or total <= 0:
-            return 0.0
-        return _clamp(sum(self.kr_score(kr_key(obj, kr)) * kr.weight for kr in krs) / total)
+            got = _clamp(obj.review.score)
+        else:
+            krs = obj.key_results
+            total = sum(kr.weight for kr in krs)
+            got = 0.0 if not krs or total <= 0 else \
+                _clamp(sum(self.kr_score(kr_key(obj, kr)) * kr.weight for kr in krs) / total)
+        self.scores[okey] = got
+        return got
 
 
 # ------------------------------------------------------------------ resolving after a load
@@ -141,6 +162,11 @@ def _canonical(repo: Repository) -> list[Objective]:
 
 def _same_unit(a: str | None, b: str | None) -> bool:
     return (a or "").strip().casefold() == (b or "").strip().casefold()
+
+
+def kr_index(repo: Repository) -> dict[str, tuple[Objective, KeyResult]]:
+    """Every key result of the repository's objectives (the first of repeated ids), by key."""
+    return _kr_index(_canonical(repo))
 
 
 def _kr_index(objectives: list[Objective]) -> dict[str, tuple[Objective, KeyResult]]:
@@ -307,7 +333,8 @@ def _usable(kr: KeyResult, value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def derived_series(repo: Repository, history: History, key: str) -> list[CheckIn]:
+def derived_series(repo: Repository, history: History, key: str,
+                   krs: dict[str, tuple[Objective, KeyResult]] | None = None) -> list[CheckIn]:
     """A derived KR's value after each check-in of its sources, oldest first.
 
     Each point is a `CheckIn` of kind "derived": the derived KR's reference, its value
@@ -315,13 +342,14 @@ def derived_series(repo: Repository, history: History, key: str) -> list[CheckIn
     commit of the source's check-in that moved it and that source named in the note.
     A source's value before its first check-in is that check-in's previous value (else
     its start, or not done); a source never checked in keeps its value in the file. A point
-    moved by a private objective's KR names neither that KR nor who checked it in."""
+    moved by a private objective's KR names neither that KR nor who checked it in. `krs`
+    may pass `kr_index(repo)` when the caller has it."""
     from .history import CheckIn
 
     derivation = repo.derived.get(key)
     if derivation is None:
         return []
-    krs = _kr_index(_canonical(repo))
+    krs = krs if krs is not None else kr_index(repo)
     if key not in krs:
         return []
     _obj, kr = krs[key]
@@ -344,16 +372,15 @@ def derived_series(repo: Repository, history: History, key: str) -> list[CheckIn
     if not events:
         return []
     events.sort(key=lambda c: c.date)
-
-    def evaluate() -> float:
-        return _Evaluator(repo.derived, krs, repo.objectives, values.get).value(key)
-
+    ev = _Evaluator(repo.derived, krs, repo.objectives, values.get)
     cycle, ref = key.split(":", 1)
-    before = evaluate()
+    before = ev.value(key)
     points = []
     for c in events:
-        values[c.key] = c.value
-        now = evaluate()
+        if values.get(c.key) != c.value or type(values.get(c.key)) is not type(c.value):
+            values[c.key] = c.value
+            ev.changed(c.key)
+        now = ev.value(key)
         source = c.ref if c.cycle == cycle else c.key
         name, email, note = c.author_name, c.author_email, f"from {source}"
         if krs[c.key][0].private:  # counted, never shown: no reference, no author
@@ -378,11 +405,14 @@ class DerivedHistory(History):
 
     repo: Repository | None = field(default=None, repr=False, compare=False)
     _derived_cache: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
+    _index: dict = field(default_factory=dict, repr=False, compare=False)  # kr_index, built once
 
     def _derived(self, key: str) -> list[CheckIn]:
         got = self._derived_cache.get(key)
         if got is None:
-            got = self._derived_cache[key] = derived_series(self.repo, self, key)
+            if not self._index:
+                self._index.update(kr_index(self.repo))
+            got = self._derived_cache[key] = derived_series(self.repo, self, key, self._index)
         return got
 
     def series(self, key: str) -> list[CheckIn]:

@@ -163,7 +163,7 @@ def _derived_points(root: Path, prefix: str, since_day: date | None, since_commi
                     author: str | None, git) -> list[CheckIn]:
     """The values over time of the derived KRs under `prefix` (a KR or an objective), computed
     from their sources' check-ins; [] (without loading the repository) when its file has none."""
-    from ..derived import derived_series
+    from ..derived import derived_series, kr_index
     from ..history import read_history
     from ..load import load_repository
 
@@ -179,7 +179,8 @@ def _derived_points(root: Path, prefix: str, since_day: date | None, since_commi
     if not keys:
         return []
     full = read_history(root, git=git)  # every source's check-ins, whoever made them
-    points = [p for key in keys for p in derived_series(repository, full, key)]
+    index = kr_index(repository)
+    points = [p for key in keys for p in derived_series(repository, full, key, index)]
     if since_day is not None:
         points = [p for p in points if p.date.date() >= since_day]
     if since_commit is not None:
