@@ -323,6 +323,13 @@ def test_log_of_everything_lists_check_ins_only(checked_in):
     since = json.loads(run(["log", "acme/O1/KR1", "--since", "2026-10-15", "--format", "json"],
                            cwd=checked_in, env=ENV).stdout)
     assert [c["value"] for c in since["checkins"]] == [75, 60]
+    by = json.loads(run(["log", "acme/O1/KR1", "--author", "tester@acme", "--format", "json"],
+                        cwd=checked_in, env=ENV).stdout)
+    assert [c["value"] for c in by["checkins"]] == [75, 52]  # the private objective's point names no author
+    nobody = run(["log", "acme/O1/KR1", "--author", "nobody", "--format", "json"], cwd=checked_in, env=ENV)
+    assert json.loads(nobody.stdout)["checkins"] == []
+    objective = json.loads(run(["log", "platform/O1", "--format", "json"], cwd=checked_in, env=ENV).stdout)
+    assert [(c["kind"], c["value"]) for c in objective["checkins"]] == [("checkin", 55), ("checkin", 40)]
 
 
 def test_rollup_history_in_the_log(checked_in):

@@ -90,14 +90,20 @@ def _read(root: Path, ref: str | None, since: str | None, author: str | None,
     owners, prefix, cycle = _selection(org, ref, cycle, current)
     git = open_git(root)
     since_day, since_commit = _since(since, git, today)
-    history = read_history(root, owners=owners, cycle=cycle, since=since_day,
-                           since_commit=since_commit, author=_author(org, author), git=git)
-    shown = [c for c in history
-             if prefix is None or c.key == prefix or c.key.startswith(prefix + "/")]
-    if prefix is not None:
-        derived = _derived_points(root, prefix, since_day, since_commit, author, git)
-        if derived:
-            shown = sorted(shown + derived, key=lambda c: c.date, reverse=True)
+    needle = _author(org, author)
+    if prefix is not None and _names_derived(root, prefix):
+        # A derived KR's values come from its sources' check-ins, whoever made them and whenever:
+        # read them all once, then keep what the options select.
+        history = read_history(root, git=git)
+        keep = _keeper(git, since_day, since_commit, needle)
+        under = [c for c in history if c.key == prefix or c.key.startswith(prefix + "/")]
+        shown = sorted((c for c in under + _derived_under(root, prefix, history) if keep(c)),
+                       key=lambda c: c.date, reverse=True)
+    else:
+        history = read_history(root, owners=owners, cycle=cycle, since=since_day,
+                               since_commit=since_commit, author=needle, git=git)
+        shown = [c for c in history
+                 if prefix is None or c.key == prefix or c.key.startswith(prefix + "/")]
     if prefix is not None and not shown:
         from ..checkin import Sources
 
@@ -159,37 +165,38 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
                              for r in rows))
 
 
-def _derived_points(root: Path, prefix: str, since_day: date | None, since_commit: str | None,
-                    author: str | None, git) -> list[CheckIn]:
-    """The values over time of the derived KRs under `prefix` (a KR or an objective), computed
-    from their sources' check-ins; [] (without loading the repository) when its file has none."""
-    from ..derived import derived_series, kr_index
-    from ..history import read_history
-    from ..load import load_repository
-
+def _names_derived(root: Path, prefix: str) -> bool:
+    """Whether the OKR file of `prefix` (a KR or an objective) may hold derived KRs (read
+    as bytes: most files have none, and the repository is then never loaded)."""
     cycle, _, rest = prefix.partition(":")
     try:
         raw = (root / cycle / f"{rest.split('/', 1)[0]}.yaml").read_bytes()
     except OSError:
-        return []
-    if b"sum_of" not in raw and b"rollup" not in raw:
-        return []
+        return False
+    return b"sum_of" in raw or b"rollup" in raw
+
+
+def _derived_under(root: Path, prefix: str, history: History) -> list[CheckIn]:
+    """The values over time of the derived KRs under `prefix`, from their sources' check-ins."""
+    from ..derived import derived_series, kr_index
+    from ..load import load_repository
+
     repository, _ = load_repository(root)
     keys = [k for k in repository.derived if k == prefix or k.startswith(prefix + "/")]
-    if not keys:
-        return []
-    full = read_history(root, git=git)  # every source's check-ins, whoever made them
-    index = kr_index(repository)
-    points = [p for key in keys for p in derived_series(repository, full, key, index)]
-    if since_day is not None:
-        points = [p for p in points if p.date.date() >= since_day]
-    if since_commit is not None:
-        after = set(git.git("rev-list", f"{since_commit}..HEAD", "--").out.split())
-        points = [p for p in points if p.commit in after]
-    if author:
-        needle = author.casefold()
-        points = [p for p in points if needle in f"{p.author_name} <{p.author_email}>".casefold()]
-    return points
+    index = kr_index(repository) if keys else {}
+    return [p for key in keys for p in derived_series(repository, history, key, index)]
+
+
+def _keeper(git, since_day: date | None, since_commit: str | None, needle: str | None):
+    """`--since` and `--author` as a test of one check-in (what git does for `read_history`)."""
+    after = set(git.git("rev-list", f"{since_commit}..HEAD", "--").out.split()) if since_commit else None
+    needle = needle.casefold() if needle else None
+
+    def keep(c: CheckIn) -> bool:
+        return ((since_day is None or c.date.date() >= since_day) and (after is None or c.commit in after)
+                and (needle is None or needle in f"{c.author_name} <{c.author_email}>".casefold()))
+
+    return keep
 
 
 def _check_cycle(cycle: str) -> None:
