@@ -166,14 +166,23 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
 
 
 def _names_derived(root: Path, prefix: str) -> bool:
-    """Whether the OKR file of `prefix` (a KR or an objective) may hold derived KRs (read
-    as bytes: most files have none, and the repository is then never loaded)."""
+    """Whether `prefix` (a KR or an objective) names a derived KR: read from its OKR file alone
+    (most files have none, and the repository is then never loaded)."""
+    from ..load import load_okr_file
+
     cycle, _, rest = prefix.partition(":")
+    owner = rest.split("/", 1)[0]
+    rel = f"{cycle}/{owner}.yaml"
     try:
-        raw = (root / cycle / f"{rest.split('/', 1)[0]}.yaml").read_bytes()
+        raw = (root / rel).read_bytes()
     except OSError:
         return False
-    return b"sum_of" in raw or b"rollup" in raw
+    if b"sum_of" not in raw and b"rollup" not in raw:
+        return False
+    okr_file = load_okr_file(root, rel, cycle, owner, [], raw=raw)
+    return okr_file is not None and any(
+        kr.derived is not None and prefix in (o.key, f"{o.key}/{kr.id}")
+        for o in okr_file.objectives for kr in o.key_results)
 
 
 def _derived_under(root: Path, prefix: str, history: History) -> list[CheckIn]:

@@ -390,17 +390,17 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
             before = _kr_value(before_kr) if before_kr is not None else None
             conf_before = before_kr.confidence if before_kr is not None else None
             changed = before_kr is not None and (before != now or conf_before != kr.confidence)
+            progress_before = scoring.kr_progress(before_kr) if before_kr is not None else None
             if kr.derived is not None and before_kr is not None:  # its value moves with its sources'
                 before = window[0].previous if window else now
                 changed = conf_before != kr.confidence
+                progress_before = value_progress(kr, before)
             worked = work_on.get(key, ())
             if window or changed or worked:
                 recent = [p for p in (value_progress(kr, c.value) for c in series[-SPARK_POINTS:]) if p is not None]
                 team.moved.append(Movement(
                     key, obj.key, obj.owner, obj.title, kr.title, kr.kind, kr.unit, before, now, conf_before,
-                    kr.confidence, None if before_kr is None else value_progress(kr, before)
-                    if kr.derived is not None else scoring.kr_progress(before_kr),
-                    kv.progress, kv.status,
+                    kr.confidence, progress_before, kv.progress, kv.status,
                     [CheckInNote(c.date, c.kind, c.author_name, c.author_email,
                                  people.get(c.author_email.lower()), c.value, c.previous, c.confidence,
                                  c.note, tuple(c.links), c.commit) for c in window],
