@@ -373,6 +373,11 @@ def test_report_moved_shows_the_derived_value_and_the_source_check_ins(checked_i
     assert [c["author"] for c in kr["checkins"]] == ["", "Okr Tester"]
     owed = {o["ref"] for t in data["teams"] for o in t["owed"]}
     assert not owed & {"2026-Q4:acme/O1/KR1", "2026-Q4:acme/O1/KR2", "2026-Q4:bob/O1/KR1"}
+    assert kr["derived"] == "sum_of"
+    rolled = moved["2026-Q4:acme/O1/KR2"]  # a roll-up's values read as scores
+    assert (rolled["before"], rolled["now"], rolled["derived"]) == (0.428, 0.49, "rollup")
+    text = run(["report", "--since", "2026-10-15"], cwd=checked_in, env=ENV).stdout
+    assert "0.43 → 0.49" in text
     # a window with no source check-in: the derived KR did not move
     quiet = json.loads(run(["report", "--since", "2026-11-12", "--format", "json"], cwd=checked_in,
                            env=ENV).stdout)

@@ -17,6 +17,7 @@ from .report_words import (
     VERDICTS,
     change_text,
     confidence_text,
+    moved_value,
     movement_text,
     plural,
     score_text,
@@ -295,7 +296,7 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
             who = []
             for c in m.checkins:
                 text = (f"{c.date.date().isoformat()} <strong>{esc(c.author)}</strong> "
-                        f"{esc(value_text(c.value, m.unit))}")
+                        f"{esc(moved_value(m, c.value))}")
                 if c.confidence is not None:
                     text += f" · confidence {esc(value_text(c.confidence))}"
                 if c.note:

@@ -18,6 +18,7 @@ from .report_words import (
     VERDICTS,
     change_text,
     confidence_text,
+    moved_value,
     movement_text,
     plural,
     score_text,
@@ -65,7 +66,7 @@ def _team(team: TeamFollowUp, r: FollowUp) -> list[str]:
         for m in team.moved:
             who = []
             for c in m.checkins:
-                text = f"{c.date.date().isoformat()} {md(c.author)} {md(value_text(c.value, m.unit))}"
+                text = f"{c.date.date().isoformat()} {md(c.author)} {md(moved_value(m, c.value))}"
                 if c.note:
                     text += ": “" + "<br>".join(md(line) for line in c.note.splitlines()) + "”"
                 if c.links:

@@ -15,6 +15,7 @@ from .report_words import (
     VERDICTS,
     change_text,
     confidence_text,
+    moved_value,
     movement_text,
     plural,
     score_text,
@@ -63,7 +64,7 @@ def _moved_lines(m: Movement, cycle: str) -> list[Line]:
     out = [line]
     for c in m.checkins:
         text: Line = [("      ", ""), (c.date.date().isoformat(), "dim"), ("  ", ""), (user(c.author), "cyan"),
-                      ("  ", ""), (user(value_text(c.value, m.unit)), "")]
+                      ("  ", ""), (user(moved_value(m, c.value)), "")]
         if c.kind == "edit":
             text.append(("  (edited by hand)", "dim"))
         if c.confidence is not None:

@@ -96,6 +96,7 @@ class Movement:
     checkins: list[CheckInNote]  # inside the window, oldest first
     recent: list[float]  # progress after each of the last check-ins, oldest first (sparkline)
     work: list[WorkNote] = field(default_factory=list, metadata={"omit_empty": True})  # oldest first
+    derived: str | None = field(default=None, metadata={"omit_empty": True})  # sum_of | rollup
 
 
 @dataclass(slots=True)
@@ -405,7 +406,7 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
                                  people.get(c.author_email.lower()), c.value, c.previous, c.confidence,
                                  c.note, tuple(c.links), c.commit) for c in window],
                     recent, [WorkNote(w.date, w.author_name, w.author_email, people.get(w.author_email.lower()),
-                                      w.subject, w.commit) for w in worked]))
+                                      w.subject, w.commit) for w in worked], kr.derived))
                 totals.moved += 1
                 totals.checkins += len(window) if kr.derived is None else 0  # a derived KR's are its sources'
             new_kr = baseline is not None and before_kr is None  # added since then: nothing owed yet
