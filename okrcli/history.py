@@ -284,8 +284,9 @@ def read_history(
     # Path-limiting is slow without a commit-graph (git diffs every commit's tree), so the
     # whole branch is read when the root is the top-level folder and trailers say the rest.
     paths = [prefix] if prefix else []
-    commits = git.log(paths, since_commit=since_commit, author=author,
-                      since_date=since.isoformat() if since else None)
+    # From midnight: git reads a bare date as that day at the current time of day.
+    since_date = f"{since.isoformat()} 00:00:00" if since else None
+    commits = git.log(paths, since_commit=since_commit, author=author, since_date=since_date)
     found: list[CheckIn] = []
     candidates = {}  # sha -> (commit, its place in `found`)
     for commit in commits:
@@ -486,7 +487,7 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
     args = ["log", f"--format={_LOG_FORMAT}", "--no-show-signature", "--no-color", "--no-abbrev-commit",
             f"--grep=^{WORK_REF_KEY}:", "--regexp-ignore-case", "--extended-regexp"]
     if since is not None:
-        args.append(f"--since={since.isoformat()}")
+        args.append(f"--since={since.isoformat()} 00:00:00")  # from midnight, not this time of day
     args += [tip if since_commit is None else f"{since_commit}..{tip}", "--"]
     found: list[WorkCommit] = []
     bad: list[BadWorkRef] = []
