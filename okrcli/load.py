@@ -292,7 +292,7 @@ KR_SPEC = {"id": "id", "title": "text", "start": "number", "target": "number", "
 REVIEW_KEYS = ("score", "notes")
 
 
-def _refs(r: Reader, key: str) -> tuple[RefEntry, ...]:
+def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, ...]:
     items = r.seq(key)
     if not items:
         return ()
@@ -300,7 +300,7 @@ def _refs(r: Reader, key: str) -> tuple[RefEntry, ...]:
     for item, (line, col, plain) in zip(items, items.pos):
         loc = Loc(r.path, line, col)
         if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
-            r.err(line, col, f"each entry of '{key}' must be a reference such as platform/O1; quote it")
+            r.err(line, col, f"each entry of '{key}' must be a reference such as {example}; quote it")
             continue
         try:
             ref = parse_ref(item)
@@ -371,7 +371,7 @@ def _derived_kr(m: YMap, r: Reader, f: dict, line: int, col: int, path: str) -> 
     sources: tuple[RefEntry, ...] = ()
     if how == "sum_of":
         before = len(r.diags)
-        sources = _refs(r, "sum_of")
+        sources = _refs(r, "sum_of", "platform/O1/KR1")
         if not sources and len(r.diags) == before:
             p = m.pos["sum_of"]
             r.err(p[3], p[4], "'sum_of' lists no key result: name one (a mirror) or more, "

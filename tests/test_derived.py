@@ -404,3 +404,17 @@ def test_editing_a_derived_krs_own_fields_by_hand_is_no_edit_of_its_value(checke
     assert [c["kind"] for c in data["checkins"]] == ["checkin"] * 3
     kr = export(checked_in)["2026-Q4:bob/O1/KR1"]
     assert (kr["current"], kr["progress"]) == (55, 1.0)  # still the mirror of platform's 55
+
+
+def test_hostile_sum_of_and_rollup_values_are_findings(tmp_path):
+    bob = BOB.replace("sum_of: [platform/O1/KR1]", 'sum_of: [1, "../../etc/O1/KR1"]') + \
+        "      - {id: KR2, title: Rolled, rollup: [aligned]}\n" + \
+        '      - {id: KR3, title: Rolled, rollup: "al\\u202eigned"}\n'
+    found = findings_for(tmp_path, {"2026-Q4/bob.yaml": bob})
+    messages = [m for _p, _l, _s, m in found]
+    assert messages[0] == "each entry of 'sum_of' must be a reference such as platform/O1/KR1; quote it"
+    assert messages[1].startswith("'../../etc/O1/KR1' is not a reference")
+    assert "'rollup' must be a single value, not a list" in messages
+    assert "'rollup' must be aligned (the objectives aligned to this key result), not al\u202eigned" in messages
+    text = run(["check"], cwd=tmp_path / "bad", env=ENV).stdout
+    assert "\u202e" not in text and "not al\\u202eigned" in text  # made visible on a terminal
