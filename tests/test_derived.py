@@ -418,3 +418,19 @@ def test_hostile_sum_of_and_rollup_values_are_findings(tmp_path):
     assert "'rollup' must be aligned (the objectives aligned to this key result), not al\u202eigned" in messages
     text = run(["check"], cwd=tmp_path / "bad", env=ENV).stdout
     assert "\u202e" not in text and "not al\\u202eigned" in text  # made visible on a terminal
+
+
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_the_forked_loader_keeps_what_derives_a_kr(repo, monkeypatch, workers):
+    from okrcli.load import load_repository
+
+    monkeypatch.setenv("OKR_WORKERS", "1")
+    serial, serial_diags = load_repository(repo)
+    monkeypatch.setenv("OKR_WORKERS", workers)
+    forked, forked_diags = load_repository(repo)
+    assert forked.files == serial.files and forked_diags == serial_diags
+    assert forked.derived == serial.derived
+    kr = forked.objectives["2026-Q4:acme/O1"].kr("KR1")
+    assert (kr.derived, [e.text for e in kr.sum_of], kr.current) == (
+        "sum_of", ["platform/O1/KR1", "alice/O1/KR1"], 42)
+    assert [(e.loc.line, e.loc.column) for e in kr.sum_of] == [(9, 18), (9, 35)]
