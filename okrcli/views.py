@@ -89,9 +89,10 @@ def explicit_ref(entry: RefEntry, cycle: str) -> str:
 class Scorer:
     """Scores objectives as of one date, each once."""
 
-    def __init__(self, repo: Repository, today: date):
+    def __init__(self, repo: Repository, today: date, include_private: bool = False):
         self.repo = repo
         self.today = today
+        self.include_private = include_private  # whether derived KRs may name private sources
         self._cycles: dict[str, Cycle] = {}
         self._expected: dict[str, float] = {}
         self._views: dict[int, ObjectiveView] = {}
@@ -127,7 +128,8 @@ class Scorer:
         if kr.derived is not None:
             d = self.repo.derived.get(ref)
             if d is not None:
-                view.derived, view.sources, view.derived_text = d.how, tuple(d.shown_sources()), d.describe()
+                shown = self.include_private
+                view.derived, view.sources, view.derived_text = d.how, tuple(d.shown_sources(shown)), d.describe(shown)
         return view
 
     def view(self, obj: Objective) -> ObjectiveView:

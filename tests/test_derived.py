@@ -120,6 +120,10 @@ def test_a_rollup_is_the_weighted_mean_of_the_aligned_objectives_private_ones_co
     tree = run(["tree"], cwd=repo, env=ENV)
     assert "KR2 rolled up from 2 objectives (1 private)" in tree.stdout
     assert "Hand-held" not in tree.stdout
+    shown = export(repo, "--include-private")["2026-Q4:acme/O1/KR2"]
+    assert shown["sources"] == ["2026-Q4:alice/O1", "2026-Q4:platform/O1"]  # in file order
+    everything = run(["tree", "--include-private"], cwd=repo, env=ENV).stdout
+    assert "KR2 rolled up from 2 objectives" in everything and "private)" not in everything
     # the company objective: (0.42 + 0.408) / 2 = 0.414
     obj = json.loads(run(["export", "--format", "json"], cwd=repo, env=ENV).stdout)["objectives"][0]
     assert obj["score"] == pytest.approx(0.414)

@@ -325,7 +325,7 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
         raise OkrError(f"'{cycle}' is not a cycle id")
     org = repo.org
     every = max(1, repo.settings.checkin_every)
-    scorer = Scorer(repo, today)
+    scorer = Scorer(repo, today, include_private)
     expected = scorer.expected(cycle)
     running = parsed.start <= today <= parsed.end
     people = {p.email.lower(): p.id for p in org.people.values() if p.email}
