@@ -69,6 +69,10 @@ def kr_key(obj: Objective, kr: KeyResult) -> str:
 
 # ------------------------------------------------------------------ evaluation
 
+def _clamp(value: float) -> float:
+    return 0.0 if value <= 0 else 1.0 if value >= 1 else float(value)
+
+
 class _Evaluator:
     """Derived values from the values of the plain KRs (`value_of`), each computed once."""
 
@@ -121,7 +125,8 @@ class _Evaluator:
         return got
 
     def kr_score(self, key: str) -> float:
-        from .scoring import _clamp, numeric_progress
+        """SPEC 3's KR score (its `score` when set, else progress) for the values in effect."""
+        from .scoring import numeric_progress
 
         _obj, kr = self.krs[key]
         if kr.score is not None:
@@ -136,8 +141,7 @@ class _Evaluator:
         return numeric_progress(kr.start, kr.target, value) if kr.target is not None else 0.0
 
     def objective_score(self, okey: str) -> float:
-        from .scoring import _clamp
-
+        """SPEC 3's objective score (`review.score`, else the weighted mean of its KRs' scores)."""
         got = self.scores.get(okey)
         if got is not None:
             return got
