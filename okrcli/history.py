@@ -427,6 +427,7 @@ class WorkCommit(NamedTuple):
     author_email: str
     date: datetime
     commit: str
+    text: str = ""  # the reference as the trailer wrote it
 
     @property
     def key(self) -> str:
@@ -514,7 +515,7 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
                 bad.append(BadWorkRef(text[:MAX_REF_CHARS], commit.sha))
                 continue
             item = WorkCommit(cycle, f"{ref.owner}/{ref.objective}/{ref.kr}", subject, commit.author_name,
-                              commit.author_email, when, commit.sha)
+                              commit.author_email, when, commit.sha, text)
             if item.key not in seen:
                 seen.add(item.key)
                 found.append(item)
@@ -544,7 +545,7 @@ def unknown_work(work: Work, exists: Callable[[str], bool]) -> Work:
         if exists(w.key):
             kept.append(w)
         else:
-            bad.append(BadWorkRef(w.key, w.commit))
+            bad.append(BadWorkRef(w.text or w.key, w.commit))
     return Work(tuple(kept), tuple(bad))
 
 
