@@ -82,7 +82,8 @@ class _Evaluator:
         self.memo: dict[str, float] = {}
         self.scores: dict[str, float] = {}  # objective scores, kept while their KRs' values stay
         self.derived_objectives: dict[str, bool] = {}
-        self.path: list[str] = []
+        self.path: list[str] = []  # the derived KRs being evaluated, outermost first
+        self.on_path: set[str] = set()
         self.loops: list[list[str]] = []
 
     def changed(self, key: str) -> None:
@@ -100,29 +101,55 @@ class _Evaluator:
         return got
 
     def value(self, key: str) -> float:
-        """A KR's numeric value: `current` of a plain KR, the sum, or the roll-up's progress."""
+        """A KR's numeric value: `current` of a plain KR, the sum, or the roll-up's progress.
+
+        Iterative (no recursion): a chain of 5,000 sums is evaluated like a short one. A
+        derived KR met again on its own path is a loop: recorded, and counted as 0 there."""
         got = self.memo.get(key)
         if got is not None:
             return got
-        d = self.derivations.get(key)
-        if d is None:
+        if key not in self.derivations:
             value = self.value_of(key)
             return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
-        if key in self.path:
-            self.loops.append(self.path[self.path.index(key):] + [key])
-            return 0.0
-        self.path.append(key)
-        try:
-            if d.how == SUM_OF:
-                got = float(sum(self.value(s) for s in d.sources))
-            else:
-                total = sum(d.weights)
-                got = (sum(self.objective_score(s) * w for s, w in zip(d.sources, d.weights)) / total
-                       if total > 0 else 0.0)
-        finally:
-            self.path.pop()
-        self.memo[key] = got
-        return got
+        if key in self.on_path:
+            return 0.0  # the edge that closes a loop
+        stack = [(key, False)]
+        while stack:
+            k, expanded = stack.pop()
+            if expanded:
+                self.path.pop()
+                self.on_path.discard(k)
+                self.memo[k] = self._compute(k)
+                continue
+            if k in self.memo:
+                continue
+            self.path.append(k)
+            self.on_path.add(k)
+            stack.append((k, True))
+            for dep in self._derived_deps(k):
+                if dep in self.memo:
+                    continue
+                if dep in self.on_path:
+                    self.loops.append(self.path[self.path.index(dep):] + [dep])
+                else:
+                    stack.append((dep, False))
+        return self.memo[key]
+
+    def _derived_deps(self, key: str) -> list[str]:
+        """The derived KRs whose values `key`'s value needs."""
+        d = self.derivations[key]
+        if d.how == SUM_OF:
+            return [s for s in d.sources if s in self.derivations]
+        return [kr_key(self.objectives[o], kr) for o in d.sources for kr in self.objectives[o].key_results
+                if kr.derived is not None and kr_key(self.objectives[o], kr) in self.derivations]
+
+    def _compute(self, key: str) -> float:
+        """`key`'s value once the derived values it needs are known (0 for a loop's edge)."""
+        d = self.derivations[key]
+        if d.how == SUM_OF:
+            return float(sum(self.value(s) for s in d.sources))
+        total = sum(d.weights)
+        return sum(self.objective_score(s) * w for s, w in zip(d.sources, d.weights)) / total if total > 0 else 0.0
 
     def kr_score(self, key: str) -> float:
         """SPEC 3's KR score (its `score` when set, else progress) for the values in effect."""
@@ -270,7 +297,9 @@ def resolve(repo: Repository, diags: list[Diagnostic]) -> Repository:
     values = {key: _tidy(ev.value(key)) for key in derivations}
     reported: set[str] = set()
     for loop in ev.loops:
-        chain = " -> ".join(k.split(":", 1)[1] for k in loop)
+        names = [k.split(":", 1)[1] for k in loop]
+        chain = " -> ".join(names) if len(names) <= 6 else \
+            " -> ".join(names[:3]) + f" -> ... ({len(names) - 1} key results) -> " + names[-1]
         for key in loop[:-1]:
             if key in reported:
                 continue

@@ -438,3 +438,19 @@ def test_the_forked_loader_keeps_what_derives_a_kr(repo, monkeypatch, workers):
     assert (kr.derived, [e.text for e in kr.sum_of], kr.current) == (
         "sum_of", ["platform/O1/KR1", "alice/O1/KR1"], 42)
     assert [(e.loc.line, e.loc.column) for e in kr.sum_of] == [(9, 18), (9, 35)]
+
+
+def test_a_chain_of_1500_sums_and_a_loop_as_long_are_evaluated_without_recursion(tmp_path):
+    n = 1500
+    chain = [f"      - {{id: KR{i}, title: k{i}, target: 10, sum_of: [bob/O1/KR{i + 1}]}}" for i in range(1, n)]
+    loop = [f"      - {{id: KR{i}, title: k{i}, target: 10, sum_of: [bob/O2/KR{i % n + 1}]}}" for i in range(1, n + 1)]
+    bob = "\n".join(["objectives:", "  - id: O1", "    title: Deep", "    aligns: [platform/O1]", "    key_results:",
+                     *chain, f"      - {{id: KR{n}, title: last, target: 10, current: 7}}",
+                     "  - id: O2", "    title: Round", "    aligns: [platform/O1]", "    key_results:", *loop]) + "\n"
+    root = write_repo(tmp_path / "deep", {**FILES, "2026-Q4/bob.yaml": bob}, base=False)
+    found = [f for f in check(root) if f["rule"] == "schema"]
+    assert len(found) == n and all("a loop of derived key results" in f["message"] for f in found)
+    assert len(found[0]["message"]) < 300  # the chain is cut, not written out 1,500 times
+    krs = export(root)
+    assert krs["2026-Q4:bob/O1/KR1"]["current"] == 7  # through 1,499 mirrors (deeper than Python recursion)
+    assert krs["2026-Q4:bob/O2/KR1"]["current"] == 0  # a loop has no value
