@@ -10,6 +10,9 @@ are read, at the commit and at its first parent (one `git cat-file --batch`),
 and a key result whose `current` or `done` differs between the two becomes a
 check-in of kind "edit". Merge commits are not diffed: what they bring in was
 committed, and is read, on its own branch.
+
+`read_work` reads the `Okr-Ref:` trailers of ordinary commits (work on a key
+result, never a check-in) with one `git log --grep` of the whole branch.
 """
 
 from __future__ import annotations
@@ -432,10 +435,6 @@ class WorkCommit(NamedTuple):
     @property
     def key(self) -> str:
         return f"{self.cycle}:{self.ref}"
-
-    @property
-    def short(self) -> str:
-        return self.commit[:7]
 
     def as_json(self) -> dict:
         return {"date": self.date.isoformat(), "ref": self.key, "cycle": self.cycle, "subject": self.subject,
