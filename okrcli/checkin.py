@@ -62,7 +62,7 @@ def parse_kr_value(kr: KeyResult, ref: str, text: str) -> Value:
     found = _NUMBER_RE.match(typed)
     if found is None:
         raise OkrError(f"'{_shown(text)}' is not a number (for {ref})",
-                       hint="write it as 25, 2.5 or -3 (a negative value goes after --: okr checkin REF -- -3)")
+                       hint="write it as 25, 2.5 or -3")
     number_text, unit = found.groups()
     if unit and not _same_unit(unit, kr.unit):
         wanted = f"its unit is {kr.unit}" if kr.unit else "it has no unit"
@@ -76,6 +76,8 @@ def _same_unit(typed: str, unit: str | None) -> bool:
 
 
 def _number(text: str, what: str) -> int | float:
+    if len(text) > 40:  # bounded before converting: int() of 5,000 digits raises
+        raise OkrError(f"{_shown(text)} is out of range for {what}", hint="keep numbers within ±1e15")
     value: int | float = float(text) if re.search(r"[.eE]", text) else int(text)
     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
         raise OkrError(f"{text} is out of range for {what}")
@@ -212,6 +214,8 @@ class Update:
     unit: str | None = None
     confidence: float | None = None  # in effect after the check-in
     changes: tuple[Change, ...] = ()  # the in-place edits (none when the file holds it already)
+    previous_confidence: float | None = None
+    links: tuple[str, ...] = ()  # this KR's own evidence (okr checkin --from), after the plan's
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,12 @@ class Plan:
         """`platform/O1/KR1: 32 -> 25 min` (a grade: `platform/O1: 0.7`)."""
         if self.kind == "grade":
             return f"{self.shown_ref(update)}: {format_value(update.value)}"
+        if (_same(update.previous, update.value) and update.confidence is not None
+                and not _same(update.previous_confidence, update.confidence)):
+            # A confidence-only check-in: `platform/O1/KR1: confidence 0.6 -> 0.4 (25 min)`
+            before = "none" if update.previous_confidence is None else format_value(update.previous_confidence)
+            return (f"{self.shown_ref(update)}: confidence {before} -> {format_value(update.confidence)} "
+                    f"({format_value(update.value, update.unit)})")
         before = format_value(update.previous)
         return f"{self.shown_ref(update)}: {before} -> {format_value(update.value, update.unit)}"
 
@@ -275,7 +285,7 @@ class Plan:
                 lines.append(f"Okr-Confidence: {trailer_value(u.confidence)}")
             if u.unit:
                 lines.append(f"Okr-Unit: {u.unit}")
-            lines += [f"Okr-Link: {link}" for link in self.links]
+            lines += [f"Okr-Link: {link}" for link in (*self.links, *u.links)]
             groups.append("\n".join(lines))
         return "\n\n".join([self.subject(), *([self.note] if self.note else []), "\n".join(groups)]) + "\n"
 
@@ -362,18 +372,20 @@ def _only_index(items: object, item_id: str, ref: str) -> int:
 
 def plan_checkin(
     sources: Sources,
-    entries: Sequence[tuple[Target, Value, float | None]],
+    entries: Sequence[tuple],
     *,
     note: str = "",
     links: Sequence[str] = (),
 ) -> Plan:
-    """Set each `(target, value, confidence or None)`: `current` (or `done`) and `confidence`.
+    """Set each `(target, value, confidence or None[, links])`: `current` (or `done`) and
+    `confidence`; the optional fourth item is that KR's own links (`okr checkin --from`).
 
-    A value equal to the one in the file changes no byte; the check-in is still recorded.
+    A value equal to the one in the file changes no byte; the check-in is still recorded
+    (so is a confidence-only or note-only check-in, which passes the value it keeps).
     """
     editor = _Editor(sources)
     updates, touched = [], []
-    for target, value, confidence in entries:
+    for target, value, confidence, *own in entries:
         obj, kr = target.objective, target.kr
         ref = f"{obj.owner}/{obj.id}/{kr.id}"
         if kr.derived is not None:
@@ -393,6 +405,7 @@ def plan_checkin(
             unit=None if milestone else kr.unit,
             confidence=confidence if confidence is not None else kr.confidence,
             changes=editor.add(obj, changes),
+            previous_confidence=kr.confidence, links=tuple(own[0]) if own else (),
         ))
         touched.append(obj.loc.path)
     return Plan("checkin", sources.root, tuple(updates), editor.files(list(dict.fromkeys(touched))),
@@ -419,6 +432,21 @@ def refuse_derived(sources: Sources, obj: Objective, kr: KeyResult) -> None:
     raise OkrError(f"{ref} is rolled up from the objectives aligned to it ({names or 'none yet'}): okr "
                    "computes its value, it takes no check-in",
                    hint="check in the key results of those objectives")
+
+
+def replan_checkin(root: Path, entries: Sequence[tuple], *,
+                   note: str = "", links: Sequence[str] = ()) -> Plan:
+    """The same check-in planned again from the files as they are now (after another check-in,
+    an editor or a git pull changed them): each key result found again by its reference."""
+    sources = Sources.open(root)
+    fresh = []
+    for target, value, confidence, *own in entries:  # own: a KR's links (okr checkin --from)
+        again = sources.resolve(str(target.ref))
+        if again.kr is None or again.kr.kind != target.kr.kind:
+            raise OkrError(f"{target.ref} changed while okr was working on it; nothing was written",
+                           hint="run the check-in again")
+        fresh.append((again, value, confidence, *own))
+    return plan_checkin(sources, fresh, note=note, links=links)
 
 
 def plan_grade(sources: Sources, target: Target, score: float, *, note: str = "") -> Plan:
@@ -476,6 +504,20 @@ def owner_kind(org: Org, owner: str, *, what: str = "the company, a team or a pe
     close = difflib.get_close_matches(owner, [*org.people, *org.teams], n=1, cutoff=0.6)
     raise OkrError(f"'{_shown(owner)}' is not {what} in org.yaml",
                    hint=f"did you mean {close[0]}?" if close else hint)
+
+
+def my_key_results(sources: Sources, user: str) -> list[tuple[Objective, KeyResult]]:
+    """A person's key results: their own, then those of the teams they lead (`lead:` in
+    org.yaml), each owner's in file order. Private objectives of a team are left out: they
+    are the team's, not the lead's to walk through."""
+    from .load import load_org
+
+    owners = load_org(sources.root, []).mine(user)
+    found = []
+    for owner in owners:
+        found += [(obj, kr) for obj, kr in owner_key_results(sources, owner)
+                  if owner == user or not obj.private]
+    return found
 
 
 def owner_key_results(sources: Sources, owner: str) -> list[tuple[Objective, KeyResult]]:

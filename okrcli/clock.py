@@ -17,9 +17,14 @@ def today() -> date:
     pinned = os.environ.get(TODAY_ENV, "").strip()
     if not pinned:
         return date.today()
-    try:
-        return date.fromisoformat(pinned)
-    except ValueError:
-        from .errors import OkrError
+    from .errors import OkrError
 
+    try:
+        day = date.fromisoformat(pinned)
+    except ValueError:
         raise OkrError(f"{TODAY_ENV}={pinned!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2026-11-27") from None
+    from .cycles import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise OkrError(f"{TODAY_ENV}={pinned!r} is outside the years okr handles ({MIN_YEAR}-{MAX_YEAR})")
+    return day

@@ -10,6 +10,9 @@ from functools import lru_cache
 CYCLE_RE = re.compile(r"^(\d{4})(?:-([HQB])([1-9]))?\Z")
 _PERIODS = {"H": (2, 6), "Q": (4, 3), "B": (6, 2)}  # kind letter -> (count per year, months each)
 _KINDS = {None: "year", "H": "half", "Q": "quarter", "B": "bimonthly"}
+# Sane years only: a cycle id comes from folder names, trailers and the command line, all
+# untrusted, and date arithmetic past year 9999 raises. A year outside is no valid cycle.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +49,12 @@ def _month_end(year: int, month: int) -> date:
 
 @lru_cache(maxsize=4096)
 def parse_cycle(text: str) -> Cycle | None:
-    """The cycle named by `text`, or None when it is not a valid cycle id."""
-    m = CYCLE_RE.match(text)
+    """The cycle named by `text`, or None when it is not a valid cycle id (never raises)."""
+    m = CYCLE_RE.match(text) if isinstance(text, str) else None
     if not m:
         return None
     year = int(m.group(1))
-    if year < 1900:
+    if not MIN_YEAR <= year <= MAX_YEAR:
         return None
     letter = m.group(2)
     if letter is None:

@@ -623,7 +623,10 @@ def build_demo(folder: Path) -> Path:
 
     On any failure, what was created is removed again.
     """
+    from .edit import check_folder
+
     folder = Path(folder).absolute()
+    check_folder(folder)  # never a repository inside a git directory (okr's one rule for writes)
     created = _prepare(folder)
     try:
         _build(folder)

@@ -464,4 +464,7 @@ def with_derived(repo: Repository, history: History | None) -> History | None:
     """`history` answering derived KRs' series too (itself when the repository has none)."""
     if history is None or not repo.derived:
         return history
-    return DerivedHistory(history.checkins, history.shallow, repo=repo)
+    from dataclasses import fields
+
+    kept = {f.name: getattr(history, f.name) for f in fields(History) if not f.name.startswith("_")}
+    return DerivedHistory(**kept, repo=repo)

@@ -58,6 +58,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "any": ("notice", "any change reported"),
 }
 FAIL_ON_NAMES = tuple(KINDS)
+# The change kinds that alter what a child is aligned to: only these ask anyone to re-align.
+REALIGN_KINDS = frozenset(("removed", "retitled", "target-moved", "start-moved", "kr-removed", "kr-retitled",
+                           "realigned", "made-private"))
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,12 @@ class Impacted:
     private: bool
     via: str  # aligns (directly or through others) | depends_on (directly)
     depth: int  # 1: names the changed objective itself
+    through: str | None = None  # depth > 1: the objective it aligns to on the way (affected through it)
+
+    @property
+    def direct(self) -> bool:
+        """Names the changed objective itself: its owner must re-align (deeper ones are affected)."""
+        return self.depth == 1
 
 
 @dataclass(frozen=True)
@@ -122,8 +131,19 @@ class ObjectiveDiff:
         return [c.kind for c in self.changes]
 
     @property
+    def direct(self) -> tuple[Impacted, ...]:
+        """The objectives that must re-align: aligned to it (or depending on it) directly."""
+        return tuple(i for i in self.impact if i.direct)
+
+    @property
+    def affected(self) -> tuple[Impacted, ...]:
+        """Deeper ones, affected through a direct one (their own parent still stands)."""
+        return tuple(i for i in self.impact if not i.direct)
+
+    @property
     def impact_owners(self) -> list[str]:
-        return sorted({i.owner for i in self.impact})
+        """The owners who must re-align (of direct children)."""
+        return sorted({i.owner for i in self.direct})
 
     def matches(self, name: str, change: Change) -> bool:
         """Whether `change` counts for the `--fail-on` name `name`."""
@@ -414,25 +434,26 @@ class _ImpactFinder:
             into = self.aligners if d.field == "aligns" else self.dependents
             into.setdefault(key, []).append(d.source.key)
 
-    def find(self, key: str) -> list[tuple[str, str, int]]:
-        """(objective key, via, depth): aligned to `key` at any depth, then direct dependents."""
+    def find(self, key: str) -> list[tuple[str, str, int, str | None]]:
+        """(objective key, via, depth, through): aligned to `key` at any depth (through the
+        objective one level up on the way), then direct dependents."""
         down, aligners = self.network.down, self.aligners
         depth = {key: 0}
         queue = deque([key])
-        found: list[tuple[str, str, int]] = []
+        found: list[tuple[str, str, int, str | None]] = []
         while queue:
             at = queue.popleft()
             level = depth[at] + 1
-            for child in {*down.get(at, ()), *aligners.get(at, ())}:
+            for child in sorted({*down.get(at, ()), *aligners.get(at, ())}, key=_sort_key):
                 if child not in depth:
                     depth[child] = level
-                    found.append((child, "aligns", level))
+                    found.append((child, "aligns", level, at if level > 1 else None))
                     queue.append(child)
         found.sort(key=lambda f: (f[2], _sort_key(f[0])))
         for dependent in sorted({*self.network.into.get(key, ()), *self.dependents.get(key, ())}, key=_sort_key):
             if dependent not in depth:
                 depth[dependent] = 1
-                found.append((dependent, "depends_on", 1))
+                found.append((dependent, "depends_on", 1, None))
         return found
 
 
@@ -478,14 +499,14 @@ def build_diff(root: Path, spec: str | None, today: date, *, include_private: bo
             continue
         obj = b or a
         impact: list[Impacted] = []
-        if a is not None and any(c.kind != "progress" for c in changes):
+        if a is not None and any(c.kind in REALIGN_KINDS for c in changes):
             if finder is None:
                 finder = _ImpactFinder(sides.head_repo)
             objectives = finder.network.repo.objectives
-            for ref, via, depth in finder.find(key):
+            for ref, via, depth, through in finder.find(key):
                 o = objectives[ref]
                 shown = include_private or not o.private
-                impact.append(Impacted(ref, o.owner, o.title if shown else None, o.private, via, depth))
+                impact.append(Impacted(ref, o.owner, o.title if shown else None, o.private, via, depth, through))
         hidden = obj.private and not include_private
         if hidden and not impact:
             continue  # a private objective is only mentioned when others must re-align because of it
@@ -500,11 +521,12 @@ def build_diff(root: Path, spec: str | None, today: date, *, include_private: bo
 
 
 def _realign(diffs: list[ObjectiveDiff], repo: Repository) -> tuple[Realign, ...]:
-    """The impact turned around: per owner, their objectives and the changes they must look at."""
+    """The impact turned around: per owner of a direct child, their objectives and the changes
+    they must look at. Deeper objectives are affected through their own parent, not listed here."""
     mine: dict[str, dict[str, Impacted]] = {}
     causes: dict[str, list[str]] = {}
     for d in diffs:
-        for i in d.impact:
+        for i in d.direct:
             mine.setdefault(i.owner, {}).setdefault(i.ref, i)
             got = causes.setdefault(i.owner, [])
             if d.ref not in got:

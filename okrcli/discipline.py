@@ -9,14 +9,18 @@ For one key result and one period:
 - on time: a check-in (or hand edit) of the KR is dated inside the period;
 - late: none inside, but one inside the following period (for the last period:
   the `checkin_every` days after the cycle ends);
-- missed: neither.
+- missed: neither, once the late window has closed: as of `today`, a period whose
+  following period (or the days after the cycle) is still running is not missed yet.
+  Until then it counts only when a check-in settled it (on time, or late already).
 A milestone KR whose last check-in before a period began set it done owes
-nothing in that period. Only check-ins dated on or before `today` count.
+nothing in that period, nor does a numeric KR whose last check-in before it set
+it at or past its target (SPEC 3). Only check-ins dated on or before `today` count.
 
 For an owner and one period, over the KRs that owe a check-in in it: on time
 when every KR is on time, late when every KR is on time or late, missed
 otherwise. `weeks` counts the periods in which the owner owed anything, so
-`on_time + late + missed == weeks`. The KR-level counts (`kr_weeks`,
+`on_time + late + missed == weeks` (a period still in its late window without a check-in
+is in none of them yet). The KR-level counts (`kr_weeks`,
 `kr_weeks_on_time`, `kr_weeks_late`) are kept too: `okr health` reads them.
 
 KRs are those of the cycle's objectives as the repository stands (a KR added
@@ -58,6 +62,7 @@ class OwnerDiscipline:
     kr_weeks: int = 0  # (KR, period) pairs that owed a check-in
     kr_weeks_on_time: int = 0
     kr_weeks_late: int = 0
+    pending: int = 0  # periods over but still in their late window, without a check-in yet
 
     @property
     def rate(self) -> float | None:
@@ -69,7 +74,8 @@ class OwnerDiscipline:
                 "missed": self.missed, "rate": self.rate,
                 "last_checkin": self.last_checkin.isoformat() if self.last_checkin else None,
                 "key_results": self.key_results, "kr_weeks": self.kr_weeks,
-                "kr_weeks_on_time": self.kr_weeks_on_time, "kr_weeks_late": self.kr_weeks_late}
+                "kr_weeks_on_time": self.kr_weeks_on_time, "kr_weeks_late": self.kr_weeks_late,
+                "pending": self.pending}
 
 
 def all_periods(cycle: Cycle, checkin_every: int) -> list[Period]:
@@ -104,14 +110,20 @@ class CycleCheckins:
         self.periods = all_periods(cycle, every)
         count = len(self.periods)
         self.elapsed = sum(p.end < today for p in self.periods)
+        # Periods whose late window (the next period; for the last one, `every` days after the
+        # cycle) is over by `today`: only those can be missed.
+        windows = [p.end for p in self.periods[1:]] + [cycle.end + timedelta(days=every)]
+        self.closed = sum(1 << p.index for p, window in zip(self.periods, windows) if window < today)
         self.hits: dict[str, int] = {}
         self.last: dict[str, date] = {}
         self.last_in_cycle: dict[str, date] = {}
         self.milestones: dict[str, list[tuple[date, bool]]] = {}
+        self.numbers: dict[str, list[tuple[date, float]]] = {}  # numeric values, oldest first
         start, end = cycle.start, cycle.end
         after = end + timedelta(days=every)
         cut = min(today, end)
         hits, last, last_in_cycle, milestones = self.hits, self.last, self.last_in_cycle, self.milestones
+        numbers = self.numbers
         cycle_id = cycle.id
         for c in reversed(history.checkins):  # oldest first
             if c.cycle != cycle_id or c.kind == GRADE:
@@ -127,23 +139,31 @@ class CycleCheckins:
                     last_in_cycle[key] = day
             if type(c.value) is bool:
                 milestones.setdefault(key, []).append((day, c.value))
+            elif type(c.value) in (int, float):
+                numbers.setdefault(key, []).append((day, c.value))
             if start <= day <= after:
                 index = count if day > end else min((day - start).days // every, count - 1)
                 hits[key] = hits.get(key, 0) | (1 << index)
-        for series in milestones.values():
+        for series in (*milestones.values(), *numbers.values()):
             series.sort(key=lambda item: item[0])
 
-    def masks(self, key: str, milestone: bool) -> tuple[int, int, int]:
-        """(owed, on time, late) bit masks of one KR over the periods that are over."""
+    def masks(self, key: str, milestone: bool, reached=None) -> tuple[int, int, int]:
+        """(owed, on time, late) bit masks of one KR over the periods that are over. `reached`,
+        for a numeric KR, says whether a value is at or past its target (then nothing is owed)."""
         full = (1 << self.elapsed) - 1
         owed = full
         if milestone and key in self.milestones:
+            series, done = self.milestones[key], bool
+        elif reached is not None and key in self.numbers:
+            series, done = self.numbers[key], reached
+        else:
+            series = None
+        if series is not None:
             owed = 0
-            series = self.milestones[key]
             at, state = 0, False
             for period in self.periods[:self.elapsed]:
                 while at < len(series) and series[at][0] < period.start:
-                    state = series[at][1]
+                    state = done(series[at][1])
                     at += 1
                 if not state:
                     owed |= 1 << period.index
@@ -151,6 +171,15 @@ class CycleCheckins:
         on_time = hits & owed
         late = (hits >> 1) & ~hits & owed
         return owed, on_time, late
+
+
+def _reached(kr):
+    """For a numeric KR: whether a recorded value is at or past its target (None otherwise)."""
+    if kr.kind != "numeric" or kr.target is None or kr.target == kr.start:
+        return None
+    if kr.target > kr.start:
+        return lambda value: value >= kr.target
+    return lambda value: value <= kr.target
 
 
 def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: date, checkin_every: int,
@@ -171,9 +200,10 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
         if obj.key_results:
             by_owner.setdefault(obj.owner, []).append(obj)
     last = checkins.last
+    closed = checkins.closed
     result: dict[str, OwnerDiscipline] = {}
     for owner, objs in by_owner.items():
-        owed_any = missed_any = late_any = 0
+        owed_any = missed_any = late_any = pending = 0
         krs = kr_weeks = kr_on_time = kr_late = 0
         latest = None
         for obj in objs:
@@ -181,10 +211,11 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
                 if kr.derived is not None:  # computed from its sources: it owes no check-in
                     continue
                 key = f"{obj.key}/{kr.id}"
-                owed, on_time, late = checkins.masks(key, kr.kind == "milestone")
+                owed, on_time, late = checkins.masks(key, kr.kind == "milestone", _reached(kr))
                 owed_any |= owed
                 late_any |= late
                 missed_any |= owed & ~on_time & ~late
+                pending |= owed & ~closed & ~on_time & ~late  # its late window is open: not missed yet
                 krs += 1
                 kr_weeks += owed.bit_count()
                 kr_on_time += on_time.bit_count()
@@ -192,11 +223,13 @@ def checkin_discipline(repo: Repository, history: History, cycle: Cycle, today: 
                 day = last.get(key)
                 if day is not None and (latest is None or day > latest):
                     latest = day
+        owed_any &= ~pending  # an owner's period counts once every KR in it is settled
+        missed_any &= ~pending
         missed = missed_any.bit_count()
-        late_weeks = (late_any & ~missed_any).bit_count()
+        late_weeks = (late_any & ~missed_any & owed_any).bit_count()
         weeks = owed_any.bit_count()
         result[owner] = OwnerDiscipline(
             owner=owner, weeks=weeks, on_time=weeks - missed - late_weeks, late=late_weeks, missed=missed,
             last_checkin=latest, key_results=krs, kr_weeks=kr_weeks, kr_weeks_on_time=kr_on_time,
-            kr_weeks_late=kr_late)
+            kr_weeks_late=kr_late, pending=pending.bit_count())
     return result

@@ -111,23 +111,35 @@ def format_scalar(value: object, style: str | None = None) -> str:
     return value if _plain_is_safe(value) else _double_quoted(value)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, create_only: bool = False) -> None:
     """Replace `path` with `data`: temp file in the same folder, fsync, `os.replace`.
 
-    A crash leaves the old file or the new one, never a truncated one. The mode
-    of an existing file is kept; a new file gets the usual mode (0666 minus umask).
-    A symbolic link is refused rather than replaced.
+    The one writer of every file okr writes (OKR files, `--output`, `init`, `schema
+    --write`, `new-cycle`). A crash leaves the old file or the new one, never a truncated
+    one. The mode of an existing file is kept; a new file gets the usual mode (0666 minus
+    umask). Refused (EditError, exit 2; see `check_target`): anything that is not a regular
+    file or a missing name in an existing folder, a symbolic link, a read-only file and any
+    path inside a git directory. With `create_only`, an existing path is never replaced
+    (FileExistsError): the new file is hard-linked into place.
     """
     path = Path(path)
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        mode = new_file_mode()
-    else:
-        if stat.S_ISLNK(st.st_mode):
-            raise EditError(f"{path} is a symbolic link; okr does not write through links")
-        mode = stat.S_IMODE(st.st_mode)
+    st = check_target(path)
+    if create_only and st is not None:
+        raise FileExistsError(17, "File exists", str(path))
+    mode = new_file_mode() if st is None else stat.S_IMODE(st.st_mode)
     tmp = write_beside(path, data, mode)
+    if create_only:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise FileExistsError(17, "File exists", str(path)) from None
+        except OSError:  # no hard links here (some network or FAT file systems)
+            with open(path, "xb") as out:
+                out.write(data)
+        finally:
+            os.unlink(tmp)
+        _fsync_dir(path.parent)
+        return
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -139,10 +151,86 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device node"),
+          (stat.S_ISBLK, "a device node"), (stat.S_ISSOCK, "a socket"))
+
+
+def check_target(path: Path) -> os.stat_result | None:
+    """Why okr must not write `path` (EditError), else its lstat (None: it does not exist yet)."""
+    path = Path(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise EditError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode):
+            raise EditError(f"{path} is a symbolic link; okr does not write through links")
+        for test, what in _KINDS:
+            if test(st.st_mode):
+                raise EditError(f"{path} is {what}; okr writes only regular files",
+                                hint="give the name of a file (an existing one is replaced)")
+        if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise EditError(f"{path} is read-only (mode {stat.S_IMODE(st.st_mode):04o}); okr will not replace it",
+                            hint=f"if it should change, make it writable first: chmod u+w {path}")
+    if not path.is_absolute():  # a folder on the way that is a link (one a pull request committed)
+        for n in range(1, len(path.parts)):
+            step = Path(*path.parts[:n])
+            if step.is_symlink():
+                raise EditError(f"{path}: {step} is a symbolic link; okr does not write through links",
+                                hint="give the real folder, or an absolute path")
+    if path.name == ".git":  # a linked worktree's .git file, or the git directory itself
+        raise EditError(f"{path} is git's own; okr never writes there",
+                        hint="write it somewhere in the work tree or outside the repository")
+    parent = path.parent
+    if not parent.is_dir():
+        raise EditError(f"{path}: the folder {parent} does not exist", hint="create the folder first")
+    check_folder(parent)
+    return st
+
+
+def check_folder(folder: Path) -> None:
+    """EditError when `folder` is inside a git directory (okr writes nothing there)."""
+    inside = _git_dir_holding(folder)
+    if inside is not None:
+        raise EditError(f"{folder} is inside the git directory {inside}; okr never writes there",
+                        hint="write it somewhere in the work tree or outside the repository")
+
+
+def _git_dir_holding(folder: Path) -> Path | None:
+    """The git directory `folder` is inside of (a `.git` folder, or where a `.git` file of a
+    linked worktree or submodule points), else None. No git process: only paths are read."""
+    real = Path(os.path.realpath(folder))
+    for n, part in enumerate(real.parts):
+        if part == ".git":
+            return Path(*real.parts[: n + 1])
+    for above in (real, *real.parents):
+        dot_git = above / ".git"
+        try:
+            if not dot_git.is_file():
+                continue
+            text = dot_git.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            continue
+        if text.startswith("gitdir:"):
+            target = Path(os.path.realpath(above / text[len("gitdir:"):].strip()))
+            if real == target or target in real.parents:
+                return target
+    return None
+
+
+_STALE_RE = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.tmp\Z")
+
+
 def write_beside(path: Path, data: bytes, mode: int) -> str:
     """A temporary file in `path`'s folder holding `data`, flushed to disk, with `mode`:
-    ready to be moved or linked into place. Removed again if writing it fails."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    ready to be moved or linked into place. Removed again if writing it fails.
+
+    Its name carries okr's process id (`.NAME.PID.XXXX.tmp`), so a temporary file left by a
+    killed okr (SIGKILL, a power cut) is recognised and removed by the next write."""
+    remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -153,6 +241,47 @@ def write_beside(path: Path, data: bytes, mode: int) -> str:
         os.unlink(tmp)
         raise
     return tmp
+
+
+_SWEPT: set[str] = set()  # folders already swept by this process (new-cycle writes thousands)
+
+
+def remove_stale_temps(path: Path) -> list[str]:
+    """Remove okr's temporary files in `path`'s folder whose process is gone (once per folder
+    and process); return their names."""
+    removed: list[str] = []
+    folder = os.path.realpath(path.parent)
+    if folder in _SWEPT:
+        return removed
+    _SWEPT.add(folder)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _STALE_RE.match(entry.name)
+        if found is None:
+            continue
+        pid = int(found.group("pid"))
+        if pid == os.getpid() or _alive(pid):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # another user's process (or a pid this system cannot name): leave its file
+    return True
 
 
 def new_file_mode() -> int:

@@ -14,6 +14,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     INTERNAL = 3
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM
+    BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `okr export | head -1`
 
 
 class Severity(str, Enum):
@@ -58,3 +60,7 @@ class OkrError(Exception):
         self.message = message
         self.hint = hint
         self.code = code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (every cleanup that runs for one runs for the other), exit 143."""

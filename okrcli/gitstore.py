@@ -16,10 +16,12 @@ before. See RELIABILITY.md, section A.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
 import selectors
+import stat
 import subprocess
 import tempfile
 import time
@@ -36,6 +38,8 @@ from .errors import OkrError
 READ_TIMEOUT = 30.0
 COMMIT_TIMEOUT = 120.0  # hooks and gpg (a pinentry prompt) may legitimately take a while
 LOCK_WAIT = 2.0  # seconds spent retrying while another git process holds a lock
+CHECKIN_LOCK = "okr-checkin.lock"  # okr's own lock, in the git directory (next to index.lock)
+CHECKIN_LOCK_WAIT = 60.0  # check-ins queue behind each other; each holds the lock for a commit
 NO_COMMIT_HINT = "use --no-commit to only edit the file"
 
 # Variables that point git at another repository or index (git rev-parse
@@ -88,6 +92,10 @@ class GitResult:
 
 class GitTimeout(OkrError):
     """A git process did not finish in time and was stopped."""
+
+
+class FileChanged(OkrError):
+    """A file no longer holds the bytes a check-in was planned from (compare-and-swap failed)."""
 
 
 def git_environment() -> dict[str, str]:
@@ -303,6 +311,8 @@ class GitRepo:
         self.top = Path(os.path.realpath(top))
         self.timeout = timeout
         self.commit_timeout = commit_timeout
+        self._lock_depth = 0
+        self._state_checked = False  # set by check_state, used up by the next ensure_can_commit
 
     def __repr__(self) -> str:
         return f"GitRepo({str(self.top)!r})"
@@ -340,6 +350,37 @@ class GitRepo:
         """The commit HEAD points at, or None on an unborn branch."""
         result = self.git("rev-parse", "-q", "--verify", "HEAD^{commit}", check=False)
         return result.out.strip() if result.ok else None
+
+    @contextlib.contextmanager
+    def exclusive(self, wait: float = CHECKIN_LOCK_WAIT) -> Iterator[None]:
+        """Hold okr's lock of this repository (re-entrant): one read-prove-write-commit at a time.
+
+        An flock on `okr-checkin.lock` in the git directory: the kernel drops it when the
+        process dies, so a crash never leaves a lock that blocks the next check-in. The
+        holder removes the file before unlocking; a waiter that then wins the removed file
+        opens the new one and tries again."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - no flock (Windows): git's index.lock still guards
+            fcntl = None
+        path = self.top / self.git("rev-parse", "--git-path", CHECKIN_LOCK).out.strip()
+        fd = _acquire(path, wait) if fcntl is not None else None
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                os.close(fd)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -431,10 +472,19 @@ class GitRepo:
         unstaged changes, untracked or ignored. An unborn branch is fine.
         """
         rels = [self.relpath(f) for f in files]
+        if not self._state_checked:
+            self.check_state()
+        self._refuse_uncommitted(rels)
+
+    def check_state(self) -> None:
+        """The repository-wide part of `ensure_can_commit` (operation in progress, detached
+        HEAD, identity). A check-in runs it before taking okr's lock, so the lock is held
+        only for what must be serialized; the next `ensure_can_commit` of this object then
+        skips it once."""
         self._refuse_in_progress()
         self._refuse_detached_head()
         self._require_identity()
-        self._refuse_uncommitted(rels)
+        self._state_checked = True
 
     def _refuse_in_progress(self) -> None:
         args = [arg for name, _, _ in _IN_PROGRESS for arg in ("--git-path", name)]
@@ -521,8 +571,14 @@ class GitRepo:
         no_verify: bool = False,
         verify: Callable[[Path, bytes], bool] | None = None,
         allow_empty: bool = False,
+        expected: Mapping[Path, bytes | None] | None = None,
     ) -> str:
         """Write `new_contents` and commit those files only; return the commit sha.
+
+        A compare-and-swap: under okr's lock (`exclusive`), each file of `expected` must
+        still hold the bytes given there (what the change was planned from; None: absent),
+        else FileChanged (exit 2) and nothing is written. The landed commit message must
+        still carry every `Okr-` trailer line of `message` (a commit-msg hook may drop them).
 
         All or nothing: on any failure (refused state, hook, identity, gpg, a lock
         held past LOCK_WAIT, timeout) every file gets its original bytes back (a new
@@ -540,10 +596,29 @@ class GitRepo:
             (self.top / rel, rel, data)
             for rel, data in ((self.relpath(p), data) for p, data in new_contents.items())
         ]
-        self.ensure_can_commit(path for path, _, _ in files)
-        originals = {rel: _read_or_none(path) for path, rel, _ in files}
-        if not allow_empty and all(originals[rel] == data for _, rel, data in files):
-            raise OkrError(f"nothing to commit: {_names(files)} already hold these values")
+        with self.exclusive():
+            try:
+                self.ensure_can_commit(path for path, _, _ in files)
+            finally:
+                self._state_checked = False
+            originals = {rel: _read_or_none(path) for path, rel, _ in files}
+            if expected is not None:
+                wanted = {self.relpath(p): data for p, data in expected.items()}
+                for path, rel, _ in files:
+                    if rel in wanted and originals[rel] != wanted[rel]:
+                        raise FileChanged(
+                            f"{rel} changed while okr was working on it (another check-in, an "
+                            "editor or a git pull); nothing was written or committed",
+                            hint="run the check-in again: it will start from the file as it is now",
+                        )
+            _refuse_read_only(files)
+            if not allow_empty and all(originals[rel] == data for _, rel, data in files):
+                raise OkrError(f"nothing to commit: {_names(files)} already hold these values")
+            return self._write_and_commit(files, originals, message, no_verify, verify, allow_empty)
+
+    def _write_and_commit(self, files: list[tuple[Path, str, bytes]], originals: dict[str, bytes | None],
+                          message: str, no_verify: bool, verify: Callable[[Path, bytes], bool] | None,
+                          allow_empty: bool) -> str:
         head_before = self.head()
         created_dirs: list[Path] = []
         intent_to_add: list[str] = []
@@ -569,6 +644,7 @@ class GitRepo:
                 raise type(exc)(f"{exc.message}\n{note}", hint=exc.hint, code=exc.code) from None
             raise
         self._verify(sha, files, verify)
+        self._verify_message(sha, message)
         return sha
 
     def _commit(self, rels: list[str], message: str, no_verify: bool, allow_empty: bool) -> str:
@@ -734,11 +810,28 @@ class GitRepo:
                 continue
             if _read_or_none(path) != data:
                 write_atomic(path, data)
+            why = "a git hook changed the file" if self._has_commit_hooks() else \
+                "the file changed while git committed it"
             raise OkrError(
-                f"commit {sha[:12]} was made, but its {rel} does not hold the new value "
-                "(a git hook changed the file)",
+                f"commit {sha[:12]} was made, but its {rel} does not hold the new value ({why})",
                 hint=f"the new value is in the working tree, not committed: review it with "
                 f"git diff -- {rel}, then commit it",
+            )
+
+    def _verify_message(self, sha: str, message: str) -> None:
+        """The landed message still holds every `Okr-` trailer line okr wrote, in order."""
+        wanted = [line for line in message.splitlines() if line.startswith("Okr-")]
+        if not wanted:
+            return
+        landed = self.git("log", "-1", "--format=%B", "--no-show-signature", sha, "--").out
+        kept = iter(line.rstrip() for line in landed.splitlines() if line.startswith("Okr-"))
+        if not all(line.rstrip() in kept for line in wanted):  # each one, in order (a hook may add)
+            raise OkrError(
+                f"commit {sha[:12]} was made, but its message lost okr's Okr- trailers "
+                "(a commit-msg or prepare-commit-msg hook rewrote it): okr log would show it "
+                "as a hand edit",
+                hint="fix the hook to keep trailer lines, then amend the message: "
+                "git commit --amend (the values themselves are committed)",
             )
 
     def _blob_id(self, rev: str, rel: str) -> str | None:
@@ -748,6 +841,52 @@ class GitRepo:
     def _hash_as(self, rel: str, data: bytes) -> str:
         """The blob id git would store for `data` at `rel` (autocrlf and filters applied)."""
         return self.git("hash-object", f"--path={rel}", "--stdin", input=data).out.strip()
+
+
+def _acquire(path: Path, wait: float) -> int:
+    """An open descriptor of `path` holding an exclusive flock (OkrError after `wait` s)."""
+    import fcntl
+
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise OkrError(
+                            f"another okr check-in holds {path} after {wait:g} s of waiting",
+                            hint="wait for it to finish and retry (the lock goes away with its process)",
+                        ) from None
+                    time.sleep(delay * random.uniform(0.5, 1.5))
+                    delay = min(delay * 2, 0.03)
+            held = os.fstat(fd)
+            try:
+                now = os.stat(path)
+            except FileNotFoundError:
+                now = None
+            if now is not None and (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev):
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the previous holder removed this file: lock the one that is there now
+
+
+def _refuse_read_only(files: list[tuple[Path, str, bytes]]) -> None:
+    """A file without write permission (chmod 0444) is a user's "do not touch": exit 2."""
+    for path, rel, _ in files:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise OkrError(f"{rel} is read-only (mode {stat.S_IMODE(mode):04o}); okr will not replace it",
+                           hint=f"if it should change, make it writable first: chmod u+w {rel}")
 
 
 def _read_or_none(path: Path) -> bytes | None:
@@ -958,3 +1097,64 @@ def read_paths_at(repo: GitRepo, sha: str, paths: list[str], prefix: str) -> dic
     found = {e.path: e.sha for e in entries if e.path in wanted and e.mode in ("100644", "100755")}
     contents = read_blobs(repo, list(found.values()))
     return {path: contents[blob] for path, blob in found.items()}
+
+
+# --- sparse checkouts and partial clones ---------------------------------------------------------
+
+
+def _git_dir_of(folder: Path) -> Path | None:
+    """The git directory of the work tree holding `folder`, found from paths alone (no git)."""
+    here = Path(os.path.realpath(folder))
+    for above in (here, *here.parents):
+        dot_git = above / ".git"
+        try:
+            if dot_git.is_dir():
+                return dot_git
+            if dot_git.is_file():
+                text = dot_git.read_text(encoding="utf-8", errors="replace")[:4096]
+                if text.startswith("gitdir:"):
+                    return Path(os.path.realpath(above / text[len("gitdir:"):].strip()))
+                return None
+        except OSError:
+            return None
+    return None
+
+
+def index_only_files(root: Path, wanted: Callable[[str], bool]) -> tuple[dict[str, bytes], list[str]]:
+    """Files under `root` that git tracks but a sparse checkout left out of the work tree.
+
+    Returns (root-relative path -> bytes read from the index, paths whose content is not
+    in the local object store, as in a partial clone). Costs nothing outside a sparse
+    checkout: only then (an `info/sparse-checkout` file) does it run git. It asks git not to
+    fetch what a partial clone lacks (GIT_NO_LAZY_FETCH, git 2.44 and later; older git
+    fetches those blobs from the promisor remote)."""
+    git_dir = _git_dir_of(root)
+    if git_dir is None or not (git_dir / "info" / "sparse-checkout").is_file():
+        return {}, []
+    try:
+        listed = run_git(["ls-files", "-t", "-z", "--", "."], root).stdout
+    except OkrError:
+        return {}, []
+    absent = []
+    for record in listed.split(b"\0"):
+        if record[:2] == b"S ":  # skip-worktree: tracked, not in the work tree
+            rel = os.fsdecode(record[2:])
+            if wanted(rel) and not os.path.lexists(root / rel):
+                absent.append(rel)
+    if not absent:
+        return {}, []
+    reader = GitRepo(root)
+    reader.top = Path(root)  # specs below are relative to the OKR root (":./path")
+    before = os.environ.get("GIT_NO_LAZY_FETCH")
+    os.environ["GIT_NO_LAZY_FETCH"] = "1"  # a view should not go to the network
+    try:
+        blobs = reader.read_blobs([f":./{rel}" for rel in absent])
+    except OkrError:
+        blobs = {}
+    finally:
+        if before is None:
+            os.environ.pop("GIT_NO_LAZY_FETCH", None)
+        else:
+            os.environ["GIT_NO_LAZY_FETCH"] = before
+    found = {rel: blobs[f":./{rel}"] for rel in absent if blobs.get(f":./{rel}") is not None}
+    return found, [rel for rel in absent if rel not in found]

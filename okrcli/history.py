@@ -97,6 +97,7 @@ class History:
 
     checkins: tuple[CheckIn, ...]
     shallow: bool = False
+    skipped: tuple[tuple[str, str], ...] = ()  # (commit sha, why) of trailers left out
     _by_key: dict[str, list[CheckIn]] = field(default_factory=dict, repr=False, compare=False)
 
     def _series(self) -> dict[str, list[CheckIn]]:
@@ -126,19 +127,31 @@ class History:
 # --- trailers --------------------------------------------------------------------------------
 
 
+_MAX_MAGNITUDE = 1e15  # load.MAX_MAGNITUDE, without importing the loader here
+MAX_VALUE_CHARS = 40  # a trailer value longer than this is no number okr wrote (bounded before converting)
+
+
 def parse_value(text: str) -> Value:
-    """A trailer value: `done`/`not-done` (or true/false) as booleans, numbers as numbers."""
-    if text.isdigit() and text.isascii():
-        return int(text)
+    """A trailer value: `done`/`not-done` (or true/false) as booleans, numbers as numbers.
+
+    Anything else comes back as the text itself (never raising): too long, not a number,
+    not finite or outside the loader's ±1e15. History is untrusted input; `usable` tells."""
+    if len(text) > MAX_VALUE_CHARS:  # bounded before converting: int() of 5,000 digits raises
+        return text
     word = MILESTONE_WORDS.get(text.lower())
     if word is not None:
         return word
-    if _NUMBER_RE.match(text):
-        if "." in text or "e" in text or "E" in text:
-            number = float(text)
-            return number if abs(number) != float("inf") else text
-        return int(text)
-    return text
+    if not _NUMBER_RE.match(text):
+        return text
+    number: int | float = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
+    if abs(number) > _MAX_MAGNITUDE:  # also infinity (1e999)
+        return text
+    return number
+
+
+def usable(value: Value) -> bool:
+    """True for a value a check-in can carry: a boolean or a number (not left-over text)."""
+    return not isinstance(value, str)
 
 
 def _trailer_block(message: str) -> tuple[int, int] | None:
@@ -194,22 +207,27 @@ def message_note(message: str, block: tuple[int, int] | None = None) -> str:
 
 
 def checkins_from_message(
-    message: str, *, date: datetime, author_name: str, author_email: str, commit: str
+    message: str, *, date: datetime, author_name: str, author_email: str, commit: str,
+    skipped: list[str] | None = None,
 ) -> list[CheckIn]:
-    """The check-ins and grades a commit message records (empty when it has no okr trailers)."""
+    """The check-ins and grades a commit message records (empty when it has no okr trailers).
+
+    A trailer group that does not parse (a cycle that is no cycle, a reference or value that
+    is not one) is left out, and why goes to `skipped` when given; this never raises."""
     block = _trailer_block(message)
     if block is None:
         return []
     text = message[block[0]:block[1]]
     about = (date, author_name, author_email, commit, message_note(message, block))
+    problems: list[str] = [] if skipped is None else skipped
     one = _ONE_CHECKIN_RE.match(text)
     if one is not None:  # the usual message, parsed by one regex: one key result, no links
         cycle, kr, value, previous, confidence, unit = one.groups()
-        found = _checkin(cycle, kr, None, value, None, previous, confidence, unit, None, about)
+        found = _checkin(cycle, kr, None, value, None, previous, confidence, unit, None, about, problems)
         return [found] if found is not None else []
     made = (_checkin(_first(g, "okr-cycle"), _first(g, "okr-kr"), _first(g, "okr-grade"),
                      _first(g, "okr-value"), _first(g, "okr-score"), _first(g, "okr-previous"),
-                     _first(g, "okr-confidence"), _first(g, "okr-unit"), g.get("okr-link"), about)
+                     _first(g, "okr-confidence"), _first(g, "okr-unit"), g.get("okr-link"), about, problems)
             for g in _groups(text))
     return [c for c in made if c is not None]
 
@@ -219,33 +237,61 @@ def _first(group: dict[str, list[str]], key: str) -> str | None:
     return values[0] if values else None
 
 
+def _shown(text: str | None) -> str:
+    """A trailer value as a warning quotes it: short, controls made visible."""
+    from .render.text_safety import visible
+
+    text = text or ""
+    return visible(text if len(text) <= 24 else f"{text[:20]}... ({len(text):,} characters)")
+
+
 def _checkin(cycle: str | None, kr: str | None, graded: str | None, value: str | None,
              score: str | None, previous: str | None, confidence: str | None, unit: str | None,
-             links: list[str] | None, about: tuple) -> CheckIn | None:
-    """One trailer group as a CheckIn; None when it names no valid cycle and reference."""
+             links: list[str] | None, about: tuple, problems: list[str]) -> CheckIn | None:
+    """One trailer group as a CheckIn; None (and the reason in `problems`) when it does not parse."""
     if cycle is None or parse_cycle(cycle) is None:
+        problems.append(f"Okr-Cycle '{_shown(cycle)}' is not a cycle (check-in skipped)")
         return None
     if kr is not None and _KR_REF_RE.match(kr):
         kind, ref = CHECKIN, kr
     elif graded is not None and _OBJ_OR_KR_RE.match(graded):
         kind, ref, value = GRADE, graded, score
     else:
+        what = "Okr-KR" if kr is not None or graded is None else "Okr-Grade"
+        problems.append(f"{what} '{_shown(kr if kr is not None else graded)}' is not a reference (check-in skipped)")
         return None
-    return CheckIn(
-        kind, cycle, ref,
-        None if value is None else parse_value(value),
-        None if previous is None else parse_value(previous),
-        None if confidence is None else _fraction(confidence),
-        unit or None, *about,
-        tuple(v for v in links if v) if links else (),
-    )
+    parsed = None if value is None else parse_value(value)
+    if parsed is not None and not usable(parsed):
+        problems.append(f"{'Okr-Value' if kind == CHECKIN else 'Okr-Score'} '{_shown(value)}' is not a value "
+                        "okr can use (check-in skipped)")
+        return None
+    before = None if previous is None else parse_value(previous)
+    if before is not None and not usable(before):
+        problems.append(f"Okr-Previous '{_shown(previous)}' is not a value okr can use (left out)")
+        before = None
+    level = None if confidence is None else _fraction(confidence)
+    if confidence is not None and level is None:
+        problems.append(f"Okr-Confidence '{_shown(confidence)}' is not a number from 0 to 1 (left out)")
+    if unit is not None and (len(unit) > 64 or not _plain_text(unit)):
+        problems.append(f"Okr-Unit '{_shown(unit)}' is too long or holds control characters (left out)")
+        unit = None
+    kept = tuple(v for v in links if v and _plain_text(v)) if links else ()
+    if links and len(kept) != len([v for v in links if v]):
+        problems.append("an Okr-Link holds control characters (left out)")
+    return CheckIn(kind, cycle, ref, parsed, before, level, unit or None, *about, kept)
+
+
+def _plain_text(text: str) -> bool:
+    """No control or bidi characters: what a terminal would act on (escape sequences)."""
+    from .render.text_safety import visible
+
+    return visible(text) == text
 
 
 def _fraction(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
+    if len(text) > MAX_VALUE_CHARS or not _NUMBER_RE.match(text):
         return None
+    value = float(text)
     return value if 0 <= value <= 1 else None
 
 
@@ -287,15 +333,25 @@ def read_history(
     # Path-limiting is slow without a commit-graph (git diffs every commit's tree), so the
     # whole branch is read when the root is the top-level folder and trailers say the rest.
     paths = [prefix] if prefix else []
-    # From midnight: git reads a bare date as that day at the current time of day.
-    since_date = f"{since.isoformat()} 00:00:00" if since else None
-    commits = git.log(paths, since_commit=since_commit, author=author, since_date=since_date)
+    commits = git.log(paths, since_commit=since_commit, author=author,
+                      since_date=_git_since(since))
     found: list[CheckIn] = []
+    skipped: list[tuple[str, str]] = []
     candidates = {}  # sha -> (commit, its place in `found`)
-    for commit in commits:
-        when = datetime.fromisoformat(commit.date)
+    from .progress import iterate
+
+    for commit in iterate(commits, "Reading check-ins"):
+        try:
+            when = datetime.fromisoformat(commit.date)
+        except ValueError:  # git prints any stored date; Python's datetime stops at year 9999
+            skipped.append((commit.sha, f"its date {_shown(commit.date)} is out of range (commit skipped)"))
+            continue
+        problems: list[str] = []
         recorded = checkins_from_message(commit.message, date=when, author_name=commit.author_name,
-                                         author_email=commit.author_email, commit=commit.sha)
+                                         author_email=commit.author_email, commit=commit.sha,
+                                         skipped=problems)
+        if problems:
+            skipped.append((commit.sha, "; ".join(problems)))
         if recorded:
             found.extend(recorded if wanted.everything else
                          [c for c in recorded if wanted.keeps(c.cycle, c.owner, when)])
@@ -304,7 +360,36 @@ def read_history(
     if candidates:
         found = _in_git_order(found, candidates, _hand_edits(
             git, root, prefix, [commit for commit, _ in candidates.values()], wanted))
-    return History(tuple(found), shallow=git.is_shallow())
+    return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(skipped))
+
+
+def warn_skipped(history: History | None, out=None) -> None:
+    """One warning line per commit whose trailers were left out (on stderr)."""
+    import sys
+
+    if history is None:
+        return
+    out = out or sys.stderr
+    for sha, why in history.skipped[:_WARN_AT_MOST]:
+        out.write(f"okr: warning: commit {sha[:12]}: {why}\n")
+    more = len(history.skipped) - _WARN_AT_MOST
+    if more > 0:
+        out.write(f"okr: warning: {more} more commit{'s' * (more != 1)} with trailers okr cannot use (skipped "
+                  "or left out)\n")
+
+
+_WARN_AT_MOST = 10  # one bad commit is worth a line each; a thousand are worth a count
+
+
+def _git_since(since: date | None) -> str | None:
+    """A `git log --since` that surely includes the day: git reads a bare date as that day at
+    the current time of day (and in local time), so ask from midnight a day earlier; the
+    exact day is then kept by `_Filter.keeps_date`, from each commit's own date."""
+    if since is None:
+        return None
+    from datetime import timedelta
+
+    return f"{(since - timedelta(days=1)).isoformat()} 00:00:00"
 
 
 def _in_git_order(found: list[CheckIn], candidates: dict, edits: list[CheckIn]) -> list[CheckIn]:
@@ -487,7 +572,7 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
     args = ["log", f"--format={_LOG_FORMAT}", "--no-show-signature", "--no-color", "--no-abbrev-commit",
             f"--grep=^{WORK_REF_KEY}:", "--regexp-ignore-case", "--extended-regexp"]
     if since is not None:
-        args.append(f"--since={since.isoformat()} 00:00:00")  # from midnight, not this time of day
+        args.append(f"--since={_git_since(since)}")
     args += [tip if since_commit is None else f"{since_commit}..{tip}", "--"]
     found: list[WorkCommit] = []
     bad: list[BadWorkRef] = []
@@ -497,7 +582,12 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
         refs = work_refs(commit.message)
         if not refs:
             continue
-        when = datetime.fromisoformat(commit.date)
+        try:
+            when = datetime.fromisoformat(commit.date)
+        except ValueError:  # a date Python cannot hold (year 10000): not work okr can place
+            continue
+        if since is not None and when.date() < since:
+            continue
         subject = commit.message.strip().split("\n", 1)[0][:MAX_SUBJECT_CHARS]
         for text in refs[MAX_WORK_REFS:]:
             bad.append(BadWorkRef(text[:MAX_REF_CHARS], commit.sha))

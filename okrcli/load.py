@@ -14,13 +14,14 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
-from .cycles import parse_cycle
+from .cycles import Cycle, parse_cycle
 from .errors import Diagnostic, Loc, Severity
 from .model import (
     Company,
@@ -37,7 +38,7 @@ from .model import (
     Team,
 )
 from .refs import ITEM_RE, OWNER_RE, RefSyntaxError, parse_ref
-from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, load_yaml_file
+from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, list_okr_tree, load_yaml_file
 
 MAX_MAGNITUDE = 1e15
 SEVERITIES = ("error", "warning", "off")
@@ -148,6 +149,11 @@ class Reader:
 
     def _unknown(self, key: str, p: tuple, allowed) -> None:
         allowed = tuple(allowed)
+        home = next((where for where, keys in _NEIGHBOURS.get(self.what, ()) if key in keys()), None)
+        if home is not None:  # valid one level up or down: the line is indented wrong
+            self.err(p[0], p[1], f"unknown key '{key}' in {self.what}; '{key}' belongs to {home}: "
+                                 "check its indentation")
+            return
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
         self.err(p[0], p[1], f"unknown key '{key}' in {self.what}{hint}")
@@ -288,8 +294,19 @@ OBJECTIVE_SPEC = {"id": "id", "title": "text", "aligns": "raw", "depends_on": "r
                   "description": "text?"}
 KR_SPEC = {"id": "id", "title": "text", "start": "number", "target": "number", "current": "number",
            "unit": "text?", "keep": "text", "done": "bool", "confidence": "unit", "weight": "positive",
-           "score": "unit", "description": "text?", "sum_of": "raw", "rollup": "text"}
+           "score": "unit", "description": "text?", "due": "raw", "sum_of": "raw", "rollup": "text"}
 REVIEW_KEYS = ("score", "notes")
+
+# For an unknown key: the mappings just above and below this one in an OKR file, whose keys
+# it may be (a dedented `current:` lands in its objective; an indented `aligns:` in a KR).
+_NEIGHBOURS = {
+    "an OKR file": (("an objective (under objectives:)", lambda: OBJECTIVE_SPEC),),
+    "an objective": (("a key result (under key_results:)", lambda: KR_SPEC),
+                     ("the objective's review (under review:)", lambda: REVIEW_KEYS),
+                     ("the file's top level", lambda: ("objectives",))),
+    "a key result": (("its objective", lambda: OBJECTIVE_SPEC),),
+    "a review": (("its objective", lambda: OBJECTIVE_SPEC),),
+}
 
 
 def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, ...]:
@@ -314,7 +331,34 @@ def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, 
     return tuple(out)
 
 
-def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic]) -> KeyResult | None:
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _due(r: Reader, milestone: bool, cycle: Cycle | None) -> date | None:
+    """A milestone's `due: YYYY-MM-DD`, inside its cycle; anything else is a `schema` finding."""
+    value, p = r.m["due"], r.m.pos["due"]
+    if not milestone:
+        r.err(p[0], p[1], "'due' is for milestone key results (with 'done'); remove it")
+        return None
+    day = None
+    if isinstance(value, str) and _DATE.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            pass
+    if day is None:
+        shown = value if isinstance(value, str) else "a list or mapping"
+        r.err(p[3], p[4], f"'due' must be a date written YYYY-MM-DD, not {shown}")
+        return None
+    if cycle is not None and not cycle.contains(day):
+        r.err(p[3], p[4], f"'due' {value} is outside the cycle {cycle.id} ({cycle.start.isoformat()} to "
+                          f"{cycle.end.isoformat()}); pick a day inside it")
+        return None
+    return day
+
+
+def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic],
+                cycle: Cycle | None = None) -> KeyResult | None:
     if not isinstance(m, YMap):
         diags.append(Diagnostic(path, line, col, Severity.ERROR, "schema",
                                 "a key result must be a mapping with id, title and target (or done)"))
@@ -327,6 +371,8 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         r.err(p[3], p[4], f"'keep' must be above or below, not {keep}")
         keep = None
     if "sum_of" in m or "rollup" in m:
+        if "due" in m:
+            _due(r, False, cycle)  # a derived KR is no milestone: 'due' is a finding
         return _derived_kr(m, r, f, line, col, path)
     if "done" in m:
         kind = "milestone"
@@ -343,12 +389,13 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         return None
     if kr_id is None or title is None:
         return None
+    due = _due(r, kind == "milestone", cycle) if "due" in m else None
     start = f.get("start", 0)
     return KeyResult(
         id=kr_id, title=title, kind=kind, start=start, target=target,
         current=f.get("current", start), done=done, keep=keep, unit=f.get("unit"),
         confidence=f.get("confidence"), weight=f.get("weight", 1), score=f.get("score"),
-        loc=Loc(path, line, col), spans=m.pos,
+        loc=Loc(path, line, col), spans=m.pos, due=due,
     )
 
 
@@ -420,14 +467,19 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
         rr = Reader(rm, path, diags, "a review")
         rr.keys(REVIEW_KEYS)
         review = Review(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
-    krs = []
+    krs, broken = [], []
     items = r.seq("key_results") if "key_results" in f else None
     written = len(items) if items is not None else 0
     if items is not None:
+        parsed = parse_cycle(cycle)
         for item, (kline, kcol, _plain) in zip(items, items.pos):
-            kr = _key_result(item, kline, kcol, path, diags)
+            before = len(diags)
+            kr = _key_result(item, kline, kcol, path, diags, parsed)
             if kr is not None:
                 krs.append(kr)
+            else:  # it still counts: the objective is incomplete, pointing at the finding
+                first = diags[before] if len(diags) > before else None
+                broken.append(Loc(path, first.line, first.column) if first else Loc(path, kline, kcol))
     if obj_id is None or title is None:
         return None
     return Objective(
@@ -435,7 +487,7 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
         aligns=aligns, depends_on=depends_on, committed=bool(f.get("committed")),
         private=bool(f.get("private")), standalone=f.get("standalone"), description=f.get("description"),
         review=review, written_krs=written,
-        loc=Loc(path, line, col), spans=m.pos,
+        loc=Loc(path, line, col), spans=m.pos, broken_krs=tuple(broken),
     )
 
 
@@ -563,7 +615,7 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
     if m is None:
         return Settings()
     r = Reader(m, rel, diags, "okr.yaml")
-    r.keys(("company", "cadence", "cycle", "checkin_every", "rules"), ("company",))
+    r.keys(("company", "cadence", "cycle", "checkin_every", "rules", "ignore"), ("company",))
     company = r.text("company", pattern=OWNER_RE, what="owner id (lowercase letters, digits, - and _)")
     cadence = r.text("cadence")
     if cadence is not None and cadence not in ("quarterly", "bimonthly"):
@@ -580,6 +632,7 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
         p = m.pos["checkin_every"]
         r.err(p[3], p[4], f"'checkin_every' must be a whole number of days, 1 or more, not {every:g}")
         every = None
+    ignore = _ignore_list(r)
     rules: dict[str, RuleConfig] = {}
     rm = r.mapping("rules")
     for rule_id, conf in (rm or {}).items():
@@ -627,8 +680,28 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
                                     verbs.get("kr_verbs"), verbs.get("objective_verbs"))
     return Settings(
         company=company, cadence=cadence or "quarterly", cycle=cycle,
-        checkin_every=int(every) if every is not None else 7, rules=rules, spans=m.pos,
+        checkin_every=int(every) if every is not None else 7, rules=rules, spans=m.pos, ignore=ignore,
     )
+
+
+_IGNORE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?/?\Z")
+
+
+def _ignore_list(r: Reader) -> tuple[str, ...]:
+    """okr.yaml `ignore:`: folders under the root (`archive`, `2026-Q4/drafts`) okr does not walk."""
+    seq = r.seq("ignore")
+    if seq is None:
+        return ()
+    kept = []
+    for item, (line, col, plain) in zip(seq, seq.pos):
+        if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
+            r.err(line, col, "each entry of 'ignore' must be a folder name such as archive; quote it")
+        elif not _IGNORE_RE.match(item) or ".." in item.split("/"):
+            r.err(line, col, f"'{item}' is not a folder under the OKR root: write a name such as archive "
+                             "or 2026-Q4/drafts (no leading /, no ..)")
+        else:
+            kept.append(item.rstrip("/"))
+    return tuple(kept)
 
 
 # ---------------------------------------------------------------- the repository
@@ -645,11 +718,12 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
         if blobs is None:
             settings = load_settings(root, diags)
             org = load_org(root, diags)
-            listing = list_okr_files(root, diags)
+            listing = list_okr_files(root, diags, settings.ignore)
         else:
             settings = load_settings(root, diags, blobs.get(CONFIG_FILE, b""))
             org = load_org(root, diags, blobs[ORG_FILE]) if ORG_FILE in blobs else missing_org(diags)
-            listing = okr_files_in(blobs)
+            modes = getattr(blobs, "modes", None)  # a whole git tree (--at): walked like the disk
+            listing = okr_files_in(blobs) if modes is None else list_okr_tree(modes, diags, settings.ignore)
         entries = []
         for rel, cycle, owner in listing:
             if parse_cycle(cycle) is None:
@@ -660,7 +734,11 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
                 entries.append((rel, cycle, owner))
         from .parallel import load_files
 
-        files = load_files(root, entries, diags, blobs)
+        if blobs is None:
+            files, extra = _load_sparse(root, settings, entries, diags)
+            listing = [*listing, *extra]
+        else:
+            files = load_files(root, entries, diags, blobs)
         repository = build_repository(root, settings, org, files)
         if any(kr.derived for f in files for o in f.objectives for kr in o.key_results):
             from .derived import resolve
@@ -674,6 +752,40 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
             gc.enable()
     count = len(listing) + 1 + (ORG_FILE in blobs if blobs is not None else (root / ORG_FILE).exists())
     return replace(repository, file_count=count), diags
+
+
+def _load_sparse(root: Path, settings: Settings, entries: list[tuple[str, str, str]],
+                 diags: list[Diagnostic]) -> tuple[list[OkrFile], list[tuple[str, str, str]]]:
+    """The files on disk, plus those a sparse checkout left out of the work tree, read from
+    git's index (never reported as removed or missing); a file whose content a partial clone
+    does not hold is said to be not checked out. Outside a sparse checkout: the disk only."""
+    from .parallel import load_files
+
+    def wanted(rel: str) -> bool:
+        folder, _, name = rel.partition("/")
+        return (bool(name) and "/" not in name and name.endswith(".yaml") and parse_cycle(folder) is not None
+                and folder not in settings.ignore and not name.startswith("."))
+
+    from .gitstore import index_only_files
+
+    index, missing = index_only_files(root, wanted)
+    for rel in missing:
+        diags.append(Diagnostic(rel, 1, 1, Severity.WARNING, "yaml-syntax",
+                                "not checked out (sparse checkout) and not in this partial clone; okr leaves "
+                                f"it out: git sparse-checkout add {rel.split('/')[0]}"))
+    files = load_files(root, entries, diags)
+    if not index:
+        return files, []
+    extra = sorted((rel, rel.split("/")[0], rel.split("/")[1][: -len(".yaml")]) for rel in index)
+    files += load_files(root, extra, diags, index)
+    order = {rel: n for n, rel in enumerate(sorted([e[0] for e in entries] + list(index), key=_folder_order))}
+    files.sort(key=lambda f: order.get(f.path, len(order)))
+    return files, extra
+
+
+def _folder_order(rel: str) -> tuple[str, str]:
+    folder, _, name = rel.partition("/")
+    return folder, name
 
 
 def okr_files_in(blobs: Mapping[str, bytes]) -> list[tuple[str, str, str]]:
@@ -707,3 +819,37 @@ def build_repository(root: Path, settings: Settings, org: Org, files: list[OkrFi
             objectives.setdefault(obj.key, obj)
     return Repository(root=root, settings=settings, org=org, files=tuple(files), objectives=objectives,
                       file_count=file_count)
+
+
+# A `private` key whose value is anything but a plain false (`private: false`, `no`, `off`): the
+# only files worth parsing to find private objectives.
+_MAY_BE_PRIVATE = re.compile(rb"private[\"']?[ \t]*:(?![ \t]*(?:false|no|off|n)[ \t]*(?:[#,}\r\n]|$))",
+                             re.IGNORECASE)
+
+
+def private_objectives(root: Path, files: set[tuple[str, str]]) -> tuple[set[str], set[str]]:
+    """Keys (`CYCLE:OWNER/ID`) of the private objectives in the OKR files of the given
+    `(cycle, owner)` pairs, and the paths of those that may hold one but could not be read.
+
+    For `okr log`, which reads history without loading the repository: only files that may
+    set `private` to something other than false are parsed, so this costs little more than
+    reading the bytes."""
+    keys: set[str] = set()
+    unreadable: set[str] = set()
+    for cycle, owner in files:
+        rel = f"{cycle}/{owner}.yaml"
+        path = root / rel
+        try:
+            raw = path.read_bytes() if path.is_file() else b""
+        except OSError:
+            unreadable.add(rel)
+            continue
+        if b"private" not in raw or not _MAY_BE_PRIVATE.search(raw):
+            continue
+        diags: list[Diagnostic] = []
+        okr_file = load_okr_file(root, rel, cycle, owner, diags, raw)
+        if okr_file is None or any(d.severity == Severity.ERROR for d in diags if d.rule == "yaml-syntax"):
+            unreadable.add(rel)
+            continue
+        keys.update(o.key for o in okr_file.objectives if o.private)
+    return keys, unreadable

@@ -46,6 +46,7 @@ class KeyResult:
     score: float | None
     loc: Loc
     spans: Spans = field(repr=False, compare=False)
+    due: date | None = None  # milestone KRs: the day it is due (inside its cycle)
     derived: str | None = None  # sum_of | rollup: the value is computed (okrcli.derived), never checked in
     sum_of: tuple[RefEntry, ...] = ()  # the key results summed, as written
 
@@ -77,6 +78,13 @@ class Objective:
     written_krs: int  # items written under key_results, valid or not
     loc: Loc
     spans: Spans = field(repr=False, compare=False)
+    # Where the first finding of each key result that failed to load points: while there is
+    # one, the objective's score and status are unknown (SPEC 3), never computed from the rest.
+    broken_krs: tuple[Loc, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.broken_krs
 
     @property
     def ref(self) -> Ref:
@@ -155,12 +163,33 @@ class Org:
         return None
 
     def team_ancestors(self, team_id: str | None) -> list[str]:
-        """`team_id` and its parents, nearest first; stops at a parent cycle or unknown team."""
+        """`team_id` and its parents, nearest first; stops at a parent cycle or unknown team.
+
+        Linear in the depth (a set remembers the teams seen), so a 5,000-deep chain is cheap."""
         chain: list[str] = []
-        while team_id is not None and team_id in self.teams and team_id not in chain:
+        seen: set[str] = set()
+        while team_id is not None and team_id in self.teams and team_id not in seen:
             chain.append(team_id)
+            seen.add(team_id)
             team_id = self.teams[team_id].parent
         return chain
+
+    def subteams(self, team_id: str) -> set[str]:
+        """`team_id` and every team below it (one walk down a children map: linear time)."""
+        if team_id not in self.teams:
+            return set()
+        children: dict[str, list[str]] = {}
+        for team in self.teams.values():
+            if team.parent is not None and team.parent != team.id:
+                children.setdefault(team.parent, []).append(team.id)
+        inside = {team_id}
+        todo = [team_id]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in inside:
+                    inside.add(child)
+                    todo.append(child)
+        return inside
 
     def chain_of_command(self, owner: str) -> list[str]:
         """The owners above `owner`: a person's team and its parents, then the company."""
@@ -175,9 +204,17 @@ class Org:
             above.append(self.company.id)
         return above
 
+    def led_by(self, person: str) -> list[str]:
+        """The teams whose `lead` is `person`, in org.yaml order."""
+        return [t.id for t in self.teams.values() if t.lead == person]
+
+    def mine(self, person: str) -> list[str]:
+        """Whose key results are "my key results": the person's own, then the teams they lead."""
+        return [person, *(t for t in self.led_by(person) if t != person)]
+
     def members(self, team_id: str) -> set[str]:
         """Owners inside a team: the team, its subteams and the people of all of them."""
-        inside = {t for t in self.teams if team_id in self.team_ancestors(t)}
+        inside = self.subteams(team_id)
         people = {p.id for p in self.people.values() if p.team in inside}
         return inside | people
 
@@ -198,6 +235,7 @@ class Settings:
     checkin_every: int = 7
     rules: dict[str, RuleConfig] = field(default_factory=dict)
     spans: Spans = field(default_factory=dict, repr=False, compare=False)
+    ignore: tuple[str, ...] = ()  # root-relative folders a team keeps on purpose (no stray-file)
 
     def at(self, key: str, value: bool = True) -> Loc:
         """Where `key` is written in okr.yaml (1:1 when it is not)."""

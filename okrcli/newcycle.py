@@ -3,8 +3,9 @@
 As Google carries aspirational OKRs, an objective that did not reach 1.0 moves
 to the next cycle with the same id: numeric key results start where they stood
 (`start` = the last `current`), threshold key results keep their target and
-reading, milestones keep their `done`; confidence, grades (`score`) and the
-`review` stay behind with the old cycle. Finished objectives stay behind.
+reading, milestones keep their `done`; confidence, grades (`score`), a
+milestone's `due` (a day of the old cycle) and the `review` stay behind with the
+old cycle. Finished objectives stay behind, and private ones unless asked for.
 
 Links are re-pointed: an `aligns` or `depends_on` entry naming an objective of
 the old cycle that was carried now names it in the new cycle; one naming an
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cycles import parse_cycle
-from .edit import format_scalar, new_file_mode, write_beside
+from .edit import format_scalar, write_atomic
 from .errors import OkrError
 from .model import KeyResult, Objective, RefEntry, Repository
 from .scoring import kr_progress, objective_score
@@ -39,7 +40,7 @@ class Carried:
     id: str
     title: str
     private: bool
-    score: float  # in the old cycle
+    score: float | None  # in the old cycle (None: unknown, a key result failed to load)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class LeftBehind:
     ref: str  # in the old cycle
     title: str
     private: bool
-    score: float
+    score: float | None
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,10 @@ def check_cycles(from_id: str, next_id: str) -> None:
 
 
 def plan_new_cycle(repo: Repository, from_id: str, next_id: str, carry: str,
-                   unreadable: list[str] | None = None) -> NewCyclePlan:
-    """What `okr new-cycle NEXT --from FROM --carry CARRY` would create; touches no file."""
+                   unreadable: list[str] | None = None, include_private: bool = False) -> NewCyclePlan:
+    """What `okr new-cycle NEXT --from FROM --carry CARRY` would create; touches no file.
+
+    Private objectives stay behind unless `include_private` (SPEC 2: private everywhere)."""
     check_cycles(from_id, next_id)
     if carry not in CARRY_MODES:
         raise OkrError(f"--carry must be one of {', '.join(CARRY_MODES)}, not '{carry}'")
@@ -100,9 +103,11 @@ def plan_new_cycle(repo: Repository, from_id: str, next_id: str, carry: str,
                        hint="pick the cycle to carry from with --from CYCLE")
     company = repo.org.company.id if repo.org.company else repo.settings.company
     canonical = [o for f in files for o in f.objectives if repo.objectives.get(o.key) is o]
-    scores = {o.key: objective_score(o) for o in canonical}
-    carried_keys = {o.key for o in canonical
-                    if carry == "all" or (carry == "unfinished" and scores[o.key] < 1.0)}
+    # An objective whose key results did not all load has no known score: it counts as unfinished.
+    scores = {o.key: objective_score(o) if o.complete else None for o in canonical}
+    carried_keys = {o.key for o in canonical if (include_private or not o.private) and (
+                    carry == "all" or (carry == "unfinished" and (scores[o.key] or 0.0) < 1.0))}
+    kept_private = sum(1 for o in canonical if o.private and not include_private and carry != "none")
     attention: list[Attention] = []
     left_behind = [LeftBehind(o.key, o.title, o.private, scores[o.key]) for o in canonical
                    if o.key not in carried_keys]
@@ -123,6 +128,9 @@ def plan_new_cycle(repo: Repository, from_id: str, next_id: str, carry: str,
         path = f"{next_id}/{f.owner}.yaml"
         planned.append(PlannedFile(path, f.owner, tuple(carried), _file_yaml(f.owner, from_id, next_id, blocks)))
     notes = [f"{path} could not be read (run okr check): nothing was carried from it" for path in unreadable or ()]
+    if kept_private:
+        notes.append(f"{kept_private} private objective{'s' * (kept_private != 1)} stayed in {from_id}: "
+                     "add --include-private to carry private objectives")
     if repo.settings.cycle == from_id:
         notes.append(f"okr.yaml pins cycle: {from_id}; change it to {next_id} when the new cycle starts")
     return NewCyclePlan(from_id, next_id, carry, tuple(planned), tuple(left_behind), tuple(attention), tuple(notes))
@@ -272,7 +280,7 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
         for path, data in targets:
             _create_new(path, data)
             created.append(path)
-    except OSError as exc:
+    except (OSError, OkrError) as exc:
         for path in reversed(created):
             path.unlink(missing_ok=True)
         if made_folder:
@@ -280,6 +288,8 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
                 folder.rmdir()
             except OSError:
                 pass
+        if isinstance(exc, OkrError):
+            raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
         if isinstance(exc, FileExistsError):
             raise OkrError(f"{exc.filename} appeared while writing; okr new-cycle never overwrites a file; "
                            "nothing was written") from None
@@ -288,15 +298,6 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
 
 
 def _create_new(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all, and never over an existing file (or link): the
-    content goes to a temporary file first, which is then hard-linked into place."""
-    tmp = write_beside(path, data, new_file_mode())
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise FileExistsError(17, "File exists", str(path)) from None
-    except OSError:  # no hard links here (some network or FAT file systems)
-        with open(path, "xb") as out:
-            out.write(data)
-    finally:
-        os.unlink(tmp)
+    """Write `path` whole or not at all, and never over an existing file (or link): okr's one
+    writer, in its create-only mode (a temporary file hard-linked into place)."""
+    write_atomic(path, data, create_only=True)

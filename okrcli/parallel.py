@@ -18,6 +18,7 @@ import marshal
 import os
 import sys
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from .errors import Diagnostic, Loc, Severity
@@ -42,10 +43,11 @@ def worker_count(n_files: int) -> int:
 def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
                blobs: Mapping[str, bytes] | None = None) -> list[OkrFile]:
     from .load import load_okr_files
+    from .progress import iterate
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
     if workers <= 1:
-        return load_okr_files(root, entries, diags, blobs)
+        return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs)
     shares = [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
     sys.stdout.flush()
     sys.stderr.flush()
@@ -53,7 +55,9 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
     for share in shares[1:]:
         children.append((_fork_loader(root, share, blobs), share))
     own_diags: list[Diagnostic] = []
-    files = load_okr_files(root, shares[0], own_diags, blobs)
+    # The bar follows this process's share (the children's are as large), started after the forks.
+    files = load_okr_files(root, iterate(shares[0], "Loading OKR files", len(entries), step=workers),
+                           own_diags, blobs)
     diags.extend(own_diags)
     for child, share in children:
         payload = _collect(child)
@@ -127,13 +131,15 @@ def _pack_file(f: OkrFile) -> tuple:
     objectives = []
     for o in f.objectives:
         krs = tuple((k.id, k.title, k.kind, k.start, k.target, k.current, k.done, k.keep, k.unit,
-                     k.confidence, k.weight, k.score, k.loc.line, k.loc.column, k.spans, k.derived,
+                     k.confidence, k.weight, k.score, k.loc.line, k.loc.column, k.spans,
+                     k.due.toordinal() if k.due is not None else None, k.derived,
                      tuple(map(_pack_ref, k.sum_of)))
                     for k in o.key_results)
         review = (o.review.score, o.review.notes) if o.review is not None else None
         objectives.append((o.cycle, o.owner, o.id, o.title, krs, tuple(map(_pack_ref, o.aligns)),
                            tuple(map(_pack_ref, o.depends_on)), o.committed, o.private, o.standalone,
-                           o.description, review, o.written_krs, o.loc.line, o.loc.column, o.spans))
+                           o.description, review, o.written_krs, o.loc.line, o.loc.column, o.spans,
+                           tuple((b.line, b.column) for b in o.broken_krs)))
     return (f.path, f.cycle, f.owner, tuple(objectives))
 
 
@@ -145,9 +151,11 @@ def _unpack_file(packed: tuple) -> OkrFile:
 
     out = []
     for o in objectives:
-        krs = tuple(KeyResult(*k[:12], Loc(path, k[12], k[13]), k[14], k[15], tuple(map(ref, k[16])))
-                    for k in o[4])
+        krs = tuple(KeyResult(*k[:12], Loc(path, k[12], k[13]), k[14],
+                              date.fromordinal(k[15]) if k[15] is not None else None, k[16],
+                              tuple(map(ref, k[17]))) for k in o[4])
         review = Review(*o[11]) if o[11] is not None else None
         out.append(Objective(o[0], o[1], o[2], o[3], krs, tuple(map(ref, o[5])), tuple(map(ref, o[6])),
-                             o[7], o[8], o[9], o[10], review, o[12], Loc(path, o[13], o[14]), o[15]))
+                             o[7], o[8], o[9], o[10], review, o[12], Loc(path, o[13], o[14]), o[15],
+                             tuple(Loc(path, line, col) for line, col in o[16])))
     return OkrFile(path, cycle, owner, tuple(out))

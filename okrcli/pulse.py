@@ -20,6 +20,7 @@ from .cycles import Cycle, parse_cycle
 from .discipline import CycleCheckins, checkin_discipline
 from .history import History
 from .model import Objective, Org, Repository
+from .scoring import owes_checkin
 
 NOT_STARTED, RUNNING, ENDED = "not_started", "running", "ended"
 NO_FILE, NO_OBJECTIVES, UNREADABLE = "no_file", "no_objectives", "unreadable"
@@ -214,7 +215,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
     for obj in canonical_objectives(repo, [cycle]):
         if (obj.private and not include_private) or (owners is not None and obj.owner not in owners):
             continue
-        if not obj.key_results:
+        if not obj.key_results and not obj.broken_krs:  # a key result that failed to load is one (okr check)
             empty.append(EmptyObjective(obj.key, obj.owner, obj.title, obj.loc.path, obj.loc.line))
         if checkins is None:
             continue
@@ -223,7 +224,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
             if last is not None and (obj.owner not in latest or last > latest[obj.owner]):
                 latest[obj.owner] = last
             due = wait_start(last, parsed) + timedelta(days=every)
-            if (kr.kind == "milestone" and kr.done) or kr.derived is not None or due > today:
+            if not owes_checkin(kr) or due > today:
                 continue
             entry = owed.get(obj.owner)
             if entry is None:
@@ -444,7 +445,7 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
             for kr in obj.key_results:
                 c.key_results += 1
                 c.outcome_key_results += weak is None or not weak.match(kr.title)
-                if not started or checkins is None or (kr.kind == "milestone" and kr.done) or kr.derived:
+                if not started or checkins is None or not owes_checkin(kr):
                     continue
                 c.open_key_results += 1
                 since = wait_start(last_in_cycle.get(f"{key}/{kr.id}"), cycle)
@@ -467,19 +468,78 @@ def scope_counts(repo: Repository, per_owner: dict[str, Counts], scope_ids: set[
     company = org.company.id if org.company is not None else ""
     own: dict[str, Counts] = {}
     for owner, c in per_owner.items():
-        scopes = scopes_of(org, owner)
-        direct = scopes[1] if len(scopes) > 1 else scopes[0]
+        direct = _direct_scope(org, owner, company)
         got = own.get(direct)
         if got is None:
             got = own[direct] = Counts()
         got.add(c)
     totals = {s: Counts() for s in scope_ids}
-    for direct, c in own.items():
-        for scope in [company, *org.team_ancestors(direct)] if direct != company else [company]:
-            got = totals.get(scope)
-            if got is not None:
-                got.add(c)
+    if company in totals:
+        for c in own.values():
+            totals[company].add(c)
+    # Each team's subtree, children before parents: linear in the teams, however deep the tree.
+    subtotal: dict[str, Counts] = {}
+    children = _children(org)
+    for team_id, below in _bottom_up(org, children):
+        total = subtotal[team_id] = Counts()
+        if team_id in own:
+            total.add(own[team_id])
+        for child in below:
+            total.add(subtotal[child])
+        if team_id in totals:
+            totals[team_id].add(total)
     return totals
+
+
+def _direct_scope(org: Org, owner: str, company: str) -> str:
+    """The one scope an owner's counts go to first: its team (a team itself), else the company."""
+    person = org.people.get(owner)
+    if person is not None:
+        return person.team if person.team in org.teams else company
+    return owner if owner in org.teams else company
+
+
+def _children(org: Org) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for team in org.teams.values():
+        if team.parent in org.teams and team.parent != team.id:
+            found.setdefault(team.parent, []).append(team.id)
+    return found
+
+
+def _bottom_up(org: Org, children: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """Every team with its children in a spanning forest, children before parents, in linear time.
+
+    The forest grows from the top teams (no parent, or an unknown one); a loop of parents
+    (an `org` finding) is cut at the team where a walk up first meets itself."""
+    visited: set[str] = set()
+    order: list[tuple[str, list[str]]] = []
+
+    def grow(top: str) -> None:
+        visited.add(top)
+        todo = [top]
+        while todo:
+            team_id = todo.pop()
+            below = [c for c in children.get(team_id, ()) if c not in visited]
+            visited.update(below)
+            order.append((team_id, below))
+            todo.extend(below)
+
+    for team in org.teams.values():
+        if team.parent is None or team.parent not in org.teams:
+            grow(team.id)
+    for team in org.teams.values():
+        if team.id in visited:
+            continue
+        walked: set[str] = set()
+        team_id = team.id
+        while team_id not in walked and team_id not in visited:
+            walked.add(team_id)
+            team_id = org.teams[team_id].parent
+        if team_id not in visited:
+            grow(team_id)
+    order.reverse()
+    return order
 
 
 def build_health(repo: Repository, network, history: History | None, *, cycle: str, today: date,
@@ -492,7 +552,8 @@ def build_health(repo: Repository, network, history: History | None, *, cycle: s
     if team is None or team == company:
         chosen = [company, *org.teams]
     else:
-        chosen = [t for t in org.teams if team in org.team_ancestors(t)]
+        inside = org.subteams(team)
+        chosen = [t for t in org.teams if t in inside]
     chosen_set = set(chosen)
     current = scope_counts(repo, owner_counts(repo, network, history, parsed, today, setting, include_private),
                            chosen_set)

@@ -74,8 +74,9 @@ def objective_score(obj: Objective, kr_scores: Sequence[float] | None = None) ->
 
 
 def mean_score(objectives: Iterable[Objective]) -> float | None:
-    """Unweighted mean of the objectives' scores; None when there are none."""
-    scores = [objective_score(o) for o in objectives]
+    """Unweighted mean of the objectives' scores; None when there are none. Objectives whose
+    score is unknown (a key result failed to load) are left out (`okrcli.reports.review` counts them)."""
+    scores = [objective_score(o) for o in objectives if not o.broken_krs]
     return _clamp(sum(scores) / len(scores)) if scores else None
 
 
@@ -108,29 +109,78 @@ def status_from_confidence(confidence: float) -> str:
     return OFF_TRACK
 
 
+# Absolute tolerances of the pace rule: this far behind the straight line is still on track
+# (at risk), so nothing is off track merely because the cycle has just begun.
+ON_TRACK_GAP = 0.10
+AT_RISK_GAP = 0.25
+_EPSILON = 1e-9  # binary floats: 0.4 - 0.3 is 0.10000000000000003, still within 0.10
+
+
 def status_from_pace(progress: float, expected: float) -> str:
-    """Against the straight line: >= 0.7 of the expected share on track, >= 0.5 at risk."""
-    if progress >= 0.7 * expected:
+    """Against the straight line (SPEC 3): on track when `p >= 0.7*e` or `e - p <= 0.10`,
+    at risk when `p >= 0.5*e` or `e - p <= 0.25`, else off track."""
+    gap = expected - progress
+    if progress >= 0.7 * expected - _EPSILON or gap <= ON_TRACK_GAP + _EPSILON:
         return ON_TRACK
-    if progress >= 0.5 * expected:
+    if progress >= 0.5 * expected - _EPSILON or gap <= AT_RISK_GAP + _EPSILON:
         return AT_RISK
     return OFF_TRACK
 
 
-def kr_status(kr: KeyResult, cycle: Cycle, today: date) -> str:
+def status_of_milestone(elapsed: float) -> str:
+    """A milestone not done, judged by halves of the time up to its due day: on track while
+    less than half of it has gone, at risk until it has all gone, then off track."""
+    if elapsed < 0.5:
+        return ON_TRACK
+    if elapsed < 1:
+        return AT_RISK
+    return OFF_TRACK
+
+
+def milestone_elapsed(kr: KeyResult, cycle: Cycle, today: date) -> float:
+    """Share of the time from the cycle's start to the milestone's `due` (default: the cycle's
+    end) gone by the end of `today`: 0 before the cycle starts, 1 once that day is reached."""
+    if kr.due is None or kr.due >= cycle.end or kr.due < cycle.start:
+        return cycle.elapsed_fraction(today)
+    return Cycle(cycle.id, cycle.kind, cycle.start, kr.due).elapsed_fraction(today)
+
+
+def kr_status(kr: KeyResult, cycle: Cycle, today: date, score: float | None = None) -> str:
     """The owner's `confidence` when set; else a threshold KR is on track while it holds (off
-    track when it does not); else the KR's score (progress, or its `score` override) against the
-    elapsed share of `cycle` as of `today` (0 before the cycle, 1 after it)."""
-    return kr_status_at(kr, cycle.elapsed_fraction(today))
+    track when it does not); a milestone is on track when done, else judged by halves up to its
+    `due`; else the KR's score (progress, or its `score` override) against the elapsed share of
+    `cycle` as of `today` (0 before the cycle, 1 after it)."""
+    if kr.kind == "milestone" and kr.confidence is None:
+        if kr.done:
+            return ON_TRACK
+        return status_of_milestone(milestone_elapsed(kr, cycle, today))
+    return kr_status_at(kr, cycle.elapsed_fraction(today), score)
 
 
 def kr_status_at(kr: KeyResult, expected: float, score: float | None = None) -> str:
-    """`kr_status` given the expected share of progress (and the KR's score, if known)."""
+    """`kr_status` of a numeric or threshold KR given the expected share of progress (and the
+    KR's score, if known); a milestone is judged against `expected` as the time gone to its end."""
     if kr.confidence is not None:
         return status_from_confidence(kr.confidence)
     if kr.kind == "threshold":
         return ON_TRACK if threshold_holds(kr) else OFF_TRACK
+    if kr.kind == "milestone":
+        return ON_TRACK if kr.done else status_of_milestone(expected)
     return status_from_pace(kr_score(kr) if score is None else score, expected)
+
+
+def owes_checkin(kr: KeyResult) -> bool:
+    """SPEC 3: a KR owes no check-in when it is done, derived, graded, or numeric at or past
+    its target; every other KR owes one every `checkin_every` days while its cycle runs."""
+    if kr.score is not None:  # graded
+        return False
+    if kr.derived is not None:  # `sum_of`, `rollup`: they follow what they derive from
+        return False
+    if kr.kind == "milestone":
+        return not kr.done
+    if kr.kind == "numeric":
+        return kr_progress(kr) < 1
+    return True  # thresholds: held or not, they are measured every period
 
 
 def weakest(statuses: Iterable[str]) -> str | None:
@@ -142,7 +192,9 @@ def weakest(statuses: Iterable[str]) -> str | None:
     return worst
 
 
-def objective_status(obj: Objective, cycle: Cycle, today: date) -> str:
-    """Its weakest KR's status. An objective without key results is off track: nothing
-    measures it, and `okr check` reports it (`no-key-results`)."""
+def objective_status(obj: Objective, cycle: Cycle, today: date) -> str | None:
+    """Its weakest KR's status; None (unknown) while a key result failed to load. An objective
+    without key results is off track: nothing measures it (`no-key-results`)."""
+    if obj.broken_krs:
+        return None
     return weakest(kr_status(kr, cycle, today) for kr in obj.key_results) or OFF_TRACK

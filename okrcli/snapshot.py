@@ -39,16 +39,26 @@ def read_revision(root: Path, at: str) -> tuple[dict[str, bytes], str, date]:
     sha, when = resolve_revision(repo, at)
     prefix = repo.relpath(root) if Path(root).resolve() != repo.top else ""
     prefix = "" if prefix in ("", ".") else prefix
-    entries = [e for e in list_tree(repo, sha, prefix) if e.path.endswith(".yaml")]
+    listed = list_tree(repo, sha, prefix)
     cut = len(prefix) + 1 if prefix else 0
+    entries = [e for e in listed if e.path.endswith(".yaml")]
     # Symbolic links (mode 120000) are never followed, here as on disk.
-    wanted = {e.path[cut:]: e.sha for e in entries if e.mode != "120000"}
+    wanted = {e.path[cut:]: e.sha for e in entries if e.mode not in ("120000", "160000")}
     if CONFIG_FILE not in wanted:
         raise OkrError(f"there was no {CONFIG_FILE} in {prefix or 'the repository root'} at {at}",
                        hint="the OKR repository did not exist yet at that revision")
     contents = read_blobs(repo, list(wanted.values()))
     as_of = day or date.fromisoformat(when[:10])
-    return {rel: contents[sha] for rel, sha in wanted.items()}, sha, as_of
+    tree = TreeBlobs({rel: contents[sha] for rel, sha in wanted.items()})
+    tree.modes = {e.path[cut:]: e.mode for e in listed}  # every path: the walk notes what it skips
+    return tree, sha, as_of
+
+
+class TreeBlobs(dict):
+    """Root-relative path -> bytes of a revision's YAML files, with `modes`: every path of
+    the tree (YAML or not) -> its git mode, so the loader walks it as it walks the disk."""
+
+    modes: dict[str, str]
 
 
 def _as_date(at: str) -> date | None:
@@ -56,9 +66,14 @@ def _as_date(at: str) -> date | None:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", at):
         return None
     try:
-        return date.fromisoformat(at)
+        day = date.fromisoformat(at)
     except ValueError:
         raise OkrError(f"--at {at}: there is no such day", hint="write a date as YYYY-MM-DD, e.g. 2026-11-01") from None
+    from .cycles import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise OkrError(f"--at {at}: okr handles the years {MIN_YEAR}-{MAX_YEAR}")
+    return day
 
 
 def load_as_of(root: Path, at: str | None, today: date) -> AsOf:

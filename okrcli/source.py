@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -89,9 +90,9 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 def _inside(root: Path, path: Path) -> bool:
     try:
-        path.resolve().relative_to(root.resolve())
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
         return True
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: Path.resolve on a link loop
         return False
 
 
@@ -167,6 +168,85 @@ def _syntax_message(exc: yaml.YAMLError) -> str:
         return "several YAML documents in one file; keep one (remove the extra ---)"
     msg = f"{context}: {problem}" if context else problem
     return f"invalid YAML: {msg}"
+
+
+_NO_SPACE_RE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*):(?=[^\s/])(.*)$")
+_NO_DASH_SPACE_RE = re.compile(r"^(\s*)-(?=[A-Za-z0-9_\"'{\[])")
+_SECOND_COLON_RE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_-]*):\s+(.*?:(?:\s|$).*)$")
+
+
+def _plain_words(exc: yaml.MarkedYAMLError, text: str, line: int, col: int,
+                 message: str) -> tuple[int, int, str]:
+    """A parser error in plain words: the likely cause and the line to look at.
+
+    libyaml says where it gave up ("did not find expected '-' indicator"); the
+    mistake is often on that line or on the one where the construct began (the
+    context mark). Returns (line, column, message); the parser's words when no
+    cause is recognised.
+    """
+    lines = text.split("\n")
+    problem, context = exc.problem or "", exc.context or ""
+    start = exc.context_mark.line + 1 if exc.context_mark is not None else line
+
+    def source(n: int) -> str:
+        return lines[n - 1] if 0 < n <= len(lines) else ""
+
+    if problem in ("could not find expected ':'", "mapping values are not allowed in this context"):
+        for n in dict.fromkeys((start, line - 1, line) if "simple key" in context else (line, line - 1)):
+            found = _NO_SPACE_RE.match(source(n))
+            if found:
+                lead, key, rest = found.groups()
+                return (n, len(lead) + len(key) + 2,
+                        (f"invalid YAML: a space is missing after '{key}:' on line {n}; "
+                        f"write '{key}: {rest.strip()}'"))
+            found = _NO_DASH_SPACE_RE.match(source(n))
+            if found:
+                return (n, len(found.group(1)) + 2,
+                        (f"invalid YAML: a space is missing after '-' on line {n}; "
+                        f"write '- {source(n).strip()[1:]}'"))
+    if problem == "mapping values are not allowed in this context":
+        found = _SECOND_COLON_RE.match(source(line))
+        if found:
+            key, value = found.groups()
+            return (line, col, (f"invalid YAML: the value of '{key}' on line {line} holds ': '; "
+                               f"quote it: {key}: \"{value.strip()}\""))
+        above = next((n for n in range(line - 1, 0, -1)
+                      if source(n).strip() and not source(n).lstrip().startswith("#")), None)
+        than = f"line {above}" if above else "the key above it"
+        return (line, col, (f"invalid YAML: line {line} is indented more than {than}, or {than} "
+                           "less than it should be; check their indentation"))
+    if "block mapping" in context and problem == "did not find expected key":
+        before = source(line)[:col - 1].rstrip()
+        if before.strip() and before.endswith(('"', "'")):
+            return (line, col, (f"invalid YAML: text after the closing quote on line {line}; "
+                                "put the whole value inside the quotes"))
+        here = source(line)
+        above = next((source(n) for n in range(line - 1, 0, -1) if source(n).strip()), "")
+        indent = len(here) - len(here.lstrip())
+        if here.lstrip().startswith("- ") and indent == len(above) - len(above.lstrip()):
+            return (line, col, (f"invalid YAML: a list item ('- ') on line {line} where a key of "
+                                f"the mapping above was expected (the block that starts on line "
+                                f"{start}); check its indentation"))
+    if problem == "did not find expected '-' indicator" or (
+            "block mapping" in context and (problem == "did not find expected key"
+                                            or problem.startswith("expected <block end>"))):
+        return (line, col, (f"invalid YAML: line {line} does not line up with the lines above it "
+                           f"(the block that starts on line {start}); check its indentation"))
+    if "quoted scalar" in context:
+        return (start, exc.context_mark.column + 1 if exc.context_mark else 1,
+                f"invalid YAML: the quote opened on line {start} is never closed; close it on that line")
+    if "flow sequence" in context or "flow mapping" in context:
+        bracket = "[ ]" if "sequence" in context else "{ }"
+        return (line, col, (f"invalid YAML: the '{bracket[0]}' opened on line {start} is not closed; "
+                           f"end it with '{bracket[2]}' (or quote the value)"))
+    if problem == "found character that cannot start any token" and exc.problem_mark is not None:
+        char = text[exc.problem_mark.index:exc.problem_mark.index + 1]
+        if char and not char.isspace():
+            return (line, col, (f"invalid YAML: a value cannot start with '{char}' (line {line}); "
+                               "quote it"))
+    if "tab" in problem:
+        return (line, col, f"invalid YAML: a tab character on line {line}; YAML indents with spaces only")
+    return line, col, message
 
 
 # What the composer's resolver records instead of a type: whether a scalar was written
@@ -275,6 +355,8 @@ def parse_yaml(text: str, rel: str, diags: list[Diagnostic]) -> tuple[object, bo
         message = _syntax_message(exc)
         if mark is not None and text[mark.index:mark.index + 1] == "\t":
             message = "a tab character here; YAML indents with spaces only"
+        else:
+            line, col, message = _plain_words(exc, text, line, col, message)
         diags.append(Diagnostic(rel, line, col, Severity.ERROR, "yaml-syntax", message))
         return None, False
     except yaml.YAMLError as exc:  # reader errors carry only a character position
@@ -319,34 +401,192 @@ def load_yaml_file(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | N
     return parse_yaml(text, rel, diags)
 
 
-def list_okr_files(root: Path, diags: list[Diagnostic]) -> list[tuple[str, str, str]]:
-    """(rel path, cycle folder name, owner) of every `<CYCLE>/<OWNER>.yaml`, sorted.
+# --- the walk of the root -------------------------------------------------------------------
+#
+# Nothing under the root is dropped in silence (SPEC 2, RELIABILITY 29): what okr reads is
+# listed, what it does not read gets a `stray-file` warning saying what okr expected, and
+# what it cannot read or follow (permissions, a symbolic link loop) is an error. The same
+# walk runs over the files on disk and over a git tree (`--at`), through a small listing
+# interface: `entries(folder)` gives (name, kind) pairs, kind being one of the _KIND_*.
 
-    Folders that do not look like cycles are ignored; symbolic links that lead
-    outside the root are reported and not followed."""
+_DIR, _FILE, _LINK_OUT, _LOOP, _GIT_LINK, _SUBMODULE = "dir", "file", "link-out", "loop", "git-link", "submodule"
+STRAY = "stray-file"
+_CYCLE_HELP = "YYYY, YYYY-H1..H2, YYYY-Q1..Q4 or YYYY-B1..B6"
+
+
+class _Unreadable(Exception):
+    def __init__(self, why: str):
+        self.why = why
+
+
+def _disk_kind(root: Path, entry: os.DirEntry) -> str:
+    """What a folder entry is, following links inside the root; never raises."""
+    try:
+        if entry.is_symlink() and not _inside(root, Path(entry.path)):
+            return _LINK_OUT
+        if entry.is_dir():
+            return _DIR
+        return _FILE  # a file, a dangling link, a FIFO or device: the reader says which
+    except OSError as exc:
+        import errno
+
+        return _LOOP if exc.errno == errno.ELOOP else f"error:{exc.strerror or exc}"
+
+
+class _DiskTree:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def entries(self, folder: str) -> list[tuple[str, str]]:
+        path = self.root / folder if folder else self.root
+        try:
+            with os.scandir(path) as it:
+                found = [(e.name, _disk_kind(self.root, e)) for e in it]
+        except OSError as exc:
+            raise _Unreadable(exc.strerror or str(exc)) from None
+        return sorted(found)
+
+
+class _GitTree:
+    """The paths of a git tree (root-relative path -> mode) seen as folders and entries."""
+
+    def __init__(self, modes: Mapping[str, str]):
+        special = {"120000": _GIT_LINK, "160000": _SUBMODULE}
+        self.children: dict[str, dict[str, str]] = {}
+        for rel, mode in modes.items():
+            parts = rel.split("/")
+            for depth in range(len(parts)):
+                folder = "/".join(parts[:depth])
+                kind = special.get(mode, _FILE) if depth == len(parts) - 1 else _DIR
+                self.children.setdefault(folder, {}).setdefault(parts[depth], kind)
+
+    def entries(self, folder: str) -> list[tuple[str, str]]:
+        return sorted(self.children.get(folder, {}).items())
+
+
+def _normal_ignore(ignore) -> set[str]:
+    return {item.strip("/") for item in ignore or () if item.strip("/")}
+
+
+def list_okr_files(root: Path, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
+    """(rel path, cycle folder name, owner) of every `<CYCLE>/<OWNER>.yaml` on disk, sorted;
+    stray files, unreadable folders and link loops become diagnostics (see above)."""
+    try:
+        return walk_root(_DiskTree(root), diags, ignore)
+    except _Unreadable as exc:  # only the root itself can raise here; cycle folders are findings
+        raise OkrError(f"cannot list {root}: {exc.why}") from None
+
+
+def list_okr_tree(modes: Mapping[str, str], diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
+    """The same walk over a git tree: `modes` maps each root-relative path to its git mode."""
+    return walk_root(_GitTree(modes), diags, ignore)
+
+
+def walk_root(tree, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
     from .cycles import looks_like_cycle, parse_cycle
 
+    ignored = _normal_ignore(ignore)
     found: list[tuple[str, str, str]] = []
+
+    def note(rel: str, message: str, rule: str = STRAY, severity: Severity = Severity.WARNING) -> None:
+        diags.append(Diagnostic(rel, 1, 1, severity, rule, message))
+
+    def cannot(rel: str, kind: str) -> bool:
+        """An entry okr cannot follow or read: an error finding, never a skip."""
+        if kind == _LOOP:
+            note(rel, "a symbolic link that loops (or is nested too deep); okr cannot follow it: "
+                      "fix or remove the link", "yaml-syntax", Severity.ERROR)
+        elif kind.startswith("error:"):
+            note(rel, f"cannot read it: {kind[6:]}; okr cannot check what it holds", "yaml-syntax", Severity.ERROR)
+        elif kind == _GIT_LINK:
+            note(rel, "a symbolic link in git; okr does not follow links when reading a revision",
+                 "yaml-syntax", Severity.ERROR)
+        else:
+            return False
+        return True
+
+    top = tree.entries("")
+    cycles = sorted(n for n, k in top if k == _DIR and parse_cycle(n) is not None)
+    example = cycles[-1] if cycles else "2026-Q4"
+    for name, kind in top:
+        if name.startswith(".") or name in ignored:
+            continue
+        if looks_like_cycle(name):
+            if kind == _LINK_OUT:
+                note(name, "this cycle folder is a symbolic link to outside the OKR root; okr does not follow it",
+                     "schema", Severity.ERROR)
+            elif cannot(name, kind):
+                pass
+            elif kind == _DIR:
+                names = _walk_cycle(tree, name, ignored, note, cannot, found)
+                if not names and parse_cycle(name) is None:
+                    note(f"{name}/", f"'{name}' is not a valid cycle: use {_CYCLE_HELP}; rename the folder",
+                         "cycle-unknown", Severity.ERROR)
+            elif name.endswith(".yaml"):
+                note(name, _root_yaml_hint(name, example))
+            continue
+        if name in (CONFIG_FILE, ORG_FILE):
+            if kind == _DIR:
+                note(name, f"'{name}' is a folder; okr reads {name} as a file")
+            else:
+                cannot(name, kind)
+            continue
+        if name.endswith(".yaml") or name in ("okr.yml", "org.yml"):  # mkdocs.yml & co. are not okr's
+            if not cannot(name, kind):
+                note(name, _root_yaml_hint(name, example))
+        elif name[:1].isdigit() and (kind in (_DIR, _LOOP) or kind.startswith("error:")) \
+                and not cannot(name, kind):
+            note(name, f"'{name}' is not a cycle folder, so okr does not read it: name it {_CYCLE_HELP} "
+                       f"(e.g. {_cycle_guess(name)}), or list it under 'ignore:' in okr.yaml")
+    return found  # cycle folders in name order, each one's files in name order
+
+
+def _walk_cycle(tree, cycle: str, ignored: set[str], note, cannot, found: list) -> list[str]:
+    """The OKR files of one cycle folder (appended to `found`); the rest is noted."""
     try:
-        entries = sorted(os.scandir(root), key=lambda e: e.name)
-    except OSError as exc:
-        raise OkrError(f"cannot list {root}: {exc.strerror}") from exc
-    for entry in entries:
-        if not looks_like_cycle(entry.name) or not entry.is_dir():
+        entries = tree.entries(cycle)
+    except _Unreadable as exc:
+        note(f"{cycle}/", f"cannot read this cycle folder: {exc.why}; okr cannot check the files in it",
+             "yaml-syntax", Severity.ERROR)
+        return []
+    names = []
+    for name, kind in entries:
+        rel = f"{cycle}/{name}"
+        if name.startswith(".") or rel in ignored:
             continue
-        folder = root / entry.name
-        if entry.is_symlink() and not _inside(root, folder):
-            diags.append(Diagnostic(entry.name, 1, 1, Severity.ERROR, "schema",
-                                    "this cycle folder is a symbolic link to outside the OKR root; okr does not follow it"))
-            continue
-        try:
-            names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".yaml") and not e.is_dir())
-        except OSError:
-            continue
-        if not names and parse_cycle(entry.name) is None:
-            diags.append(Diagnostic(f"{entry.name}/", 1, 1, Severity.ERROR, "cycle-unknown",
-                                    f"'{entry.name}' is not a valid cycle: use YYYY, YYYY-H1..H2, "
-                                    "YYYY-Q1..Q4 or YYYY-B1..B6; rename the folder"))
-        for name in names:
-            found.append((f"{entry.name}/{name}", entry.name, name[: -len(".yaml")]))
-    return found
+        if name.endswith(".yaml") and kind in (_FILE, _LINK_OUT):
+            names.append(name)
+            found.append((rel, cycle, name[: -len(".yaml")]))
+        elif cannot(rel, kind):
+            pass
+        elif kind == _DIR and name.endswith((".yaml", ".yml")):
+            note(f"{rel}/", f"'{name}' is a folder, not an OKR file; okr reads files named "
+                            f"{cycle}/OWNER.yaml: rename or remove the folder")
+        elif kind == _DIR:
+            note(f"{rel}/", f"okr does not read folders inside a cycle folder: move the OKR files in {rel}/ "
+                            f"up to {cycle}/OWNER.yaml, or list {rel} under 'ignore:' in okr.yaml")
+        elif name.endswith(".yml"):
+            note(rel, f"OKR files end in .yaml: rename {name} to {name[:-4]}.yaml")
+        elif kind == _SUBMODULE:
+            note(rel, "a git submodule inside a cycle folder; okr does not read it")
+        else:
+            note(rel, f"okr reads only OWNER.yaml files in a cycle folder, so {name} is not read: "
+                      f"rename it to OWNER.yaml if it holds OKRs, or move it out of {cycle}/")
+    return names
+
+
+def _root_yaml_hint(name: str, cycle: str) -> str:
+    stem = name.rsplit(".", 1)[0]
+    if name.endswith(".yml") and stem in ("okr", "org"):
+        return f"okr reads {stem}.yaml: rename {name} to {stem}.yaml"
+    return (f"okr reads only okr.yaml and org.yaml at the root, so {name} is not read: OKR files go in "
+            f"a cycle folder, e.g. {cycle}/{stem}.yaml")
+
+
+def _cycle_guess(name: str) -> str:
+    """`2026Q4` -> `2026-Q4`, `26-Q4` -> `2026-Q4`; else an example."""
+    m = re.fullmatch(r"(\d{2}|\d{4})[-_ ]?([HQBhqb])([1-9])", name)
+    if m:
+        year = m.group(1) if len(m.group(1)) == 4 else "20" + m.group(1)
+        return f"{year}-{m.group(2).upper()}{m.group(3)}"
+    return "2026-Q4"

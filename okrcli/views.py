@@ -41,6 +41,7 @@ class KRView:
     target: float | None  # numeric and threshold KRs
     current: float | None  # numeric and threshold KRs
     done: bool | None  # milestone KRs only
+    due: date | None  # milestone KRs: the day it is due, when set
     keep: str | None  # above | below (threshold KRs)
     weight: float
     confidence: float | None
@@ -65,9 +66,9 @@ class ObjectiveView:
     id: str
     title: str
     description: str | None
-    score: float
-    band: str
-    status: str
+    score: float | None  # None: unknown, a key result failed to load (see `incomplete`)
+    band: str | None
+    status: str | None
     committed: bool
     private: bool
     standalone: str | None
@@ -76,6 +77,7 @@ class ObjectiveView:
     review_score: float | None
     review_notes: str | None
     key_results: tuple[KRView, ...]
+    incomplete: tuple[str, ...] = ()  # `path:line` of each key result's finding when it failed to load
 
 
 def explicit_ref(entry: RefEntry, cycle: str) -> str:
@@ -121,9 +123,10 @@ class Scorer:
         view = KRView(
             ref, kr.id, kr.title, kind, kr.unit,
             kr.start if kind == "numeric" else None, kr.target if measured else None,
-            kr.current if measured else None, None if measured else kr.done, kr.keep, kr.weight,
+            kr.current if measured else None, None if measured else kr.done, kr.due, kr.keep, kr.weight,
             kr.confidence, progress, score, kr.score is not None,
-            scoring.kr_status_at(kr, self.expected(obj.cycle), score), scoring.band(score),
+            scoring.kr_status_at(kr, self.expected(obj.cycle), score) if kr.due is None
+            else scoring.kr_status(kr, self.cycle(obj.cycle), self.today), scoring.band(score),
         )
         if kr.derived is not None:
             d = self.repo.derived.get(ref)
@@ -137,16 +140,21 @@ class Scorer:
         if got is not None:
             return got
         krs = tuple(self.kr(obj, kr) for kr in obj.key_results)
-        score = scoring.objective_score(obj, [k.score for k in krs])
-        status = scoring.weakest(k.status for k in krs) or scoring.OFF_TRACK
+        score: float | None = None
+        band = status = None
+        if not obj.broken_krs:  # else unknown, never computed from the KRs that remain
+            score = scoring.objective_score(obj, [k.score for k in krs])
+            band = scoring.band(score)
+            status = scoring.weakest(k.status for k in krs) or scoring.OFF_TRACK
         review = obj.review
         cycle = obj.cycle
         got = ObjectiveView(
             obj.key, cycle, obj.owner, self.repo.org.kind(obj.owner), obj.id, obj.title,
-            obj.description, score, scoring.band(score), status, obj.committed, obj.private,
+            obj.description, score, band, status, obj.committed, obj.private,
             obj.standalone, tuple(explicit_ref(e, cycle) for e in obj.aligns),
             tuple(explicit_ref(e, cycle) for e in obj.depends_on),
             review.score if review else None, review.notes if review else None, krs,
+            tuple(f"{b.path}:{b.line}" for b in obj.broken_krs),
         )
         self._views[id(obj)] = got
         return got
@@ -357,6 +365,9 @@ class KeyResultDetail:
     objective: ObjectiveView
     children: list[Neighbour]  # objectives that drive this key result
     dependents: list[Neighbour]  # objectives that depend on this key result
+    checkins: list | None = None  # its last check-ins (history.CheckIn), newest first; None outside git
+    checkins_total: int = 0  # how many it has in all
+    checkins_asked: bool = True  # False with `okr show --checkins 0`: history not read
 
 
 def _neighbour(repo: Repository, scorer: Scorer, entry: RefEntry, cycle: str, include_private: bool,

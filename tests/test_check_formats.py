@@ -223,6 +223,8 @@ def test_sarif_exact_results_and_rules(okr_repo):
     assert doc["version"] == "2.1.0"
     assert len(doc["runs"]) == 1
     run_ = doc["runs"][0]
+    prints = [r.pop("partialFingerprints") for r in run_["results"]]
+    assert [list(p) for p in prints] == [["okrFinding/v1"]] * 3  # tests/test_ci_formats.py
     assert run_["results"] == [
         sarif_result(f["rule"], f["severity"], f["message"], f["path"], f["line"], f["column"])
         for f in SMALL_FINDINGS

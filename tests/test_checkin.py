@@ -217,8 +217,8 @@ def test_a3_concurrent_checkin_processes_all_land_or_fail_cleanly(tmp_path, hook
             assert "restored" in err
             assert (repo / rel).read_bytes() == ALICE
     assert landed
-    if hook_seconds:
-        assert len(landed) < len(people)
+    if hook_seconds:  # okr's own lock queues check-ins (RELIABILITY 27): all land, none times out
+        assert len(landed) == len(people)
     assert int(git(repo, "rev-list", "--count", "HEAD")) == 1 + len(landed)
     after = snapshot(repo, okr_files)
     assert (after.staged, after.unstaged, after.status, after.index, after.others) == (
@@ -711,8 +711,9 @@ def test_from_a_folder_below_the_top_level(tmp_path):
 def test_interactive_walks_the_users_key_results_and_makes_one_commit(repo):
     assert checkin(repo, "alice/O1/KR1", "22", "--note", "first").exit_code == 0
     before = snapshot(repo, (OKR,))
-    # KR1: a bad unit, then 20 and Enter for the confidence; KR2: Enter keeps it; KR3: 12 at 0.4.
-    answers = "20s\n20\n\n\n12\n0.4\nMoved the runners\n"
+    # KR1: a bad unit, then 20 and Enter for the confidence; KR2: Enter keeps its value and
+    # Enter its confidence (nothing to record); KR3: 12 at 0.4.
+    answers = "20s\n20\n\n\n\n12\n0.4\nMoved the runners\n"
     result = checkin(repo, env={"OKR_USER": "alice"}, input=answers)
     assert result.exit_code == 0, result.stderr
     assert "alice/O1/KR1  p95 deploy time down to 10 minutes" in result.stdout
@@ -735,14 +736,14 @@ def test_interactive_finds_the_user(repo, how):
     if how == "git_email":
         git(repo, "config", "user.email", "ALICE@acme.test")
     args = ["--as", "alice"] if how == "as" else []
-    result = checkin(repo, *args, "--no-commit", env=env, input="21\n\n\n\n\n")
+    result = checkin(repo, *args, "--no-commit", env=env, input="21\n\n\n\n\n\n\n")
     assert result.exit_code == 0, result.stderr
     assert b"current: 21 " in (repo / OKR).read_bytes()
 
 
 def test_interactive_with_nothing_entered_changes_nothing(repo):
     before = snapshot(repo, (OKR,))
-    result = checkin(repo, env={"OKR_USER": "alice"}, input="\n\n\n")
+    result = checkin(repo, env={"OKR_USER": "alice"}, input="\n\n\n\n\n\n")  # value, confidence
     assert result.exit_code == 0 and "nothing to check in" in result.stdout
     assert_nothing_lost(repo, before, restored={OKR: ALICE})
 

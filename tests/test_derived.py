@@ -323,7 +323,9 @@ def test_log_of_a_derived_kr_shows_its_value_after_each_source_check_in(checked_
 
 def test_log_of_everything_lists_check_ins_only(checked_in):
     data = json.loads(run(["log", "--format", "json"], cwd=checked_in, env=ENV).stdout)
-    assert [c["kind"] for c in data["checkins"]] == ["checkin"] * 3
+    assert [c["kind"] for c in data["checkins"]] == ["checkin"] * 2  # alice's private one left out
+    everything = json.loads(run(["log", "--include-private", "--format", "json"], cwd=checked_in, env=ENV).stdout)
+    assert [c["kind"] for c in everything["checkins"]] == ["checkin"] * 3
     since = json.loads(run(["log", "acme/O1/KR1", "--since", "2026-10-15", "--format", "json"],
                            cwd=checked_in, env=ENV).stdout)
     assert [c["value"] for c in since["checkins"]] == [75, 60]
@@ -404,7 +406,7 @@ def test_editing_a_derived_krs_own_fields_by_hand_is_no_edit_of_its_value(checke
     bob = checked_in / "2026-Q4/bob.yaml"
     bob.write_text(bob.read_text(encoding="utf-8").replace("start: 20", "start: 15"), encoding="utf-8")
     commit_all(checked_in, "Bob's mirror starts at 15", date="2026-11-12T12:00:00+00:00")
-    data = json.loads(run(["log", "--format", "json"], cwd=checked_in, env=ENV).stdout)
+    data = json.loads(run(["log", "--include-private", "--format", "json"], cwd=checked_in, env=ENV).stdout)
     assert [c["kind"] for c in data["checkins"]] == ["checkin"] * 3
     kr = export(checked_in)["2026-Q4:bob/O1/KR1"]
     assert (kr["current"], kr["progress"]) == (55, 1.0)  # still the mirror of platform's 55

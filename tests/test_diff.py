@@ -348,19 +348,41 @@ def test_transitive_impact_through_a_three_level_chain(repo):
     doc = diff_json(repo, "HEAD~1..HEAD")
     [obj] = doc["objectives"]
     assert obj["ref"] == "2026-Q4:acme/O1" and [c["kind"] for c in obj["changes"]] == ["retitled"]
-    depth = {i["ref"]: (i["depth"], i["via"]) for i in obj["impact"]}
+    depth = {i["ref"]: (i["depth"], i["via"], i["through"]) for i in obj["impact"]}
     assert depth == {
-        "2026-Q4:eng/O1": (1, "aligns"),
-        "2026-Q4:platform/O1": (2, "aligns"), "2026-Q4:platform/O2": (2, "aligns"),
-        "2026-Q4:platform/O3": (2, "aligns"), "2026-Q4:alice/O1": (2, "aligns"),
-        "2026-Q4:alice/O2": (2, "aligns"),
-        "2026-Q4:bob/O1": (3, "aligns"), "2026-Q4:dave/O1": (3, "aligns"),
+        "2026-Q4:eng/O1": (1, "aligns", None),
+        "2026-Q4:platform/O1": (2, "aligns", "2026-Q4:eng/O1"), "2026-Q4:platform/O2": (2, "aligns", "2026-Q4:eng/O1"),
+        "2026-Q4:platform/O3": (2, "aligns", "2026-Q4:eng/O1"), "2026-Q4:alice/O1": (2, "aligns", "2026-Q4:eng/O1"),
+        "2026-Q4:alice/O2": (2, "aligns", "2026-Q4:eng/O1"),
+        "2026-Q4:bob/O1": (3, "aligns", "2026-Q4:platform/O1"), "2026-Q4:dave/O1": (3, "aligns", "2026-Q4:alice/O2"),
     }
     private = next(i for i in obj["impact"] if i["ref"] == "2026-Q4:alice/O1")
     assert private["private"] is True and private["title"] is None  # counted, title not shown
-    assert [r["owner"] for r in doc["realign"]] == ["alice", "bob", "dave", "eng", "platform"]
-    assert doc["realign"][1] == {"owner": "bob", "name": "Bob Li", "objectives": ["2026-Q4:bob/O1"],
-                                 "because_of": ["2026-Q4:acme/O1"]}
+    # Only the owner of the direct child must re-align; the others are affected through their own parent.
+    assert doc["realign"] == [{"owner": "eng", "name": "Engineering", "objectives": ["2026-Q4:eng/O1"],
+                               "because_of": ["2026-Q4:acme/O1"]}]
+    assert doc["summary"]["owners_to_realign"] == ["eng"]
+    text = run(["diff", "HEAD~1..HEAD"], cwd=repo).stdout
+    assert "    must re-align: 1 objective of 1 owner\n" in text
+    assert "    affected through them: 7 objectives further down\n" in text
+    assert "      2026-Q4:bob/O1  Own the deploy pipeline  (bob, affected through 2026-Q4:platform/O1)\n" in text
+    assert text.rstrip().endswith("1 owner must re-align (1 file differs)")
+
+
+@pytest.mark.parametrize("edit, realign", [
+    (("committed: true", "committed: false"), False),  # made aspirational: the children's parent reads the same
+    (("Ship a product customers love", "Ship a product people love"), True),  # retitled
+])
+def test_only_changes_to_what_children_align_to_ask_them_to_realign(repo, edit, realign):
+    text = BASE["2026-Q4/acme.yaml"]
+    if edit[0] not in text:
+        text = text.replace("  - id: O1\n", "  - id: O1\n    committed: true\n", 1)
+        change(repo, {"2026-Q4/acme.yaml": text})
+    change(repo, {"2026-Q4/acme.yaml": text.replace(*edit)})
+    doc = diff_json(repo, "HEAD~1..HEAD")
+    [obj] = doc["objectives"]
+    assert [c["kind"] for c in obj["changes"]] == (["retitled"] if realign else ["made-aspirational"])
+    assert bool(doc["realign"]) is realign and bool(obj["impact"]) is realign, doc["realign"]
 
 
 def test_removed_objective_impact_reads_the_dangling_links_of_the_head(repo):
@@ -594,7 +616,8 @@ def test_text_output(repo):
     out = run(["diff", "HEAD~1..HEAD"], cwd=repo).stdout
     assert out.startswith("okr diff HEAD~1 (")
     assert "  ⚠ KR1 target 10 → 15 · goalpost moved after the cycle started (2026-10-01)\n" in out
-    assert "    must re-align: 8 objectives of 4 owners\n" in out  # eng/O1 retitled
+    assert "    must re-align: 5 objectives of 2 owners\n" in out  # eng/O1 retitled
+    assert "    affected through them: 3 objectives further down\n" in out
     assert out.rstrip().endswith("(6 files differ; 2 progress changes left out, --progress shows them)")
 
 
@@ -623,16 +646,26 @@ def test_the_example_workflow_commands_run_on_a_pull_request_clone(tmp_path, mon
     git(clone, "checkout", "-q", "-b", "feature")
     change(clone, {"2026-Q4/acme.yaml": HEAD["2026-Q4/acme.yaml"]})
 
-    workflow = yaml.safe_load((Path(__file__).parent.parent / "examples/ci/github-actions.yml").read_text())
+    project = Path(__file__).parent.parent
+    workflow = yaml.safe_load((project / "examples/ci/github-actions.yml").read_text())
     steps = workflow["jobs"]["check"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0
-    step = next(s for s in steps if "okr diff" in s.get("run", ""))
+    # The workflow uses the action (action.yml), whose last step runs okr diff.
+    assert steps[1]["uses"].split("@")[0].endswith("/okr")
+    fail_on = steps[1]["with"]["fail-on"]
+    action = yaml.safe_load((project / "action.yml").read_text())
+    assert action["inputs"]["fail-on"]["default"] == fail_on == "removed-aligned,goalpost"
+    step = next(s for s in action["runs"]["steps"] if "okr diff" in s.get("run", ""))
     assert step["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert step["env"]["FAIL_ON"] == "${{ inputs.fail-on }}"
     summary = tmp_path / "summary.md"
     codes = []
     for line in step["run"].splitlines():
         if not line.startswith("okr diff"):
             continue
+        # The shell's expansions with the inputs' values: no OKR root, the workflow's fail-on.
+        line = (line.replace('${OKR_ROOT:+--repo "$OKR_ROOT"} ', "")
+                .replace('${FAIL_ON:+--fail-on "$FAIL_ON"}', f'--fail-on "{fail_on}"'))
         line = line.replace("$BASE_REF", "main").replace('"$GITHUB_STEP_SUMMARY"', str(summary))
         words = shlex.split(line)
         redirect = ">>" in words
@@ -644,7 +677,7 @@ def test_the_example_workflow_commands_run_on_a_pull_request_clone(tmp_path, mon
     assert codes == [0, 1]  # acme/O2 is removed while sre/O1 still aligns to it
     text = summary.read_text()
     assert text.startswith("### OKR changes: merge-base with origin/main (")
-    assert "| **2026-Q4:acme/O2** Grow revenue | removed | 2 objectives: carol, sre |" in text
+    assert "| **2026-Q4:acme/O2** Grow revenue | removed | 1 objective: sre<br>affected through them: carol |" in text
 
 
 def test_outside_git_is_a_usage_error(okr_repo):

@@ -55,35 +55,39 @@ def test_each_owner_counted_by_hand(crafted):
     assert got == {
         # KR1 on time every week; KR2 (milestone) done on Oct 5 owes nothing after period 0.
         "acme": OwnerDiscipline("acme", 4, 4, 0, 0, d(2026, 10, 30), 2, 5, 5, 0),
-        # Oct 2 (p0), nothing in p1 but Oct 16 in p2 (late), nothing in p3 nor by Nov 1 (Nov 3 is later).
-        "eng": OwnerDiscipline("eng", 4, 2, 1, 1, d(2026, 10, 16), 1, 4, 2, 1),
+        # Oct 2 (p0), nothing in p1 but Oct 16 in p2 (late), nothing in p3 nor by Nov 1 (Nov 3 is later):
+        # p3's late window (p4, Oct 29 - Nov 4) is still open on Nov 1, so p3 is not missed yet.
+        "eng": OwnerDiscipline("eng", 3, 2, 1, 0, d(2026, 10, 16), 1, 4, 2, 1, 1),
         # The hand edit of Oct 20 counts: p0 missed, p1 late, p2 and p3 on time.
         "platform": OwnerDiscipline("platform", 4, 2, 1, 1, d(2026, 10, 27), 1, 4, 2, 1),
-        # Three KRs each week, but O2/KR1 was not checked in in p3.
-        "alice": OwnerDiscipline("alice", 4, 3, 0, 1, d(2026, 10, 27), 3, 12, 11, 0),
-        # Never (the private O2 check-in of Oct 3 is left out).
-        "bob": OwnerDiscipline("bob", 4, 0, 0, 4, None, 1, 4, 0, 0),
-        # Sep 28 is before the cycle; Oct 9 makes p0 late and p1 on time; the grade of Oct 23 is no check-in.
-        "sales": OwnerDiscipline("sales", 4, 1, 1, 2, d(2026, 10, 9), 1, 4, 1, 1),
+        # Three KRs each week, but O2/KR1 was not checked in in p3: p3 waits for its late window.
+        "alice": OwnerDiscipline("alice", 3, 3, 0, 0, d(2026, 10, 27), 3, 12, 11, 0, 1),
+        # Never (the private O2 check-in of Oct 3 is left out): p0-p2 missed, p3 not yet.
+        "bob": OwnerDiscipline("bob", 3, 0, 0, 3, None, 1, 4, 0, 0, 1),
+        # Sep 28 is before the cycle; Oct 9 makes p0 late and p1 on time; the grade of Oct 23 is no check-in;
+        # p2 missed, p3 not yet.
+        "sales": OwnerDiscipline("sales", 3, 1, 1, 1, d(2026, 10, 9), 1, 4, 1, 1, 1),
     }
-    assert got["alice"].rate == 3 / 4 and got["bob"].rate == 0
+    assert got["alice"].rate == 3 / 3 and got["bob"].rate == 0
     assert got["eng"].as_json() == {
-        "owner": "eng", "weeks": 4, "on_time": 2, "late": 1, "missed": 1, "rate": 0.5,
-        "last_checkin": "2026-10-16", "key_results": 1, "kr_weeks": 4, "kr_weeks_on_time": 2, "kr_weeks_late": 1}
+        "owner": "eng", "weeks": 3, "on_time": 2, "late": 1, "missed": 0, "rate": 2 / 3,
+        "last_checkin": "2026-10-16", "key_results": 1, "kr_weeks": 4, "kr_weeks_on_time": 2, "kr_weeks_late": 1,
+        "pending": 1}
 
 
 def test_private_objectives_count_when_asked(crafted):
     repository, history = crafted
     got = checkin_discipline(repository, history, Q4, date(2026, 11, 1), 7, owners=["bob"], include_private=True)
     # O2/KR1 was checked in on Oct 3 (p0) only: p0 missed for the owner (O1/KR1 missed) all the same.
-    assert got == {"bob": OwnerDiscipline("bob", 4, 0, 0, 4, date(2026, 10, 3), 2, 8, 1, 0)}
+    assert got == {"bob": OwnerDiscipline("bob", 3, 0, 0, 3, date(2026, 10, 3), 2, 8, 1, 0, 1)}
 
 
 def test_the_as_of_date_hides_later_checkins(crafted):
     repository, history = crafted
     got = checkin_discipline(repository, history, Q4, date(2026, 10, 15), 7, owners=["eng", "acme"])
-    # On Oct 15 periods 0 and 1 are over; eng's Oct 16 check-in has not happened yet.
-    assert got["eng"] == OwnerDiscipline("eng", 2, 1, 0, 1, date(2026, 10, 2), 1, 2, 1, 0)
+    # On Oct 15 periods 0 and 1 are over; eng's Oct 16 check-in has not happened yet, and p1's late
+    # window (p2) is open: p1 is not missed yet.
+    assert got["eng"] == OwnerDiscipline("eng", 1, 1, 0, 0, date(2026, 10, 2), 1, 2, 1, 0, 1)
     assert got["acme"] == OwnerDiscipline("acme", 2, 2, 0, 0, date(2026, 10, 10), 2, 3, 3, 0)
 
 
@@ -108,31 +112,49 @@ def _history(*items: tuple[date, object]) -> History:
     return History(tuple(reversed(made)))
 
 
+OPEN = "open"  # over, nothing inside, but its late window is still running: not missed yet
+
+
 def marks(items, today: date, milestone: bool = False) -> list[str | None]:
-    """Per period over: on_time, late, missed, or None when the KR owed nothing."""
+    """Per period over: on_time, late, missed, open, or None when the KR owed nothing."""
     checkins = CycleCheckins(_history(*items), Q4, today, 7)
     owed, on_time, late = checkins.masks(KEY, milestone)
     out = []
     for i in range(checkins.elapsed):
         bit = 1 << i
-        out.append(None if not owed & bit else ON_TIME if on_time & bit else LATE if late & bit else MISSED)
+        out.append(None if not owed & bit else ON_TIME if on_time & bit else LATE if late & bit
+                   else MISSED if checkins.closed & bit else OPEN)
     return out
 
 
 def test_marks_of_one_key_result():
     d = date
     # A check-in only in the following period makes a period late.
-    assert marks([(d(2026, 10, 9), 1)], d(2026, 10, 22)) == [LATE, ON_TIME, MISSED]
-    # ... the following period may still be running; a check-in after today does not count.
-    assert marks([(d(2026, 10, 16), 1)], d(2026, 10, 15)) == [MISSED, MISSED]
+    assert marks([(d(2026, 10, 9), 1)], d(2026, 10, 22)) == [LATE, ON_TIME, OPEN]
+    assert marks([(d(2026, 10, 9), 1)], d(2026, 10, 29)) == [LATE, ON_TIME, MISSED, OPEN]
+    # ... the following period may still be running: not missed yet; a check-in after today does not count.
+    assert marks([(d(2026, 10, 16), 1)], d(2026, 10, 15)) == [MISSED, OPEN]
     assert marks([(d(2026, 10, 15), 1)], d(2026, 10, 15)) == [MISSED, LATE]
+    # The last period's late window is Jan 1-7: open on Jan 1, late with a check-in on Jan 3.
+    assert marks([], d(2027, 1, 1))[-1] == OPEN
+    assert marks([(d(2027, 1, 3), 1)], d(2027, 1, 3))[-1] == LATE
+    assert marks([], d(2027, 1, 7))[-1] == OPEN and marks([], d(2027, 1, 8))[-1] == MISSED
     # After the last period, the checkin_every days after the cycle (Jan 1-7) make it late.
     assert marks([(d(2027, 1, 3), 1)], d(2027, 2, 1))[-2:] == [MISSED, LATE]
     assert marks([(d(2027, 1, 8), 1)], d(2027, 2, 1))[-1] == MISSED
     # A milestone done owes nothing until it is set back to not done.
     done_then_undone = [(d(2026, 10, 2), True), (d(2026, 10, 10), False)]
-    assert marks(done_then_undone, d(2026, 10, 22), milestone=True) == [ON_TIME, None, MISSED]
-    assert marks(done_then_undone, d(2026, 10, 22)) == [ON_TIME, ON_TIME, MISSED]
+    assert marks(done_then_undone, d(2026, 10, 29), milestone=True) == [ON_TIME, None, MISSED, OPEN]
+    assert marks(done_then_undone, d(2026, 10, 29)) == [ON_TIME, ON_TIME, MISSED, OPEN]
+
+
+def test_a_numeric_key_result_at_its_target_owes_nothing_after():
+    d = date
+    checkins = CycleCheckins(_history((d(2026, 10, 2), 4), (d(2026, 10, 9), 10)), Q4, d(2026, 10, 29), 7)
+    owed, on_time, _late = checkins.masks(KEY, False, lambda value: value >= 10)
+    assert (owed, on_time) == (0b11, 0b11)  # p0 and p1 checked in; from p2 on it stands at its target
+    owed, _, _ = checkins.masks(KEY, False)  # without a target to reach, every period owes
+    assert owed == 0b1111
 
 
 def _reference(days: list[date], periods, today: date, after_end: tuple[date, date]) -> list[str]:
@@ -146,6 +168,8 @@ def _reference(days: list[date], periods, today: date, after_end: tuple[date, da
             out.append(ON_TIME)
         elif any(nxt[0] <= day <= nxt[1] for day in seen):
             out.append(LATE)
+        elif nxt[1] >= today:
+            out.append(OPEN)
         else:
             out.append(MISSED)
     return out
@@ -170,4 +194,4 @@ def test_rate_is_none_before_any_period_is_over():
 def test_an_empty_history_misses_everything(crafted):
     repository, _ = crafted
     got = checkin_discipline(repository, History(()), Q4, date(2026, 11, 1), 7, owners=["alice"])
-    assert got == {"alice": OwnerDiscipline("alice", 4, 0, 0, 4, None, 3, 12, 0, 0)}
+    assert got == {"alice": OwnerDiscipline("alice", 3, 0, 0, 3, None, 3, 12, 0, 0, 1)}  # p3: window open

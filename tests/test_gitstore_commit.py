@@ -232,8 +232,8 @@ def test_a3_parallel_check_ins_all_land_or_fail_cleanly_naming_index_lock(tmp_pa
             assert code == 2 and "index.lock" in err, err
             assert (repo / rel).read_bytes() == ALICE
     assert landed >= 1
-    if hook_seconds:
-        assert landed < len(okr_files)
+    if hook_seconds:  # commit_files queues behind okr's own lock (RELIABILITY 27): all land
+        assert landed == len(okr_files)
     assert int(git(repo, "rev-list", "--count", "HEAD")) == 1 + landed
     after = snapshot(repo, okr_files)
     assert (after.staged, after.unstaged, after.index) == (

@@ -85,12 +85,12 @@ Q4 = {
                      100 * (0.7 * (2 / 2) + 0.3 * (1 / 2)), 100 * (0.4 * (0 / 2) + 0.3 * (0 / 2) + 0.3 * (2 / 2))),
 }
 # 2026-Q3, over (13 periods): acme/O1 (never checked in), alice/O1 (Jul 1 and Sep 29 on time). On Sep 30, the
-# cycle's last day, alice's KR is up to date, acme's is not.
+# cycle's last day both KRs stand at their target (5 of 5), so neither owes a check-in (SPEC 3): none is open.
 Q3 = {
-    "acme": figures((9, 2, 2, 2, 2, 2, 26, 2, 2, 1, 2, 1, 1, 0, 5, 1, 1, 2),
+    "acme": figures((9, 2, 2, 2, 2, 2, 26, 2, 0, 0, 2, 1, 1, 0, 5, 1, 1, 2),
                     100 * (0.5 * (2 / 2) + 0.5 * (2 / 2)), 100 * (1.0 * (2 / 26)),
                     100 * (0.7 * (1 / 1) + 0.3 * (0 / 2)), 100 * (0.4 * (1 / 5) + 0.3 * (1 / 2) + 0.3 * (2 / 2))),
-    "eng": figures((5, 1, 1, 1, 1, 1, 13, 2, 1, 1, 1, 1, 1, 0, 3, 1, 1, 1),
+    "eng": figures((5, 1, 1, 1, 1, 1, 13, 2, 0, 0, 1, 1, 1, 0, 3, 1, 1, 1),
                    100 * (0.5 * (1 / 1) + 0.5 * (1 / 1)), 100 * (1.0 * (2 / 13)),
                    100 * (0.7 * (1 / 1) + 0.3 * (0 / 1)), 100 * (0.4 * (1 / 3) + 0.3 * (1 / 1) + 0.3 * (1 / 1))),
     "platform": figures((3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0), None, None, None, None),
@@ -160,17 +160,21 @@ def test_text_with_plain_bars(crafted):
 Health of 2026-Q4 as of 2026-11-01 (trend against 2026-Q3)
 
 Platform (platform)  team in eng
-  Focus          #################### 100
-  Follow-up      #####---------------  25
-  Collaboration  #################---  85
-  Activation     #############-------  65
+  Focus          #################### 100.0
+  Follow-up      #####---------------  25.0
+  Collaboration  #################---  85.0
+  Activation     #############-------  65.0
   Fill-in 67% (2 of 3) · check-ins up to date 50% (1 of 2)
 
 Formulas: README, "okr health (the four values)". Teams count their subteams.
 """
     text = health(crafted).stdout
-    assert "  Focus          #################---  86  -14 vs 2026-Q3\n" in text
-    assert "  Follow-up      #############-------  64  +56 vs 2026-Q3\n" in text
+    # Indices to one decimal, half-up (SPEC 3): 100 * (0.5 * 5/6 + 0.5 * 8/9) = 86.1, 100 * 21/33 = 63.6; and
+    # Collaboration 100 * (0.7 * 6/7 + 0.3 * 2/8) = 67.5, Activation 100 * (0.16 + 0.1125 + 0.225) = 49.75 -> 49.8.
+    assert "  Focus          #################---  86.1  -13.9 vs 2026-Q3\n" in text
+    assert "  Follow-up      #############-------  63.6  +55.9 vs 2026-Q3\n" in text
+    assert "  Collaboration  ##############------  67.5  -2.5 vs 2026-Q3\n" in text
+    assert "  Activation     ##########----------  49.8  -3.3 vs 2026-Q3\n" in text
     assert "█" not in text
 
 
@@ -187,7 +191,7 @@ def test_fancy_bars_on_a_terminal(crafted):
     repository, _ = load_repository(crafted)
     report = build_health(repository, AlignmentNetwork(repository), read_history(crafted), cycle="2026-Q4",
                           today=date(2026, 11, 1), team="sales")
-    assert "  Focus          ██████████░░░░░░░░░░  50\n" in plain(health_text_lines(report, fancy=True))
+    assert "  Focus          ██████████░░░░░░░░░░  50.0\n" in plain(health_text_lines(report, fancy=True))
 
 
 def test_team_selects_it_and_its_subteams(crafted):
@@ -228,10 +232,10 @@ As of 2026-11-01. Indices 0-100; in brackets, the change since 2026-Q3. Teams co
 
 | Scope | Focus | Follow-up | Collaboration | Activation | Fill-in | Check-ins up to date |
 |---|---|---|---|---|---|---|
-| Acme Inc. (acme) | 86 (-14) | 64 (+56) | 68 (-2) | 50 (-3) | 67% | 50% |
-| Engineering (eng) | 92 (-8) | 62 (+47) | 62 (-8) | 69 (-5) | 80% | 50% |
-| Platform (platform) | 100 | 25 | 85 | 65 | 67% | 50% |
-| Sales (sales) | 50 | 25 | 85 | 30 | 33% | 0% |
+| Acme Inc. (acme) | 86.1 (-13.9) | 63.6 (+55.9) | 67.5 (-2.5) | 49.8 (-3.3) | 67% | 50% |
+| Engineering (eng) | 91.7 (-8.3) | 62.5 (+47.1) | 62.0 (-8.0) | 68.7 (-4.7) | 80% | 50% |
+| Platform (platform) | 100.0 | 25.0 | 85.0 | 65.0 | 67% | 50% |
+| Sales (sales) | 50.0 | 25.0 | 85.0 | 30.0 | 33% | 0% |
 """
 
 

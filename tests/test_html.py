@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def test_review_page_has_one_chart_per_objective_and_per_kr_with_history(quarter
     for o in objectives:
         ref = o["ref"].split(":")[1]
         assert sum(label.startswith(f"{ref} ") for label in bars) == 1
-        assert any(f"score {o['score']:.2f}, {o['band']}" in label for label in bars if label.startswith(ref))
+        shown = Decimal(repr(o["score"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # half-up, SPEC 3
+        assert any(f"score {shown}, {o['band']}" in label for label in bars if label.startswith(ref))
     burnups = [a["aria-label"] for a in page.charts["burnup"]]
     assert sorted(label.split(":")[0] for label in burnups) == sorted(k["ref"].split(":")[1] for k in with_history)
     assert len(page.charts["bands"]) == 1

@@ -176,17 +176,17 @@ def test_unwritable_dir_exits_2_and_leaves_nothing(tmp_path):
 
 def test_write_failure_midway_leaves_nothing(tmp_path, monkeypatch):
     """A failure writing the third file removes the two already written (and the folder made)."""
-    import builtins
+    from okrcli import edit
 
     root = tmp_path / "repo"
-    real_open = builtins.open
+    real_write = edit.write_beside
 
-    def failing_open(file, mode="r", *args, **kwargs):
-        if "x" in mode and str(file).endswith("acme.yaml"):
-            raise OSError(28, "No space left on device", str(file))
-        return real_open(file, mode, *args, **kwargs)
+    def failing_write(path, data, mode):  # okr's one writer fails on the disk for the third file
+        if str(path).endswith("acme.yaml"):
+            raise OSError(28, "No space left on device", str(path))
+        return real_write(path, data, mode)
 
-    monkeypatch.setattr(builtins, "open", failing_open)
+    monkeypatch.setattr(edit, "write_beside", failing_write)
     r = run(["init", str(root), "--company", "acme"])
     monkeypatch.undo()
     assert r.exit_code == 2, r.stdout + r.stderr

@@ -183,20 +183,37 @@ def test_carry_unfinished_passes_check(root):
     assert result.exit_code == 0, result.stdout + result.stderr
     assert sorted(p.name for p in (root / "2027-Q1").iterdir()) == \
         ["acme.yaml", "bob.yaml", "eng.yaml", "platform.yaml", "sre.yaml"]
-    assert (root / "2027-Q1/platform.yaml").read_text() == PLATFORM_NEXT
+    # Its link to the private bob/O1, which stays behind, goes (with --include-private it stays: below).
+    assert (root / "2027-Q1/platform.yaml").read_text() == \
+        PLATFORM_NEXT.replace('[bob/O1, "2026:acme/O1"]', '["2026:acme/O1"]')
     check_passes(root)
     check_passes(root, "--cycle", "2027-Q1")
     objs = loaded(root)
+    # acme/O2 and sre/O1 were finished: they stay behind; so does the private bob/O1 (no --include-private).
     assert sorted(k for k in objs if k.startswith("2027-Q1:")) == [
-        "2027-Q1:acme/O1", "2027-Q1:bob/O1", "2027-Q1:bob/O2", "2027-Q1:eng/O1", "2027-Q1:eng/O2",
-        "2027-Q1:platform/O1"]  # acme/O2 and sre/O1 were finished: they stay behind
-    bob = objs["2027-Q1:bob/O1"]
-    assert bob.title == HOSTILE and bob.private and [e.text for e in bob.aligns] == ["platform/O1"]
-    assert bob.key_results[0].start == 4.5 and bob.key_results[0].current == 4.5
+        "2027-Q1:acme/O1", "2027-Q1:bob/O2", "2027-Q1:eng/O1", "2027-Q1:eng/O2", "2027-Q1:platform/O1"]
     assert objs["2027-Q1:bob/O2"].standalone == "exploring"
     platform = objs["2027-Q1:platform/O1"]
     assert platform.review is None and all(k.confidence is None and k.score is None for k in platform.key_results)
     assert "sre/O1" in result.stdout and "left behind in 2026-Q4" in result.stdout
+
+
+def test_private_objectives_stay_behind_without_include_private(root):
+    result = new_cycle(root, "2027-Q1")
+    assert result.exit_code == 0, result.stderr
+    assert "private: true" not in (root / "2027-Q1/bob.yaml").read_text()
+    assert HOSTILE not in (root / "2027-Q1/bob.yaml").read_text() and HOSTILE not in result.stdout
+    assert "1 private objective stayed in 2026-Q4: add --include-private to carry private objectives" in result.stdout
+
+
+def test_private_objectives_carry_with_include_private(root):
+    result = new_cycle(root, "2027-Q1", "--include-private")
+    assert result.exit_code == 0, result.stderr
+    assert (root / "2027-Q1/platform.yaml").read_text() == PLATFORM_NEXT
+    bob = loaded(root)["2027-Q1:bob/O1"]
+    assert bob.title == HOSTILE and bob.private and [e.text for e in bob.aligns] == ["platform/O1"]
+    assert bob.key_results[0].start == 4.5 and bob.key_results[0].current == 4.5
+    check_passes(root, "--cycle", "2027-Q1")
 
 
 def test_partial_carry_reports_what_needs_attention(root):
@@ -216,7 +233,7 @@ def test_partial_carry_reports_what_needs_attention(root):
 
 
 def test_carry_all(root):
-    result = new_cycle(root, "2027-Q1", "--carry", "all", "--format", "json")
+    result = new_cycle(root, "2027-Q1", "--carry", "all", "--include-private", "--format", "json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert doc["left_behind"] == [] and sum(len(f["carried"]) for f in doc["files"]) == 8

@@ -87,7 +87,8 @@ def test_what_the_review_flags(quarter_repo):  # noqa: F811
     carry = {c["ref"]: c["unfinished"] for c in got["carry_over"]}
     assert "2026-Q4:bob/O1" not in carry and carry["2026-Q4:sales/O2"] == ["KR1"]
     discipline = {d["owner"]: (d["weeks"], d["on_time"], d["late"], d["missed"]) for d in got["discipline"]}
-    assert discipline["bob"] == (13, 13, 0, 0)
+    # bob's flaky tests reached their target (5) on Dec 6, in period 10 of 13: nothing owed after it.
+    assert discipline["bob"] == (10, 10, 0, 0)
     assert discipline["dan"] == (13, 12, 1, 0)  # nothing Oct 15-21, caught up on Oct 26
     dan = next(o for o in got["objectives"] if o["ref"] == "2026-Q4:dan/O1")
     assert dan["notes"].startswith("Pilots converted late")

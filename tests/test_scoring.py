@@ -30,9 +30,10 @@ def milestone(done, **kw) -> KeyResult:
 
 
 def kr(kind, *, id="KR1", start=0, target=None, current=0, done=None, keep=None, confidence=None,
-       weight=1, score=None) -> KeyResult:
+       weight=1, score=None, due=None) -> KeyResult:
     return KeyResult(id=id, title="t", kind=kind, start=start, target=target, current=current, done=done,
-                     keep=keep, unit=None, confidence=confidence, weight=weight, score=score, loc=LOC, spans={})
+                     keep=keep, unit=None, confidence=confidence, weight=weight, score=score, loc=LOC, spans={},
+                     due=due)
 
 
 def objective(*krs, owner="alice", id="O1", review_score=None) -> Objective:
@@ -171,9 +172,41 @@ def test_pace_uses_the_score_override():
     assert scoring.kr_status(numeric(0, 100, 0, score=0.8), Q4, date(2027, 2, 1)) == "on_track"
 
 
-def test_milestone_status_by_pace():
-    assert scoring.kr_status(milestone(False), Q4, date(2026, 10, 1)) == "off_track"  # expected 1/92 > 0
+def test_milestone_status_by_halves_of_the_cycle():
+    # Status v2 (SPEC 3): a milestone not done is on track while less than half the cycle has gone.
+    assert scoring.kr_status(milestone(False), Q4, date(2026, 10, 1)) == "on_track"  # 1/92
+    assert scoring.kr_status(milestone(False), Q4, date(2026, 11, 14)) == "on_track"  # 45/92
+    assert scoring.kr_status(milestone(False), Q4, date(2026, 11, 15)) == "at_risk"  # 46/92 = 0.5
+    assert scoring.kr_status(milestone(False), Q4, date(2026, 12, 30)) == "at_risk"  # 91/92
+    assert scoring.kr_status(milestone(False), Q4, date(2026, 12, 31)) == "off_track"
     assert scoring.kr_status(milestone(True), Q4, date(2026, 12, 31)) == "on_track"
+
+
+def test_milestone_status_by_halves_up_to_its_due_day():
+    due = milestone(False, due=date(2026, 10, 20))  # 20 days from the cycle's start
+    assert scoring.kr_status(due, Q4, date(2026, 10, 9)) == "on_track"  # 9/20
+    assert scoring.kr_status(due, Q4, date(2026, 10, 10)) == "at_risk"  # 10/20
+    assert scoring.kr_status(due, Q4, date(2026, 10, 19)) == "at_risk"  # 19/20
+    assert scoring.kr_status(due, Q4, date(2026, 10, 20)) == "off_track"  # the due day has gone
+    assert scoring.kr_status(milestone(True, due=date(2026, 10, 20)), Q4, date(2026, 11, 1)) == "on_track"
+
+
+@pytest.mark.parametrize("progress, expected, status", [
+    (0.0, 0.10, "on_track"), (0.3, 0.4, "on_track"), (0.0, 0.11, "at_risk"), (0.15, 0.4, "at_risk"),
+    (0.0, 0.25, "at_risk"), (0.0, 0.26, "off_track"), (0.5, 1.0, "at_risk"), (0.7, 1.0, "on_track"),
+])
+def test_pace_tolerates_an_absolute_gap(progress, expected, status):
+    # On track when p >= 0.7e or e - p <= 0.10 (0.4 - 0.3 is 0.10 here, not a binary float's 0.10000000000000003).
+    assert scoring.status_from_pace(progress, expected) == status
+
+
+@pytest.mark.parametrize("kr_, owes", [
+    (numeric(0, 10, 10), False), (numeric(0, 10, 12), False), (numeric(10, 0, 0), False), (numeric(0, 10, 9), True),
+    (milestone(True), False), (milestone(False), True), (numeric(0, 10, 3, score=0.3), False),
+    (threshold(5, 3, keep="below"), True),
+])
+def test_who_owes_a_checkin(kr_, owes):
+    assert scoring.owes_checkin(kr_) is owes
 
 
 def test_threshold_is_on_track_while_it_holds():
@@ -264,3 +297,27 @@ def test_decreasing_krs_mirror_increasing_ones(start, target, current):
 def test_mirrored_krs_have_the_same_status(start, target, current, day):
     assert scoring.kr_status(numeric(start, target, current), Q4, day) == \
         scoring.kr_status(numeric(-start, -target, -current), Q4, day)
+
+
+unit = st.floats(min_value=0, max_value=1, allow_nan=False)
+
+
+@given(unit, unit)
+def test_pace_is_never_worse_than_its_tolerances_allow(progress, expected):
+    status = scoring.status_from_pace(progress, expected)
+    if expected - progress <= 0.10 or progress >= 0.7 * expected:
+        assert status == "on_track"
+    elif expected - progress <= 0.25 or progress >= 0.5 * expected:
+        assert status == "at_risk"
+    else:
+        assert status == "off_track"
+    rank = scoring.STATUSES.index  # best first
+    assert rank(scoring.status_from_pace(min(1.0, progress + 0.05), expected)) <= rank(status)  # more never hurts
+
+
+@given(days)
+def test_a_milestone_is_on_track_until_half_its_time_then_at_risk_until_due(day):
+    kr_ = milestone(False, due=date(2026, 11, 30))  # 61 days from Oct 1
+    status = scoring.kr_status(kr_, Q4, day)
+    gone = 0 if day < Q4.start else min(61, (day - Q4.start).days + 1)
+    assert status == ("on_track" if gone / 61 < 0.5 else "at_risk" if gone < 61 else "off_track")

@@ -144,17 +144,20 @@ As of 2026-11-01; check-ins every 7 days.
 
 
 def test_me_from_okr_user_and_from_git_email(crafted):
+    # alice leads eng (org.yaml `lead:`): her key results are hers and eng's, each under its owner.
     got = json.loads(status(crafted, "--me", "-f", "json", env={"OKR_USER": "alice"}).stdout)
-    assert got["selection"] == "--me (alice)"
-    assert got["fill_in"] == {"expected": 1, "filled": 1, "rate": 1.0,
-                              "groups": [group("eng", "team", "Engineering", 1, 1)], "missing": []}
-    assert got["follow_up"] == {"key_results": 1, "owners": [ALICE]}
+    assert got["selection"] == "--me (alice, and eng, which alice leads)"
+    assert got["fill_in"] == {"expected": 2, "filled": 2, "rate": 1.0,
+                              "groups": [group("eng", "team", "Engineering", 2, 2)], "missing": []}
+    assert got["follow_up"] == {"key_results": 2, "owners": [ENG, ALICE]}
     assert got["objectives_without_key_results"] == []
     git(crafted, "config", "user.email", "BOB@acme.test")  # matched without regard to case
     got = json.loads(status(crafted, "--me", "-f", "json").stdout)
-    assert got["selection"] == "--me (bob)"
-    assert got["follow_up"] == {"key_results": 1, "owners": [BOB]}
-    assert got["fill_in"]["groups"] == [group("platform", "team", "Platform", 1, 1)]
+    assert got["selection"] == "--me (bob, and platform, which bob leads)"
+    assert got["follow_up"] == {"key_results": 1, "owners": [BOB]}  # platform/O1/KR1 was checked in on Oct 27
+    assert got["fill_in"]["groups"] == [group("platform", "team", "Platform", 2, 2)]
+    text = status(crafted, "--me", env={"OKR_USER": "carol"}).stdout  # leads nothing
+    assert "for --me (carol)\n" in text
 
 
 def test_me_unknown_and_me_with_owner_are_usage_errors(crafted):

@@ -161,3 +161,21 @@ def test_hostile_trailer_text_is_shown_as_text_and_bounded(mono):
     assert len(first) < 300
     assert "\x1b" not in result.stderr
     assert "names no key result" in result.stderr or "name no key result" in result.stderr
+
+
+def test_work_on_a_private_objective_shows_only_with_include_private(mono):
+    root, _ = mono
+    top = root.parent
+    write_files(top, {"okrs/2026-Q4/carol.yaml": "objectives:\n  - id: O1\n    title: Quiet work\n    private: true\n"
+                      "    aligns: [platform/O1]\n    key_results:\n"
+                      "      - {id: KR1, title: Secret count from 0 to 5, target: 5}\n"})
+    commit_all(top, "Carol's OKRs", date="2026-11-20T09:00:00+00:00")
+    sha = work_commit(top, "src/secret.py", "Secret step\n\nOkr-Ref: carol/O1/KR1", "2026-11-21",
+                      ("Carol Diaz", "carol@acme.test"))
+    hidden = json.loads(run(["log", "carol", "--work", "--format", "json"], cwd=root, env=ENV).stdout)
+    assert hidden["work"] == []
+    shown = json.loads(run(["log", "carol", "--work", "--include-private", "--format", "json"],
+                           cwd=root, env=ENV).stdout)
+    assert [w["commit"] for w in shown["work"]] == [sha]
+    report = json.loads(run(["report", "--since", "2026-11-20", "--format", "json"], cwd=root, env=ENV).stdout)
+    assert "2026-Q4:carol/O1/KR1" not in {m["ref"] for t in report["teams"] for m in t["moved"]}

@@ -10,51 +10,95 @@ import typer
 
 from .common import RepoOption, choice, color_wanted, find_root, write
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
 
 def check(
+    files: list[Path] | None = typer.Argument(
+        None, metavar="[FILE]...",
+        help="Files being committed (as pre-commit passes them): check the OKR repository "
+             "each lies in (the nearest okr.yaml above it); files in none are ignored. "
+             "Default: the repository of the current folder.",
+    ),
     repo: Path | None = RepoOption,
     format: str | None = typer.Option(
         None, "--format", "-f", metavar="FORMAT",
-        help="text, json, github (workflow annotations) or sarif (code scanning). "
+        help="text, json, github (workflow annotations), sarif (code scanning) or gitlab "
+             "(Code Quality report). "
              "Default: github when GITHUB_ACTIONS is set, else text.",
     ),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     cycle: str | None = typer.Option(None, "--cycle", help="Only report findings in this cycle's files."),
     list_rules: bool = typer.Option(False, "--list-rules", help="List the rules with their severities and exit."),
+    explain: str | None = typer.Option(
+        None, "--explain", metavar="RULE",
+        help="Print a rule's documentation (what it finds, why, how to fix it, an example) and exit."),
 ) -> None:
     """Validate every OKR file, org.yaml and okr.yaml; exit 1 on errors.
 
     Findings read `path:line:col: severity[rule]: message`. Configure rules in
-    okr.yaml under `rules:`.
+    okr.yaml under `rules:`. `okr check --explain RULE` prints a rule's documentation.
 
     Example: okr check --repo examples/acme --strict
     """
-    from ..checks import exit_code, run_checks
     from ..cycles import parse_cycle
     from ..errors import OkrError
-    from ..load import load_repository
 
+    if explain is not None:
+        write(explain_rule(explain))
+        return
     fmt = format if format is not None else ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
     choice(fmt, FORMATS, "--format")
     if cycle is not None and parse_cycle(cycle) is None:
         raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
-    root = find_root(repo)
+    roots = _roots(files, fmt) if files and repo is None and not list_rules else [find_root(repo)]
+    raise typer.Exit(max((_check_root(root, fmt, strict, cycle, list_rules) for root in roots), default=0))
+
+
+def _check_root(root: Path, fmt: str, strict: bool, cycle: str | None, list_rules: bool) -> int:
+    """Check one OKR repository (or list its rules): print the findings, return the exit code."""
+    from ..checks import exit_code, run_checks
+    from ..load import load_repository
+
     repository, loaded = load_repository(root)
     if list_rules:
         _list_rules(repository, fmt)
-        return
+        return 0
     findings = run_checks(repository, loaded, cycle)
     _render(findings, root, fmt)
-    errors = sum(d.severity.value == "error" for d in findings)
-    warnings = len(findings) - errors
-    checked = repository.file_count
     if fmt == "text":
+        errors = sum(d.severity.value == "error" for d in findings)
+        warnings = len(findings) - errors
         summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
             if findings else "no problems"
-        sys.stderr.write(f"okr check: {summary} in {checked} files\n")
-    raise typer.Exit(exit_code(findings, strict))
+        sys.stderr.write(f"okr check: {summary} in {repository.file_count} files\n")
+    return exit_code(findings, strict)
+
+
+def _roots(files: list[Path], fmt: str) -> list[Path]:
+    """The OKR repositories of the files pre-commit passes (none: nothing to check)."""
+    from ..errors import OkrError
+
+    roots = _roots_of(files)
+    if len(roots) > 1 and fmt in ("json", "sarif", "gitlab"):
+        raise OkrError(f"the files lie in {len(roots)} OKR repositories; --format {fmt} describes one",
+                       hint="check each with --repo PATH")
+    return roots
+
+
+def _roots_of(files: list[Path]) -> list[Path]:
+    """The OKR roots (nearest folder holding okr.yaml) of the given files, in first-seen order."""
+    from ..source import CONFIG_FILE
+
+    roots: dict[Path, None] = {}
+    seen: dict[Path, Path | None] = {}
+    for file in files:
+        start = (Path.cwd() / file).absolute().parent
+        if start not in seen:
+            seen[start] = next((f for f in (start, *start.parents) if (f / CONFIG_FILE).is_file()), None)
+        if seen[start] is not None:
+            roots[seen[start]] = None
+    return list(roots)
 
 
 def _render(findings, root: Path, fmt: str) -> None:
@@ -65,6 +109,8 @@ def _render(findings, root: Path, fmt: str) -> None:
         write(render.render_json(findings, root))
     elif fmt == "github":
         write(render.render_github(findings, root))
+    elif fmt == "gitlab":
+        write(render.render_gitlab(findings, root))
     elif fmt == "sarif":
         from ..rules import registry
 
@@ -98,3 +144,31 @@ def _list_rules(repository, fmt: str) -> None:
     for r in rows:
         note = "" if r["severity"] == r["default"] else f" (default {r['default']})"
         write(f"{r['rule']:<{width}}  {r['severity']:<7}  {r['summary']}{note}\n")
+    sys.stderr.write("okr check --explain RULE prints a rule's documentation, with an example\n")
+
+
+def explain_rule(rule_id: str) -> str:
+    """A rule's documentation from the registry: its docstring, default severity and example."""
+    import difflib
+
+    from ..errors import OkrError
+    from ..rules import RULE_IDS, registry
+
+    if rule_id not in RULE_IDS:
+        close = difflib.get_close_matches(rule_id, RULE_IDS, n=1, cutoff=0.5)
+        raise OkrError(f"there is no rule '{rule_id}'",
+                       hint=f"did you mean {close[0]}?" if close else "okr check --list-rules lists them")
+    rule = registry()[RULE_IDS.index(rule_id)]
+    doc = (rule.__doc__ or "").strip()
+    summary, _, body = doc.partition("\n")
+    out = [f"{rule.ID} (default: {rule.SEVERITY})", "", summary.strip()]
+    if body.strip():
+        out += ["", body.strip()]
+    example = getattr(rule, "EXAMPLE", "")
+    if example:
+        found, _, fixed = example.partition("\n->\n")
+        out += ["", "Example:", "", *(f"    {line}" for line in found.rstrip().splitlines())]
+        if fixed:
+            out += ["", "Fixed:", "", *(f"    {line}" for line in fixed.rstrip().splitlines())]
+    out += ["", f"Severity: change it in okr.yaml, e.g. rules: {{{rule.ID}: warning}} (error, warning or off)."]
+    return "\n".join(out) + "\n"

@@ -21,6 +21,13 @@ def color_wanted(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of a REF argument (okrcli.completion, imported on a TAB only)."""
+    from ..completion import complete_ref as complete
+
+    return complete(ctx, incomplete)
+
+
 def find_root(repo: Path | None) -> Path:
     from ..source import find_root as _find_root
 
@@ -36,4 +43,8 @@ def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 
     if value not in allowed:
         raise OkrError(f"{option} must be one of {', '.join(allowed)}, not '{value}'")
+    if option == "--format" and value != "text":  # a machine format: no progress bar on stderr
+        from ..progress import quiet
+
+        quiet()
     return value

@@ -35,6 +35,11 @@ def grade(
     sources = Sources.open(root)
     git = None if no_commit else open_git(root)
     value = parse_fraction(score, "SCORE")
-    plan = plan_grade(sources, sources.resolve(ref), value,
-                      note=check_text(note or "", "note", multiline=True))
-    record(plan, git, no_verify=no_verify)
+    note_text = check_text(note or "", "note", multiline=True)
+    plan = plan_grade(sources, sources.resolve(ref), value, note=note_text)
+
+    def replan():  # the file changed meanwhile: grade it again as it is now
+        fresh = Sources.open(root)
+        return plan_grade(fresh, fresh.resolve(ref), value, note=note_text)
+
+    record(plan, git, no_verify=no_verify, replan=replan)

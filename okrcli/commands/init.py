@@ -82,6 +82,7 @@ def init(
     Example: okr init okrs --company acme --name "Acme Inc."
     """
     from ..cycles import current_cycle_id
+    from ..edit import write_atomic
     from ..errors import OkrError
     from ..refs import OWNER_RE
     from ..render.text_safety import visible
@@ -122,10 +123,9 @@ def init(
                 if not folder.exists():
                     folder.mkdir()
                     made_dirs.append(folder)
-            with open(path, "x", encoding="utf-8") as fh:
-                created.append(path)
-                fh.write(text)
-    except OSError as exc:  # nothing half-done: remove what this run created
+            write_atomic(path, text.encode("utf-8"), create_only=True)
+            created.append(path)
+    except (OSError, OkrError) as exc:  # nothing half-done: remove what this run created
         for path in reversed(created):
             path.unlink(missing_ok=True)
         for folder in reversed(made_dirs):
@@ -133,6 +133,8 @@ def init(
                 folder.rmdir()
             except OSError:
                 pass
+        if isinstance(exc, OkrError):
+            raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
         where = exc.filename if exc.filename is not None else directory
         raise OkrError(f"cannot create {where}: {exc.strerror or exc}; nothing was written") from None
     for path in files:

@@ -38,6 +38,8 @@ def log(
     work: bool = typer.Option(False, "--work",
                               help="Show work instead: commits whose Okr-Ref: trailer names the key result."),
     repo: Path | None = RepoOption,
+    include_private: bool = typer.Option(
+        False, "--include-private", help="Include check-ins of private objectives (left out by default)."),
 ) -> None:
     """Show check-ins (and hand edits of current/done, and grades), newest first.
 
@@ -59,11 +61,16 @@ def log(
     settings = load_settings(root, [])
     current = settings.current_cycle(today())
     if work:
-        _log_work(root, settings, ref, since, author, cycle, current, limit, fmt)
+        _log_work(root, settings, ref, since, author, cycle, current, limit, fmt, include_private)
         return
     history, shown = _read(root, ref, since, author, cycle, current, today())
+    if not include_private:
+        shown = _public(root, shown)
     if limit is not None:
         shown = shown[:limit]
+    from ..history import warn_skipped
+
+    warn_skipped(history)
     if history.shallow:
         sys.stderr.write("okr: warning: this is a shallow clone, so history is cut at its oldest "
                          "commit (git fetch --unshallow reads all of it)\n")
@@ -112,8 +119,9 @@ def _read(root: Path, ref: str | None, since: str | None, author: str | None,
 
 
 def _log_work(root: Path, settings, ref: str | None, since: str | None, author: str | None,
-              cycle: str | None, current: str, limit: int | None, fmt: str) -> None:
-    """`okr log --work`: commits with `Okr-Ref:` trailers on the key results REF selects."""
+              cycle: str | None, current: str, limit: int | None, fmt: str, include_private: bool) -> None:
+    """`okr log --work`: commits with `Okr-Ref:` trailers on the key results REF selects (of
+    private objectives only with --include-private)."""
     from ..checkin import Sources
     from ..clock import today
     from ..history import bad_work_warning, open_git, read_work, unknown_work, work_cycle_of
@@ -137,6 +145,9 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
         obj = model.objectives.get(head)
         return obj is not None and obj.kr(kr) is not None
 
+    def shown_objective(key: str) -> bool:
+        return include_private or not model.objectives[key.rpartition("/")[0]].private
+
     found = unknown_work(found, exists)
     warning = bad_work_warning(found)
     if warning:
@@ -145,7 +156,8 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
     shown = [w for w in found.commits
              if (prefix is None or w.key == prefix or w.key.startswith(prefix + "/"))
              and (owners is None or w.ref.split("/", 1)[0] in owners) and (cycle is None or w.cycle == cycle)
-             and (not needle or needle.casefold() in f"{w.author_name} <{w.author_email}>".casefold())]
+             and (not needle or needle.casefold() in f"{w.author_name} <{w.author_email}>".casefold())
+             and shown_objective(w.key)]
     if limit is not None:
         shown = shown[:limit]
     if fmt == "json":
@@ -206,6 +218,24 @@ def _keeper(git, since_day: date | None, since_commit: str | None, needle: str |
                 and (needle is None or needle in f"{c.author_name} <{c.author_email}>".casefold()))
 
     return keep
+
+
+def _public(root: Path, checkins: list[CheckIn]) -> list[CheckIn]:
+    """The check-ins of objectives that are not private, as the files stand now (SPEC 2)."""
+    from ..load import private_objectives
+    from ..render.text_safety import visible
+
+    private, unreadable = private_objectives(root, {(c.cycle, c.owner) for c in checkins})
+    if not private and not unreadable:
+        return checkins
+    for rel in sorted(unreadable):
+        sys.stderr.write(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
+                         "tell its private objectives (run okr check)\n")
+
+    def objective(c: CheckIn) -> str:
+        return c.key if c.ref.count("/") == 1 else c.key.rsplit("/", 1)[0]
+
+    return [c for c in checkins if objective(c) not in private and f"{c.cycle}/{c.owner}.yaml" not in unreadable]
 
 
 def _check_cycle(cycle: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .common import RepoOption, choice, find_root, write
-from .viewing import IncludePrivateOption, emit
+from .viewing import emit
 
 FORMATS = ("text", "json")
 
@@ -22,7 +22,8 @@ def new_cycle(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be created; write nothing."),
     repo: Path | None = RepoOption,
     format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
-    include_private: bool = IncludePrivateOption,
+    include_private: bool = typer.Option(
+        False, "--include-private", help="Carry private objectives too (they stay behind by default)."),
 ) -> None:
     """Create the next cycle's OKR files, one per owner of the current cycle, carrying
     unfinished objectives forward.
@@ -45,7 +46,8 @@ def new_cycle(
     root = find_root(repo)
     repository = open_repository(root)
     start = from_cycle or repository.settings.current_cycle(clock.today())
-    plan = plan_new_cycle(repository, start, next_cycle, carry, unreadable_files(root, repository, start))
+    plan = plan_new_cycle(repository, start, next_cycle, carry, unreadable_files(root, repository, start),
+                          include_private)
     if not dry_run:
         write_plan(root, plan)
     if format == "json":

@@ -25,8 +25,9 @@ OutputOption = typer.Option(None, "--output", "-o", metavar="FILE",
 
 
 def open_for_report(repo: Path | None, at: str | None, cycle: str | None) -> Opened:
-    """The repository (as of --at), its cycle, and that cycle's check-ins."""
-    return open_with_history(repo, at, cycle)
+    """The repository (as of --at), its cycle, and that cycle's check-ins. Without a cycle, a
+    date in a cycle with no OKR files yet means the latest cycle that has ended."""
+    return open_with_history(repo, at, cycle, latest_ended=True)
 
 
 def selection_text(**flags: str | None) -> str | None:

@@ -14,7 +14,8 @@ from .viewing import IncludePrivateOption, TeamOption, paused_gc
 @paused_gc
 def review(
     cycle: str | None = typer.Argument(None, metavar="[CYCLE]",
-                                       help="The cycle to review, e.g. 2026-Q4. Default: the current cycle."),
+                                       help="The cycle to review, e.g. 2026-Q4. Default: the current cycle; when it has "
+                                            "no OKR files yet, the latest cycle that has ended."),
     team: str | None = TeamOption,
     at: str | None = AtOption,
     format: str = FormatOption,

@@ -34,8 +34,10 @@ def schema(
     if write_to is not None:
         import os
 
+        from ..edit import check_folder, write_atomic
         from ..render.text_safety import visible
 
+        check_folder(write_to if write_to.is_dir() else write_to.parent)
         if os.path.lexists(write_to) and not write_to.is_dir():
             raise OkrError(f"{visible(str(write_to))} exists and is not a folder")
         if not os.path.lexists(write_to):
@@ -49,12 +51,13 @@ def schema(
         written: list[Path] = []
         try:
             for kind_name, name in KINDS.items():
-                with open(write_to / name, "x", encoding="utf-8") as fh:
-                    written.append(write_to / name)
-                    fh.write(schema_text(kind_name))
-        except OSError as exc:  # nothing half-done
+                write_atomic(write_to / name, schema_text(kind_name).encode("utf-8"), create_only=True)
+                written.append(write_to / name)
+        except (OSError, OkrError) as exc:  # nothing half-done
             for path in written:
                 path.unlink(missing_ok=True)
+            if isinstance(exc, OkrError):
+                raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
             raise OkrError(f"cannot write {exc.filename or write_to}: {exc.strerror or exc}; "
                            "nothing was written") from None
         for path in written:

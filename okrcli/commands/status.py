@@ -62,7 +62,7 @@ def status(
     repo: Path | None = RepoOption,
     cycle: str | None = CycleOption,
     me: bool = typer.Option(False, "--me", help="Only what you owe (OKR_USER, else the person whose email is "
-                                                "git's user.email)."),
+                                                "git's user.email), with the teams you lead."),
     owner: str | None = OwnerOption,
     team: str | None = typer.Option(None, "--team", metavar="ID",
                                     help="Only this team, its subteams and their people."),
@@ -88,10 +88,16 @@ def status(
     if me and owner is not None:
         raise OkrError("--me and --owner both name an owner; give one of them")
     pulse = open_pulse(repo, at, cycle)
+    mine = ""
     if me:
         owner = _me(pulse.root)
-    owners = owner_filter(pulse.repository, owner, team)
-    flags = (("--me", f"({owner})") if me else ("--owner", owner), ("--team", team))
+        led = pulse.repository.org.led_by(owner)
+        mine = f"({owner}" + (f", and {', '.join(led)}, which {owner} leads)" if led else ")")
+    owners = owner_filter(pulse.repository, None if me else owner, team)
+    if me:  # my key results: mine and those of the teams I lead
+        mine_ids = set(pulse.repository.org.mine(owner))
+        owners = mine_ids if owners is None else owners & mine_ids
+    flags = (("--me", mine) if me else ("--owner", owner), ("--team", team))
     selection = " ".join(f"{flag} {value}" for flag, value in flags if value)
     report = build_status(pulse.repository, pulse.history, cycle=pulse.cycle, today=pulse.today, owners=owners,
                           include_private=include_private, unreadable=pulse.unreadable,

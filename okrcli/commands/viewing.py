@@ -92,9 +92,12 @@ class Opened:
 
 
 def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
-                      all_cycles: bool = False) -> Opened:
+                      all_cycles: bool = False, latest_ended: bool = False) -> Opened:
     """Load the repository (as of --at), pick the cycle and read its check-ins (or every
-    cycle's, with `all_cycles`); outside git, the check-ins are None, with a warning."""
+    cycle's, with `all_cycles`); outside git, the check-ins are None, with a warning.
+
+    With `latest_ended` and no cycle given, a date in a cycle without OKR files picks the
+    latest cycle that has ended, with a note on stderr (`reports.common.report_cycle`)."""
     from .. import clock
     from ..errors import OkrError
     from ..history import read_history
@@ -105,6 +108,12 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
     as_of = load_as_of(root, at, clock.today())
     unreadable = warn_unreadable(as_of.diagnostics, at)
     current = pick_cycle(as_of.repository, cycle, as_of.today)
+    if latest_ended and cycle is None:
+        from ..reports.common import report_cycle
+
+        current, note = report_cycle(as_of.repository, as_of.today)
+        if note:
+            sys.stderr.write(f"okr: note: {note}\n")
     if not all_cycles and as_of.repository.derived:
         from ..derived import history_cycles
 
@@ -114,6 +123,9 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
     except OkrError as exc:
         sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
         history = None
+    from ..history import warn_skipped
+
+    warn_skipped(history)
     if history is not None and history.shallow:
         sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
                          "are missing (git fetch --unshallow reads all of them)\n")

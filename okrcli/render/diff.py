@@ -152,20 +152,24 @@ def text_lines(report: DiffReport) -> list[list[tuple[str, str]]]:
             mark = "⚠ " if c.goalpost else "  "
             lines.append([("  ", ""), (mark, "yellow"), (describe(obj, c, esc, start),
                                                          "yellow" if c.goalpost else "")])
-        if obj.impact:
+        direct, affected = obj.direct, obj.affected
+        if direct:
             owners = obj.impact_owners
             lines.append([("    must re-align: ", "bold"),
-                          ((f"{len(obj.impact)} objective{'s' * (len(obj.impact) != 1)} of "
+                          ((f"{len(direct)} objective{'s' * (len(direct) != 1)} of "
                            f"{len(owners)} owner{'s' * (len(owners) != 1)}"), "")])
-            for i in obj.impact[:MAX_IMPACT_SHOWN]:
-                how = "depends on it" if i.via == "depends_on" else \
-                    "aligned to it" if i.depth == 1 else f"aligned through {i.depth - 1} other{'s' * (i.depth > 2)}"
-                title = "private objective" if i.title is None else esc(i.title)
-                lines.append([("      ", ""), (i.ref, ""), ("  ", ""), (title, "dim italic" if i.title is None else ""),
-                              (f"  ({esc(i.owner)}, {how})", "dim")])
-            if len(obj.impact) > MAX_IMPACT_SHOWN:
-                lines.append([(f"      … and {len(obj.impact) - MAX_IMPACT_SHOWN} more (--format json lists all)",
-                               "dim")])
+        if affected:
+            lines.append([("    affected through them: ", "bold"),
+                          (f"{len(affected)} objective{'s' * (len(affected) != 1)} further down", "")])
+        for i in (direct + affected)[:MAX_IMPACT_SHOWN]:
+            how = "depends on it" if i.via == "depends_on" else \
+                "aligned to it" if i.direct else f"affected through {i.through}"
+            title = "private objective" if i.title is None else esc(i.title)
+            lines.append([("      ", ""), (i.ref, ""), ("  ", ""), (title, "dim italic" if i.title is None else ""),
+                          (f"  ({esc(i.owner)}, {how})", "dim")])
+        if len(obj.impact) > MAX_IMPACT_SHOWN:
+            lines.append([(f"      … and {len(obj.impact) - MAX_IMPACT_SHOWN} more (--format json lists all)",
+                           "dim")])
     lines.append([])
     lines.append([(_summary(report), "bold"),
                   (f" ({_files(report)})", "dim")])
@@ -199,10 +203,14 @@ def render_markdown(report: DiffReport) -> str:
             start = _cycle_start(obj.cycle)
             changes = "<br>".join(("⚠️ " if c.goalpost else "") + describe(obj, c, md, start) for c in obj.changes)
             who = ""
-            if obj.impact:
+            if obj.direct:
                 owners = obj.impact_owners
                 shown = ", ".join(md(o) for o in owners[:10]) + (f" and {len(owners) - 10} more" if len(owners) > 10 else "")
-                who = f"{len(obj.impact)} objective{'s' * (len(obj.impact) != 1)}: {shown}"
+                who = f"{len(obj.direct)} objective{'s' * (len(obj.direct) != 1)}: {shown}"
+            if obj.affected:
+                deeper = sorted({i.owner for i in obj.affected})
+                who += ("<br>" if who else "") + f"affected through them: {', '.join(md(o) for o in deeper[:10])}" \
+                    + (f" and {len(deeper) - 10} more" if len(deeper) > 10 else "")
             out.append(f"| **{md(obj.ref)}** {_title(obj, md)} | {changes} | {who} |")
         out.append("")
     if report.realign:
@@ -250,7 +258,7 @@ def to_dict(report: DiffReport) -> dict:
             "private": o.private, "hidden": o.hidden, "path": o.path, "line": o.line,
             "changes": [change(c) for c in o.changes],
             "impact": [{"ref": i.ref, "owner": i.owner, "title": i.title, "private": i.private,
-                        "via": i.via, "depth": i.depth} for i in o.impact],
+                        "via": i.via, "depth": i.depth, "through": i.through} for i in o.impact],
         } for o in report.objectives],
         "realign": [{"owner": r.owner, "name": r.name, "objectives": [i.ref for i in r.objectives],
                      "because_of": list(r.because_of)} for r in report.realign],
@@ -270,9 +278,9 @@ def render_github(report: DiffReport, root: Path, fail_on: list[str]) -> str:
     for obj in report.objectives:
         start = _cycle_start(obj.cycle)
         impact = ""
-        if obj.impact:
+        if obj.direct:
             owners = obj.impact_owners
-            impact = (f" · {len(obj.impact)} objective{'s' * (len(obj.impact) != 1)} of "
+            impact = (f" · {len(obj.direct)} objective{'s' * (len(obj.direct) != 1)} of "
                       f"{len(owners)} owner{'s' * (len(owners) != 1)} must re-align: {', '.join(owners[:10])}"
                       + (" …" if len(owners) > 10 else ""))
         title = "" if obj.hidden else f" ({obj.title})"

@@ -1,9 +1,16 @@
-"""Render `okr check` findings: text, json, github (workflow commands), sarif (2.1.0)."""
+"""Render `okr check` findings: text, json, github (workflow commands), sarif (2.1.0), gitlab.
+
+Text and json name files relative to the current folder; the CI formats (github,
+sarif, gitlab) relative to the git top-level, where the platforms look for them,
+even when the OKR root is a folder of a monorepo.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
@@ -56,7 +63,7 @@ def render_github(findings: list[Diagnostic], root: Path) -> str:
     for d in findings:
         level = "error" if d.severity is Severity.ERROR else "warning"
         props = ",".join([
-            f"file={_escape_property(visible(display_path(root, d.path)))}",
+            f"file={_escape_property(visible(ci_path(root, d.path, outside_git='cwd')))}",
             f"line={d.line}", f"col={d.column}", f"title={_escape_property(d.rule)}",
         ])
         out.append(f"::{level} {props}::{_escape_data(visible(d.message, keep_newlines=True))}\n")
@@ -64,14 +71,66 @@ def render_github(findings: list[Diagnostic], root: Path) -> str:
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "okrFinding/v1"
 
 
 def _repo_top(root: Path) -> Path:
-    """The git top-level above the OKR root (paths in SARIF are relative to it), else the root."""
+    """The git top-level above the OKR root (CI paths are relative to it), else the root."""
+    return _git_top(root) or root
+
+
+def _git_top(root: Path) -> Path | None:
     for folder in (root, *root.parents):
         if (folder / ".git").exists():
             return folder
-    return root
+    return None
+
+
+def ci_path(root: Path, rel: str, *, outside_git: str = "root") -> str:
+    """`rel` (root-relative) as a POSIX path relative to the git top-level.
+
+    Outside git: relative to the OKR root, or with `outside_git="cwd"` to the current folder.
+    """
+    resolved = root.resolve()
+    top = _git_top(resolved)
+    if top is None:
+        return display_path(root, rel) if outside_git == "cwd" else rel
+    return (resolved / rel).relative_to(top).as_posix()
+
+
+_LINE_WORDS_RE = re.compile(r"\b(line|column) [0-9]+")
+
+
+def fingerprints(findings: list[Diagnostic], root: Path) -> list[str]:
+    """One stable id per finding: the same finding gets the same id run after run.
+
+    It hashes the rule, the file and the message (line numbers in it left out), plus
+    the finding's rank among identical ones in that file, never its own line: an
+    edit that shifts lines elsewhere in the file changes no fingerprint.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for d in findings:
+        key = (d.rule, ci_path(root, d.path), _LINE_WORDS_RE.sub(r"\1 N", d.message))
+        seen[key] = seen.get(key, 0) + 1
+        text = "\0".join([*key, str(seen[key])])
+        out.append(hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32])
+    return out
+
+
+GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
+
+
+def render_gitlab(findings: list[Diagnostic], root: Path) -> str:
+    """GitLab Code Quality JSON (artifacts: reports: codequality:)."""
+    items = [{
+        "description": d.message,
+        "check_name": d.rule,
+        "fingerprint": print_,
+        "severity": GITLAB_SEVERITY.get(d.severity, "info"),
+        "location": {"path": ci_path(root, d.path), "lines": {"begin": d.line}},
+    } for d, print_ in zip(findings, fingerprints(findings, root))]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: str) -> str:
@@ -90,7 +149,7 @@ def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: s
             "help": {"text": doc},
         })
     results = []
-    for d in findings:
+    for d, print_ in zip(findings, fingerprints(findings, root)):
         # A URI reference (RFC 3986): a space, '%' or '#' in a path is percent-encoded.
         rel = quote((root.resolve() / d.path).relative_to(top).as_posix(), safe="/")
         results.append({
@@ -102,6 +161,7 @@ def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: s
                 "artifactLocation": {"uri": rel, "uriBaseId": "%SRCROOT%"},
                 "region": {"startLine": d.line, "startColumn": d.column},
             }}],
+            "partialFingerprints": {FINGERPRINT_KEY: print_},
         })
     doc = {
         "$schema": SARIF_SCHEMA,

@@ -13,10 +13,14 @@ from __future__ import annotations
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
 from . import svg
+from .numbers import score as two_places
 from .report_words import (
     VERDICTS,
     change_text,
     confidence_text,
+    incomplete_text,
+    left_out_text,
+    milestone_why,
     moved_value,
     movement_text,
     plural,
@@ -69,6 +73,7 @@ gap:10px}
 .kr{border-top:1px solid var(--line);padding-top:6px;break-inside:avoid;display:flex;flex-direction:column}
 .kr>svg,.kr>p{margin-top:auto}
 .kr .head{display:flex;gap:8px;align-items:baseline;justify-content:space-between}
+.kr .notes{font-size:.85em;margin-top:4px}.kr .notes ul{margin:2px 0 0;padding-left:1.1em}
 .team-title{margin-top:28px}
 blockquote{margin:6px 0 10px;padding:4px 12px;border-left:3px solid var(--line);color:#343a40}
 ul.changes{margin:4px 0 12px;padding-left:20px}
@@ -112,11 +117,11 @@ def _lines(text: str | None) -> str:
 def _band(score: float | None, band: str | None) -> str:
     if score is None:
         return '<span class="muted">n/a</span>'
-    return f'<span class="band {band}">{score:.2f}</span>'
+    return f'<span class="band {band}">{two_places(score)}</span>'
 
 
-def _status(status: str) -> str:
-    return f'<span class="status {status}">{esc(status_word(status))}</span>'
+def _status(status: str | None) -> str:
+    return f'<span class="status {status or "unknown"}">{esc(status_word(status))}</span>'
 
 
 def _table(head: list[tuple[str, str]], rows: list[list[str]], stack: bool = True) -> str:
@@ -135,7 +140,8 @@ def _table(head: list[tuple[str, str]], rows: list[list[str]], stack: bool = Tru
 # ====================================================================== review
 
 def _rollup_table(items: list[Rollup]) -> str:
-    rows = [[f"<code>{esc(i.id)}</code>", esc(i.name), _band(i.score, i.band), str(i.objectives)] for i in items]
+    rows = [[f"<code>{esc(i.id)}</code>", esc(i.name), _band(i.score, i.band),
+             str(i.objectives) + esc(left_out_text(i.left_out))] for i in items]
     return _table([("Id", ""), ("Name", "t"), ("Score", "n"), ("Objectives", "n")], rows, stack=False)
 
 
@@ -144,7 +150,9 @@ OBJECTIVE_HEAD = [("Objective", "ref"), ("Title", "t"), ("Score", "n")]
 
 def _objective_row(o: ReviewedObjective, cycle: str) -> list[str]:
     marks = " · ".join(m for m, on in (("committed", o.committed), ("graded", o.graded)) if on)
-    return [esc(short(o.ref, cycle)), esc(o.title) + (f' <span class="muted">({marks})</span>' if marks else ""),
+    if o.incomplete:
+        marks = " · ".join(m for m in (marks, incomplete_text(o.incomplete)) if m)
+    return [esc(short(o.ref, cycle)), esc(o.title) + (f' <span class="muted">({esc(marks)})</span>' if marks else ""),
             _band(o.score, o.band)]
 
 
@@ -156,6 +164,8 @@ def _objective_card(o: ReviewedObjective, r: Review) -> str:
            f'<h4><span class="ref">{esc(label)}</span> <span class="t">{esc(o.title)}</span></h4>',
            f'<div class="tags">{esc(o.owner_name)} · {" · ".join(tags)} · {_status(o.status)}</div>',
            svg.score_bar(o.score, o.band, f"{label} {o.title}")]
+    if o.incomplete:
+        out.append(f'<p class="note">{esc(incomplete_text(o.incomplete))}</p>')
     if o.key_results:
         out.append('<ul class="krs">')
         for k in o.key_results:
@@ -163,10 +173,19 @@ def _objective_card(o: ReviewedObjective, r: Review) -> str:
                                  f"{label}/{k.id}", k.band, k.start_progress)
                      if k.history else '<p class="muted">no check-ins</p>')
             out.append(f'<li class="kr"><div class="head"><span class="t"><code>{esc(k.id)}</code> '
-                       f'{esc(k.title)}</span>{_band(k.score, k.band)}</div>{chart}</li>')
+                       f'{esc(k.title)}</span>{_band(k.score, k.band)}</div>{chart}{_notes(k)}</li>')
         out.append("</ul>")
     out.append("</article>")
     return "\n".join(out)
+
+
+def _notes(k) -> str:
+    """The key result's check-in notes, oldest first: date, author, what they wrote."""
+    if not k.notes:
+        return ""
+    items = "".join(f'<li><span class="muted">{n.date.isoformat()} · {esc(n.author)}</span> '
+                    f'{"<br>".join(esc(line) for line in n.note.splitlines())}</li>' for n in k.notes)
+    return f'<div class="notes"><div class="muted">Check-in notes</div><ul>{items}</ul></div>'
 
 
 def review_html(r: Review) -> str:
@@ -241,7 +260,8 @@ def review_html(r: Review) -> str:
     if r.discipline is None:
         body.append("<p>No git history.</p>")
     else:
-        rows = [[f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late), str(d.missed),
+        rows = [[f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
+                        str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
                  d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline]
         body.append(_table([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"), ("Missed", "n"),
                             ("Last check-in", "n wide")], rows, stack=False))
@@ -262,7 +282,7 @@ def review_html(r: Review) -> str:
     else:
         rows = [[esc(short(c.ref, cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
                                                             else ""),
-                 f"{c.score:.2f}", esc(", ".join(c.unfinished)) or '<span class="muted">graded</span>']
+                 two_places(c.score), esc(", ".join(c.unfinished)) or '<span class="muted">graded</span>']
                 for c in r.carry_over]
         body.append(_table([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows))
     body.append("</section>")
@@ -315,16 +335,18 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
         out += ["<h3>Moved</h3>", _table([("Key result", "ref"), ("Title", "t"), ("Value", ""), ("Status", ""),
                                           ("Check-ins", "t")], rows)]
     if team.owed:
-        rows = [[esc(short(o.ref, cycle)), esc(o.title), o.last_checkin.isoformat() if o.last_checkin else "never",
+        rows = [[esc(short(o.ref, cycle)), esc(o.title), esc(o.owner_name or o.owner),
+                 o.last_checkin.isoformat() if o.last_checkin else "never",
                  str(o.days_overdue)] for o in team.owed]
         out += [f"<h3>Owe a check-in (none within {r.checkin_every} days)</h3>",
-                _table([("Key result", "ref"), ("Title", "t"), ("Last check-in", "n"), ("Days overdue", "n")], rows)]
+                _table([("Key result", "ref"), ("Title", "t"), ("Owner", "t"), ("Last check-in", "n"),
+                        ("Days overdue", "n")], rows)]
     if team.attention:
         rows = []
         for a in team.attention:
             why = (f"confidence {value_text(a.confidence)}" if a.why == "confidence" else
-                   "threshold not held" if a.why == "threshold" else
-                   f"progress {a.progress:.2f} vs {a.expected:.2f} expected")
+                   "threshold not held" if a.why == "threshold" else milestone_why(a) if a.why == "milestone" else
+                   f"progress {two_places(a.progress)} vs {two_places(a.expected)} expected")
             rows.append([_status(a.status), esc(short(a.ref, cycle)), esc(a.title), esc(a.owner_name), esc(why)])
         out += ["<h3>Off track and at risk</h3>",
                 _table([("Status", ""), ("Key result", "ref"), ("Title", "t"), ("Owner", ""), ("Why", "muted")],

@@ -13,11 +13,15 @@ import re
 
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
+from .numbers import score as two_places
 from .report_words import (
     BAND_WORDS,
     VERDICTS,
     change_text,
     confidence_text,
+    incomplete_text,
+    left_out_text,
+    milestone_why,
     moved_value,
     movement_text,
     plural,
@@ -79,16 +83,17 @@ def _team(team: TeamFollowUp, r: FollowUp) -> list[str]:
         out += _table(["Key result", "Title", "Trend", "Value", "Confidence", "Status", "Check-ins"], rows)
     if team.owed:
         out += ["", f"### Owe a check-in (none within {r.checkin_every} days)", ""]
-        out += _table(["Key result", "Title", "Last check-in", "Overdue"],
-                      [[_ref(o.ref, cycle), md(o.title), o.last_checkin.isoformat() if o.last_checkin else "never",
+        out += _table(["Key result", "Title", "Owner", "Last check-in", "Overdue"],
+                      [[_ref(o.ref, cycle), md(o.title), md(o.owner_name or o.owner),
+                        o.last_checkin.isoformat() if o.last_checkin else "never",
                         plural(o.days_overdue, "day")] for o in team.owed])
     if team.attention:
         out += ["", "### Off track and at risk", ""]
         rows = []
         for a in team.attention:
             why = (f"confidence {value_text(a.confidence)}" if a.why == "confidence" else
-                   "threshold not held" if a.why == "threshold" else
-                   f"progress {a.progress:.2f} vs {a.expected:.2f} expected")
+                   "threshold not held" if a.why == "threshold" else milestone_why(a) if a.why == "milestone" else
+                   f"progress {two_places(a.progress)} vs {two_places(a.expected)} expected")
             rows.append([status_word(a.status), _ref(a.ref, cycle), md(a.title), md(a.owner_name), why])
         out += _table(["Status", "Key result", "Title", "Owner", "Why"], rows)
     if team.changes:
@@ -126,12 +131,15 @@ def followup_markdown(r: FollowUp) -> str:
 
 def _rollups(items: list[Rollup]) -> list[str]:
     return _table(["Id", "Name", "Score", "Band", "Objectives"],
-                  [[f"`{i.id}`", md(i.name), score_text(i.score), i.band or "", str(i.objectives)] for i in items])
+                  [[f"`{i.id}`", md(i.name), score_text(i.score), i.band or "",
+                    str(i.objectives) + left_out_text(i.left_out)] for i in items])
 
 
 def _objective_row(o: ReviewedObjective, cycle: str) -> list[str]:
     marks = [m for m, on in (("committed", o.committed), ("graded", o.graded)) if on]
-    return [_ref(o.ref, cycle), md(o.title), f"{o.score:.2f}", o.band, " ".join(marks)]
+    if o.incomplete:
+        marks.append(md(incomplete_text(o.incomplete)))
+    return [_ref(o.ref, cycle), md(o.title), two_places(o.score), o.band or "n/a", " ".join(marks)]
 
 
 def review_markdown(r: Review) -> str:
@@ -144,7 +152,7 @@ def review_markdown(r: Review) -> str:
         out += ["", f"*Note: {md(message)}*"]
     if r.company is not None:
         out += ["", (f"**{md(r.company.name)}**: {score_text(r.company.score)} over "
-                     f"{plural(r.company.objectives, 'objective')}.")]
+                     f"{plural(r.company.objectives, 'objective')}{left_out_text(r.company.left_out)}.")]
     out += ["", "## Objectives by band", ""]
     out += _table(["Band", "Objectives"], [[BAND_WORDS[b], str(getattr(r.bands, b))] for b in ("red", "yellow", "green")])
     if r.teams:
@@ -160,14 +168,14 @@ def review_markdown(r: Review) -> str:
         out += ["", "None: every committed objective landed." if ended else "None."]
     for ref in r.committed_below:
         o = r.objective(ref)
-        out += ["", f"- {_ref(o.ref, cycle)} {md(o.title)}: **{o.score:.2f}**"]
+        out += ["", f"- {_ref(o.ref, cycle)} {md(o.title)}: **{two_places(o.score)}**"]
         out += ["", *_quote(o.notes)] if o.notes else ["  - *postmortem missing*"] if ended else []
     if r.committed_delivered:
         out += ["", f"{plural(len(r.committed_delivered), 'committed objective')} delivered at 1.0."]
     asp = r.aspirational
     out += ["", "## Aspirational objectives", ""]
     out.append("None." if asp.mean is None else
-               f"Average **{asp.mean:.2f}** over {plural(asp.objectives, 'objective')}: {VERDICTS[asp.verdict]}")
+               f"Average **{two_places(asp.mean)}** over {plural(asp.objectives, 'objective')}: {VERDICTS[asp.verdict]}")
     if r.perfect:
         out += ["", "### At 1.0: were they ambitious enough?", ""]
         out += _table(["Objective", "Title", "Score", "Band", ""], [_objective_row(r.objective(x), cycle)
@@ -175,7 +183,7 @@ def review_markdown(r: Review) -> str:
     if r.standalone:
         out += ["", "## Standalone objectives", ""]
         out += _table(["Objective", "Title", "Score", "Why standalone"],
-                      [[_ref(o.ref, cycle), md(o.title), f"{o.score:.2f}", md(o.standalone)]
+                      [[_ref(o.ref, cycle), md(o.title), two_places(o.score), md(o.standalone)]
                        for o in map(r.objective, r.standalone)])
     out += ["", "## Check-in discipline", "",
             f"Periods of {r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over.", ""]
@@ -183,19 +191,20 @@ def review_markdown(r: Review) -> str:
         out.append("No git history.")
     else:
         out += _table(["Owner", "Name", "On time", "Late", "Missed", "Last check-in"],
-                      [[f"`{d.owner}`", md(d.name), f"{d.on_time}/{d.weeks}", str(d.late), str(d.missed),
+                      [[f"`{d.owner}`", md(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
+                        str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
                         d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline])
     if r.notes:
         out += ["", "## Review notes"]
         for ref in r.notes:
             o = r.objective(ref)
-            out += ["", f"**{_ref(o.ref, cycle)} {md(o.title)}** ({o.score:.2f})", "", *_quote(o.notes)]
+            out += ["", f"**{_ref(o.ref, cycle)} {md(o.title)}** ({two_places(o.score)})", "", *_quote(o.notes)]
     out += ["", "## Carry-over candidates", "", "Unfinished objectives: carry over, rewrite or drop.", ""]
     if not r.carry_over:
         out.append("None.")
     else:
         out += _table(["Objective", "Title", "Score", "Committed", "Unfinished key results"],
-                      [[_ref(c.ref, cycle), md(c.title), f"{c.score:.2f}", "yes" if c.committed else "",
+                      [[_ref(c.ref, cycle), md(c.title), two_places(c.score), "yes" if c.committed else "",
                         ", ".join(c.unfinished)] for c in r.carry_over])
     out += ["", "## Objectives and key results", ""]
     rows = []
@@ -203,6 +212,6 @@ def review_markdown(r: Review) -> str:
         rows.append(_objective_row(o, cycle))
         for k in o.key_results:
             trend = sparkline([p.progress for p in k.history[-12:]])
-            rows.append([f"↳ `{k.id}`", md(k.title), f"{k.score:.2f}", k.band, trend])
+            rows.append([f"↳ `{k.id}`", md(k.title), two_places(k.score), k.band, trend])
     out += _table(["Objective / key result", "Title", "Score", "Band", "Trend"], rows)
     return "\n".join(out) + "\n"

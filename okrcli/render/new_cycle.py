@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..newcycle import NewCyclePlan
+from .numbers import score as two_places
 from .styled import Line, short_ref, user
 
 
@@ -23,11 +24,11 @@ def text_lines(plan: NewCyclePlan, dry_run: bool, include_private: bool) -> list
                       (f"  {n} objective{'s' * (n != 1)} carried" if n else "  (empty)", "dim")])
         for c in f.carried:
             lines.append([("  carried  ", "green"), (short_ref(c.ref, plan.next_cycle), ""),
-                          (f"  {c.score:.2f}  ", "dim"), (_title(c.title, c.private, include_private), "")])
+                          (f"  {two_places(c.score)}  ", "dim"), (_title(c.title, c.private, include_private), "")])
     if plan.left_behind:
         lines += [[], [(f"left behind in {plan.from_cycle}", "bold")]]
         for o in plan.left_behind:
-            lines.append([("  ", ""), (short_ref(o.ref, plan.from_cycle), ""), (f"  {o.score:.2f}  ", "dim"),
+            lines.append([("  ", ""), (short_ref(o.ref, plan.from_cycle), ""), (f"  {two_places(o.score)}  ", "dim"),
                           (_title(o.title, o.private, include_private), "")])
     if plan.attention:
         lines += [[], [("needs attention", "bold yellow")]]

@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterable, Iterator
 
 from ..views import Export, KRView, Listing, ObjectiveView
-from .styled import Line, measure, score_segments, short_ref, user
+from .styled import Line, incomplete_note, measure, score_segments, short_ref, user
+from .text_safety import visible
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per call
 
@@ -25,7 +26,8 @@ def dumps(value) -> str:
 def kr_dict(k: KRView) -> dict:
     d = {
         "ref": k.ref, "id": k.id, "title": k.title, "kind": k.kind, "unit": k.unit,
-        "start": k.start, "target": k.target, "current": k.current, "done": k.done, "keep": k.keep,
+        "start": k.start, "target": k.target, "current": k.current, "done": k.done,
+        "due": k.due.isoformat() if k.due is not None else None, "keep": k.keep,
         "weight": k.weight, "confidence": k.confidence, "progress": k.progress, "score": k.score,
         "graded": k.graded, "status": k.status, "band": k.band,
     }
@@ -42,6 +44,8 @@ def objective_dict(v: ObjectiveView, krs: bool = True) -> dict:
         "standalone": v.standalone, "aligns": list(v.aligns), "depends_on": list(v.depends_on),
         "review": None if v.review_score is None and v.review_notes is None
         else {"score": v.review_score, "notes": v.review_notes},
+        # `path:line` of the findings that left score and status unknown (null); empty when known
+        "incomplete": list(v.incomplete),
     }
     if krs:
         d["key_results"] = [kr_dict(k) for k in v.key_results]
@@ -68,7 +72,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    """A CSV cell. Text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM`,
+    """A CSV cell. Control and bidi characters are made visible (`\\x1b`, `\\u202e`) as the text
+    format does; text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM`,
     `+cmd`) gets a leading apostrophe, the usual guard; numbers are written as they are."""
     if value is None:
         return ""
@@ -77,6 +82,7 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str):
+        value = visible(value)  # ESC, bidi overrides (U+202E), newlines: shown, as in text output
         return "'" + value if value.startswith(_FORMULA_START) else value
     return str(value)
 
@@ -84,7 +90,7 @@ def _cell(value) -> str:
 OBJECTIVE_COLUMNS = ("objective_ref", "cycle", "owner", "owner_kind", "objective_id", "objective_title",
                      "objective_score", "objective_band", "objective_status", "committed", "private",
                      "standalone", "aligns", "depends_on")
-KR_COLUMNS = ("kr_ref", "kr_id", "kr_title", "kind", "unit", "start", "target", "current", "done", "keep",
+KR_COLUMNS = ("kr_ref", "kr_id", "kr_title", "kind", "unit", "start", "target", "current", "done", "due", "keep",
               "weight", "confidence", "progress", "score", "graded", "status", "band")
 
 
@@ -96,7 +102,8 @@ def _objective_cells(v: ObjectiveView) -> list:
 def _kr_cells(k: KRView | None) -> list:
     if k is None:
         return [None] * len(KR_COLUMNS)
-    return [k.ref, k.id, k.title, k.kind, k.unit, k.start, k.target, k.current, k.done, k.keep,
+    return [k.ref, k.id, k.title, k.kind, k.unit, k.start, k.target, k.current, k.done,
+            k.due.isoformat() if k.due is not None else None, k.keep,
             k.weight, k.confidence, k.progress, k.score, k.graded, k.status, k.band]
 
 
@@ -154,5 +161,7 @@ def list_lines(listing: Listing) -> list[Line]:
             line.append((f"  ({measure(k)})", "dim"))
         elif v.committed:
             line.append(("  · committed", "dim"))
+        if k is None and v.incomplete:
+            line.append((incomplete_note(v), "yellow"))
         lines.append(line)
     return lines

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ..pulse import ENDED, INDICES, NOT_STARTED, Health, HealthFigures, HealthScope, Status
 from .findings import _escape_data, _escape_property, display_path
+from .numbers import index as index_text
+from .numbers import percent, signed
 from .styled import Line, user
 from .text_safety import visible
 
@@ -30,7 +32,7 @@ def _day(value: date | None) -> str | None:
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f}%"
+    return "n/a" if value is None else percent(value)
 
 
 def _plural(n: int, word: str) -> str:
@@ -242,8 +244,7 @@ def _style(value: float) -> str:
 def _delta(value: float | None) -> str:
     if value is None:
         return ""
-    shown = round(value)
-    return f"{'+' if shown > 0 else '±' if shown == 0 else '-'}{abs(shown)}"
+    return signed(value)
 
 
 def _rate_line(label: str, rate: float | None, num: int, den: int) -> str:
@@ -268,7 +269,7 @@ def health_text_lines(h: Health, fancy: bool) -> list[Line]:
             if value is None:
                 lines.append([(label, ""), ("n/a (nothing to count yet)", "dim")])
                 continue
-            line: Line = [(label, ""), (_bar(value, fancy), _style(value)), (f" {value:3.0f}", _style(value))]
+            line: Line = [(label, ""), (_bar(value, fancy), _style(value)), (f" {index_text(value):>5}", _style(value))]
             trend = scope.trend.get(index) if scope.trend else None
             if trend is not None:
                 line.append((f"  {_delta(trend)} vs {h.previous_cycle}", "dim"))
@@ -284,7 +285,7 @@ def health_text_lines(h: Health, fancy: bool) -> list[Line]:
 def _md_cell(value: float | None, trend: float | None) -> str:
     if value is None:
         return "n/a"
-    return f"{value:.0f}" + (f" ({_delta(trend)})" if trend is not None else "")
+    return index_text(value) + (f" ({_delta(trend)})" if trend is not None else "")
 
 
 def health_markdown(h: Health) -> str:

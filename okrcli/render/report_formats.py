@@ -50,14 +50,14 @@ def deliver(report: FollowUp | Review, fmt: str, output: Path | None, color: boo
         from ..errors import OkrError
 
         target = Path(output)
-        if target.is_dir():
+        if target.is_dir() and not target.is_symlink():
             raise OkrError(f"--output {output}: is a folder", hint="give a file name, e.g. review.html")
         if not target.parent.exists():
             raise OkrError(f"--output {output}: the folder {target.parent} does not exist")
         try:
             write_atomic(target, render(report, fmt).encode("utf-8"))
-        except OkrError:
-            raise
+        except OkrError as exc:
+            raise OkrError(f"--output {output}: {exc.message}", hint=exc.hint) from None
         except OSError as exc:
             raise OkrError(f"--output {output}: cannot write it: {exc.strerror or exc}") from None
         return

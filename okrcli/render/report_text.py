@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from ..reports.followup import FollowUp, Movement, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
+from .numbers import score as two_places
 from .report_words import (
     BAND_WORDS,
     VERDICTS,
     change_text,
     confidence_text,
+    incomplete_text,
+    left_out_text,
+    milestone_why,
     moved_value,
     movement_text,
     plural,
@@ -93,13 +97,14 @@ def _team_lines(team: TeamFollowUp, r: FollowUp) -> list[Line]:
             last = o.last_checkin.isoformat() if o.last_checkin else "never"
             late = f"{plural(o.days_overdue, 'day')} overdue" if o.days_overdue else "due today"
             lines.append([("  ", ""), (short(o.ref, cycle), "bold"), ("  ", ""), (user(o.title), ""),
+                          (f"  owner {user(o.owner_name or o.owner)}", "cyan"),
                           (f"  last check-in {last}, {late}", "yellow")])
     if team.attention:
         lines.append([("Off track and at risk", "bold")])
         for a in team.attention:
             why = (f"confidence {value_text(a.confidence)}" if a.why == "confidence" else
-                   "threshold not held" if a.why == "threshold" else
-                   f"progress {a.progress:.2f}, {a.expected:.2f} of the cycle gone")
+                   "threshold not held" if a.why == "threshold" else milestone_why(a) if a.why == "milestone" else
+                   f"progress {two_places(a.progress)}, {two_places(a.expected)} of the cycle gone")
             lines.append([("  ", ""), (f"{status_word(a.status):<9}", STATUS_STYLES.get(a.status, "")), ("  ", ""),
                           (short(a.ref, cycle), "bold"), ("  ", ""), (user(a.title), ""),
                           (f"  owner {user(a.owner_name)}", "cyan"), (f"  ({why})", "dim")])
@@ -138,7 +143,7 @@ def _score(score: float | None, band: str | None) -> list[tuple[str, str]]:
     if score is None:
         return [("░" * 10, "dim"), ("  n/a", "dim")]
     style = BAND_STYLES.get(band or "", "")
-    return [(bar(score), style), (f" {score:.2f}", style)]
+    return [(bar(score), style), (f" {two_places(score)}", style)]
 
 
 def _rollup_lines(items: list[Rollup], label: str) -> list[Line]:
@@ -147,7 +152,8 @@ def _rollup_lines(items: list[Rollup], label: str) -> list[Line]:
     lines: list[Line] = []
     for i in items:
         lines.append([("  ", ""), (f"{i.id:<{width}}", "bold"), ("  ", ""), (f"{user(i.name):<{name_width}}", ""),
-                      ("  ", ""), *_score(i.score, i.band), (f"  {plural(i.objectives, 'objective')}", "dim")])
+                      ("  ", ""), *_score(i.score, i.band),
+                      (f"  {plural(i.objectives, 'objective')}{left_out_text(i.left_out)}", "dim")])
     return lines
 
 
@@ -171,6 +177,8 @@ def _objective_line(o: ReviewedObjective, r: Review, indent: str = "  ") -> Line
         marks.append("graded")
     if marks:
         line.append(("  · " + " · ".join(marks), "dim"))
+    if o.incomplete:
+        line.append((f"  ({incomplete_text(o.incomplete)})", "yellow"))
     return line
 
 
@@ -185,8 +193,8 @@ def review_lines(r: Review) -> list[Line]:
         lines.append([(f"note: {user(message)}", "dim")])
     if r.company is not None:
         lines += [[], [("Company  ", "bold"), (user(r.company.name), ""), ("  ", ""),
-                       *_score(r.company.score, r.company.band), (f"  {plural(r.company.objectives, 'objective')}",
-                                                                  "dim")]]
+                       *_score(r.company.score, r.company.band),
+                       (f"  {plural(r.company.objectives, 'objective')}{left_out_text(r.company.left_out)}", "dim")]]
     lines += _heading(f"Objectives by band ({r.bands.total})")
     lines.append(_band_chart(r))
     for band in ("red", "yellow", "green"):
@@ -221,7 +229,7 @@ def review_lines(r: Review) -> list[Line]:
     if asp.mean is None:
         lines.append([("  none", "dim")])
     else:
-        lines.append([("  average ", ""), (f"{asp.mean:.2f}", "bold"),
+        lines.append([("  average ", ""), (two_places(asp.mean), "bold"),
                       (f" over {plural(asp.objectives, 'objective')}: ", ""), (VERDICTS[asp.verdict], "")])
     if r.perfect:
         lines += _heading("Aspirational objectives at 1.0 (were they ambitious enough?)")
@@ -246,7 +254,8 @@ def review_lines(r: Review) -> list[Line]:
             last = d.last_checkin.isoformat() if d.last_checkin else "never"
             lines.append([("  ", ""), (f"{d.owner:<{width}}", "bold"), ("  ", ""),
                           (bar(share), "green" if share >= 0.7 else "yellow" if share >= 0.4 else "red"),
-                          (f"  {d.on_time}/{d.weeks} on time · {d.late} late · {d.missed} missed", ""),
+                          (f"  {d.on_time}/{d.weeks} on time · {d.late} late · {d.missed} missed"
+                           + (f" · {d.pending} in its late window" if d.pending else ""), ""),
                           (f"  last {last}", "dim")])
 
     if r.notes:

@@ -7,7 +7,8 @@ escapes what it gets for its own target (terminal, Markdown, HTML).
 from __future__ import annotations
 
 from ..reports.followup import FieldChange, Movement
-from .styled import STATUS_WORDS, num
+from .numbers import score as two_places
+from .styled import STATUS_WORDS, UNKNOWN, num
 
 SPARKS = "▁▂▃▄▅▆▇█"
 BAND_WORDS = {"red": "red (< 0.4)", "yellow": "yellow (0.4-0.7)", "green": "green (>= 0.7)"}
@@ -19,8 +20,24 @@ VERDICTS = {
 }
 
 
-def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
+def status_word(status: str | None) -> str:
+    return STATUS_WORDS.get(status, status) if status is not None else UNKNOWN
+
+
+def milestone_why(a) -> str:
+    """Why a milestone needs attention: `not done, 0.65 of the time to its due day 2026-10-31 gone`."""
+    until = f"its due day {a.due.isoformat()}" if a.due is not None else "the cycle's end"
+    return f"not done, {two_places(a.expected)} of the time to {until} gone"
+
+
+def left_out_text(n: int) -> str:
+    """What a roll-up left out: `, 1 left out (score unknown)`; empty when nothing was."""
+    return f", {n} left out (score unknown)" if n else ""
+
+
+def incomplete_text(places: tuple[str, ...]) -> str:
+    """Why an objective reads n/a: where the findings of its key results that failed to load are."""
+    return f"n/a: a key result failed to load at {', '.join(places)}; run okr check"
 
 
 def value_text(value: object, unit: str | None = None) -> str:
@@ -38,7 +55,7 @@ def value_text(value: object, unit: str | None = None) -> str:
 
 
 def score_text(score: float | None) -> str:
-    return "n/a" if score is None else f"{score:.2f}"
+    return "n/a" if score is None else two_places(score)
 
 
 def sparkline(values: list[float]) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 from ..views import KeyResultDetail, KRView, Neighbour, ObjectiveDetail, ObjectiveView
+from .numbers import score as two_places
 from .objectives import kr_dict, objective_dict
 from .styled import (
     STATUS_STYLES,
     STATUS_WORDS,
+    UNKNOWN,
     Line,
+    incomplete_note,
     measure,
     num,
     score_segments,
@@ -35,10 +38,14 @@ def to_json(detail: ObjectiveDetail | KeyResultDetail) -> str:
                "objective": objective_dict(detail.objective, krs=False),
                "children": [_neighbour_dict(n) for n in detail.children],
                "dependents": [_neighbour_dict(n) for n in detail.dependents]}
+        if detail.checkins_asked:
+            doc["checkins"] = None if detail.checkins is None else [c.as_json() for c in detail.checkins]
+            doc["checkins_total"] = detail.checkins_total
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def _status_line(label: str, score: float, band: str, status: str, extra: str = "") -> Line:
+def _status_line(label: str, score: float | None, band: str | None, status: str | None,
+                 extra: str = "") -> Line:
     return [(f"  {label:<10}", "dim"), *score_segments(score, band, status), (extra, "dim")]
 
 
@@ -54,8 +61,8 @@ def _neighbour_lines(title: str, items: list[Neighbour], cycle: str, empty: str,
         elif n.missing:
             lines.append([("  ", ""), (ref, "bold"), ("  names nothing (okr check: align-dangling)", "red")])
         else:
-            word = STATUS_WORDS.get(n.status or "", "")
-            lines.append([("  ", ""), (ref, "bold"), (f"  {n.score:.2f} ", ""),
+            word = STATUS_WORDS.get(n.status or "", UNKNOWN)
+            lines.append([("  ", ""), (ref, "bold"), (f"  {two_places(n.score)} ", ""),
                           (f"{word:<9}", STATUS_STYLES.get(n.status or "", "")), ("  ", ""),
                           (user(n.title), ""), (f"  · {via} {n.via_kr}" if n.via_kr and via else "", "dim")])
     return lines
@@ -81,6 +88,7 @@ def _objective_head(v: ObjectiveView) -> list[Line]:
     lines: list[Line] = [[(short_ref(v.ref, v.cycle), "bold"), ("  ", ""), (user(v.title), "bold")],
                          [("  " + " · ".join(facts), "dim")],
                          _status_line("score", v.score, v.band, v.status,
+                                      incomplete_note(v) if v.incomplete else
                                       "  (review score)" if v.review_score is not None else "")]
     if v.standalone:
         lines.append([("  standalone: ", "dim"), (user(v.standalone), "")])
@@ -104,7 +112,7 @@ def text_lines(detail: ObjectiveDetail | KeyResultDetail) -> list[Line]:
         lines += _neighbour_lines("Needed by", detail.dependents, v.cycle, "nothing depends on it", "needs")
         return lines
     k, v = detail.key_result, detail.objective
-    extra = [k.kind, measure(k), f"progress {k.progress:.2f}"]
+    extra = [k.kind, measure(k), f"progress {two_places(k.progress)}"]
     if k.confidence is not None:
         extra.append(f"confidence {num(k.confidence)}")
     extra.append(f"weight {num(k.weight)}")
@@ -114,4 +122,41 @@ def text_lines(detail: ObjectiveDetail | KeyResultDetail) -> list[Line]:
     lines += _neighbour_lines("Objective", [Neighbour(v.ref, v.title, v.score, v.status)], v.cycle, "")
     lines += _neighbour_lines("Driven by", detail.children, v.cycle, "no objective aligns to this key result", "")
     lines += _neighbour_lines("Needed by", detail.dependents, v.cycle, "nothing depends on it", "")
+    lines += _checkin_lines(detail, k.unit)
     return lines
+
+
+def _checkin_lines(detail: KeyResultDetail, unit: str | None) -> list[Line]:
+    """`Last check-ins`: date, author, value (from the previous), confidence, note, links."""
+    if not detail.checkins_asked:  # --checkins 0
+        return []
+    if detail.checkins is None:
+        return [[], [("Last check-ins", "bold")], [("  none: not in a git repository", "dim")]]
+    shown, total = detail.checkins, detail.checkins_total
+    title = "Last check-ins" + (f" ({len(shown)} of {total})" if len(shown) < total else "")
+    lines: list[Line] = [[], [(title, "bold")]]
+    if not total:
+        lines.append([("  none yet (okr checkin records one)", "dim")])
+    for c in shown:
+        value = _value(c.value, c.unit or unit)
+        if c.previous is not None and c.previous != c.value:
+            value = f"{_value(c.previous, None)} -> {value}"
+        row: Line = [(f"  {c.date.date().isoformat()}  ", "dim"), (user(c.author_name), "bold"),
+                     ("  ", ""), (value, "")]
+        if c.confidence is not None:
+            row.append((f"  confidence {num(c.confidence)}", "dim"))
+        if c.kind == "edit":
+            row.append(("  (edit)", "dim"))
+        lines.append(row)
+        for text in c.note.splitlines() if c.note else ():
+            if text.strip():
+                lines.append([("      ", ""), (user(text), "italic")])
+        lines += [[("      ", ""), (user(link), "dim underline")] for link in c.links]
+    return lines
+
+
+def _value(value: object, unit: str | None) -> str:
+    if type(value) is bool:
+        return "done" if value else "not done"
+    text = num(value) if isinstance(value, (int, float)) else user(str(value))
+    return f"{text} {user(unit)}" if unit else text

@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
+from .numbers import fixed
+from .numbers import score as two_places
 from .text_safety import visible
 
 Line = list[tuple[str, str]]
@@ -19,6 +21,7 @@ STATUS_WORDS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off 
 STATUS_STYLES = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
 BAND_STYLES = {"green": "green", "yellow": "yellow", "red": "red"}
 STATUS_WIDTH = max(len(w) for w in STATUS_WORDS.values())
+UNKNOWN = "unknown"  # the status of an objective whose key results did not all load
 BAR_WIDTH = 10
 
 
@@ -38,7 +41,9 @@ def num(value: float | None) -> str:
         return ""
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:.2f}"
+    if abs(value) < 1e6:
+        return fixed(value, 6).rstrip("0").rstrip(".")
+    return two_places(value)
 
 
 def with_unit(value: float | None, unit: str | None) -> str:
@@ -48,7 +53,8 @@ def with_unit(value: float | None, unit: str | None) -> str:
 
 
 def measure(kr) -> str:
-    """Where a key result stands, in its own terms: `120 → 50 ms, now 88`, `3, keep ≤ 5`, `done`."""
+    """Where a key result stands, in its own terms: `120 → 50 ms, now 88`, `3, keep ≤ 5`, `done`,
+    `not done, due 2026-10-31`; a derived KR says what it comes from."""
     derived = getattr(kr, "derived_text", None)
     if derived is not None and kr.derived == "rollup":
         return f"{derived}, now {kr.current:.2f}"
@@ -58,8 +64,10 @@ def measure(kr) -> str:
 
 
 def measure_plain(kr) -> str:
+    """`measure` of a key result that is not derived."""
     if kr.kind == "milestone":
-        return "done" if kr.done else "not done"
+        due = getattr(kr, "due", None)
+        return ("done" if kr.done else "not done") + (f", due {due.isoformat()}" if due is not None else "")
     if kr.kind == "threshold":
         sign = "≥" if kr.keep == "above" else "≤"
         return f"{with_unit(kr.current, kr.unit)}, keep {sign} {with_unit(kr.target, kr.unit)}"
@@ -73,11 +81,19 @@ def short_ref(ref: str, cycle: str | None) -> str:
     return ref
 
 
-def score_segments(score: float, band: str, status: str) -> Line:
-    """`████░░░░░░ 0.45  at risk  ` with the bar and score in the band colour."""
+def score_segments(score: float | None, band: str | None, status: str | None) -> Line:
+    """`████░░░░░░ 0.45  at risk  ` with the bar and score in the band colour; an unknown
+    score (a key result failed to load) reads `·········· n/a   unknown  `."""
+    if score is None:
+        return [("·" * BAR_WIDTH, "dim"), ("  n/a  ", "dim"), (f"{UNKNOWN:<{STATUS_WIDTH}}", "dim")]
     style = BAND_STYLES.get(band, "")
-    return [(bar(score), style), (f" {score:.2f}  ", style),
+    return [(bar(score), style), (f" {two_places(score)}  ", style),
             (f"{STATUS_WORDS.get(status, status):<{STATUS_WIDTH}}", STATUS_STYLES.get(status, ""))]
+
+
+def incomplete_note(view) -> str:
+    """Why an objective's score is n/a: the findings of the key results that failed to load."""
+    return f"  (n/a: a key result failed to load at {', '.join(view.incomplete)}; run okr check)"
 
 
 def plain(lines: Iterable[Line]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
+from .numbers import score as two_places
 from .text_safety import visible
 
 COLORS = {"red": "#c92a2a", "yellow": "#d98a00", "green": "#2b8a3e"}
@@ -28,11 +29,13 @@ def _f(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def score_bar(score: float, band: str, label: str) -> str:
-    """A horizontal bar 0..1 in the band's colour, ticks at 0.4 and 0.7 below it, the score as text."""
+def score_bar(score: float | None, band: str | None, label: str) -> str:
+    """A horizontal bar 0..1 in the band's colour, ticks at 0.4 and 0.7 below it, the score as text
+    (an empty bar and n/a when the score is unknown)."""
     w = 200.0
-    filled = max(0.0, min(1.0, score)) * w
-    text = f"{score:.2f}"
+    filled = max(0.0, min(1.0, score)) * w if score is not None else 0.0
+    band = band or "unknown"
+    text = two_places(score)
     aria = esc(f"{label}: score {text}, {band}")
     return (f'<svg class="chart bar" viewBox="0 0 250 24" role="img" aria-label="{aria}">'
             f"<title>{aria}</title>"
@@ -97,7 +100,7 @@ def burn_up(points: list[tuple[date, float]], start: date, end: date, today: dat
     if start <= today <= end:
         tx = _f(x(today))
         now = f'<line x1="{tx}" y1="{_f(top)}" x2="{tx}" y2="{_f(bottom)}" stroke="{MUTED}" stroke-dasharray="1 3"/>'
-    latest = f"{points[-1][1]:.2f}" if points else "none"
+    latest = two_places(points[-1][1]) if points else "none"
     aria = esc(f"{label}: progress from {len(points)} check-ins, latest {latest}, "
                f"against the straight line from {start.isoformat()} to {end.isoformat()}")
     return (f'<svg class="chart burnup" viewBox="0 0 300 118" role="img" aria-label="{aria}">'
@@ -123,6 +126,6 @@ def sparkline(values: list[float], band: str, label: str) -> str:
     n = len(values)
     step = 76.0 / max(1, n - 1)
     pts = " ".join(f"{_f(2 + i * step)},{_f(18 - 16 * max(0.0, min(1.0, v)))}" for i, v in enumerate(values))
-    aria = esc(f"{label}: last {n} check-ins, from {values[0]:.2f} to {values[-1]:.2f}")
+    aria = esc(f"{label}: last {n} check-ins, from {two_places(values[0])} to {two_places(values[-1])}")
     return (f'<svg class="chart spark" viewBox="0 0 80 20" role="img" aria-label="{aria}"><title>{aria}</title>'
             f'<polyline points="{pts}" fill="none" stroke="{COLORS.get(band, INK)}" stroke-width="1.6"/></svg>')

@@ -10,8 +10,9 @@ draw the network itself: every objective once, an edge per alignment.
 from __future__ import annotations
 
 from ..views import Tree, TreeNode
+from .numbers import score as two_places
 from .objectives import dumps, kr_dict, objective_dict
-from .styled import Line, measure, score_segments, short_ref, user
+from .styled import UNKNOWN, Line, incomplete_note, measure, score_segments, short_ref, user
 
 SECTIONS = (("roots", None), ("standalone", "Standalone (bottom-up, not aligned on purpose)"),
             ("unaligned", "Unaligned (aligned to nothing; okr check reports these)"))
@@ -43,6 +44,8 @@ def _node_line(node: TreeNode, tree: Tree, head: str) -> Line:
         line.append((f"  ↓ see under {short_ref(node.first_under or '', tree.cycle)}", "dim"))
     if v.depends_on:
         line.append((f"  ⇢ depends on {', '.join(short_ref(d, tree.cycle) for d in v.depends_on)}", "magenta"))
+    if v.incomplete:
+        line.append((incomplete_note(v), "yellow"))
     return line
 
 
@@ -169,10 +172,10 @@ def _graph(tree: Tree):
             if v is None:
                 labels[node.ref] = ([ref, "private objective"], "private")
             else:
-                lines = [ref, user(v.title), f"{v.score:.2f} · {v.status.replace('_', ' ')}"]
+                lines = [ref, user(v.title), f"{two_places(v.score)} · {(v.status or UNKNOWN).replace('_', ' ')}"]
                 if tree.krs:
-                    lines += [f"{k.id} {k.score:.2f} · {user(k.title)}" for k in v.key_results]
-                labels[node.ref] = (lines, v.band)
+                    lines += [f"{k.id} {two_places(k.score)} · {user(k.title)}" for k in v.key_results]
+                labels[node.ref] = (lines, v.band or "private")  # unknown score: grey, like a private one
         for child in node.children:
             edges.setdefault((node.ref, child.ref), child.via_kr)
     links = [(a, b) for a, b in tree.links if a in ids and b in ids]

@@ -4,8 +4,10 @@ people are listed in (team and id, never score), and a historical value as progr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from ..model import KeyResult, Org
+from ..cycles import parse_cycle
+from ..model import KeyResult, Org, Repository
 from ..scoring import numeric_progress
 
 NO_TEAM = ""  # the section of owners that are not in org.yaml
@@ -72,3 +74,23 @@ def value_progress(kr: KeyResult, value: object) -> float | None:
     if kr.target is None:
         return None
     return numeric_progress(kr.start, kr.target, float(value))
+
+
+_CADENCE_KIND = {"quarterly": "quarter", "bimonthly": "bimonthly"}
+
+
+def report_cycle(repo: Repository, today: date) -> tuple[str, str | None]:
+    """The cycle a report describes when none is given, and a one-line note when it is not the
+    current one. With no cycle pinned in okr.yaml and no OKR files in the cycle containing
+    `today`, that is the latest cycle with files that has ended by `today` (the one a team
+    reviews on the first days of the next quarter); of cycles ending the same day, the cadence's."""
+    current = repo.settings.current_cycle(today)
+    if repo.settings.cycle is not None or any(f.cycle == current for f in repo.files):
+        return current, None
+    kind = _CADENCE_KIND.get(repo.settings.cadence, "quarter")
+    ended = [c for c in map(parse_cycle, repo.cycles()) if c is not None and c.end < today]
+    if not ended:
+        return current, None
+    chosen = max(ended, key=lambda c: (c.end, c.kind == kind, c.start))
+    return chosen.id, (f"{current} has no OKR files yet: describing {chosen.id}, the latest cycle that has "
+                       f"ended by {today.isoformat()} (name a cycle to choose another)")

@@ -110,6 +110,7 @@ class Owed:
     last_checkin: date | None
     due: date
     days_overdue: int
+    owner_name: str = ""  # org.yaml's name for the owner (whom to ask)
 
 
 @dataclass(slots=True)
@@ -123,10 +124,11 @@ class Attention:
     objective_title: str
     title: str
     status: str  # off_track | at_risk
-    why: str  # confidence | pace | threshold
+    why: str  # confidence | pace | threshold | milestone
     confidence: float | None
     progress: float
-    expected: float  # share of the cycle elapsed (the straight line)
+    expected: float  # share of the cycle elapsed (the straight line); a milestone's: of the time to `due`
+    due: date | None = None  # a milestone's due day, when set
 
 
 @dataclass(slots=True)
@@ -299,7 +301,7 @@ def _kr_value(kr: KeyResult) -> Value | None:
 def _why(kr: KeyResult) -> str:
     if kr.confidence is not None:
         return "confidence"
-    return "threshold" if kr.kind == "threshold" else "pace"
+    return "threshold" if kr.kind == "threshold" else "milestone" if kr.kind == "milestone" else "pace"
 
 
 def _field_changes(before: Objective, after: Objective, today: date) -> list[FieldChange]:
@@ -366,6 +368,9 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
         if not wanted(obj):
             continue
         view = scorer.view(obj)
+        if view.incomplete:
+            notes.append(f"{obj.key}: score and status unknown, a key result failed to load at "
+                         f"{', '.join(view.incomplete)} (run okr check)")
         team = team_of(obj.owner)
         before_obj = baseline.before(obj) if baseline is not None else (None if history is not None else obj)
         if history is not None and before_obj is None:
@@ -410,17 +415,19 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
                 totals.moved += 1
                 totals.checkins += len(window) if kr.derived is None else 0  # a derived KR's are its sources'
             new_kr = baseline is not None and before_kr is None  # added since then: nothing owed yet
-            if (history is not None and running and not new_kr and kr.derived is None
-                    and not (kr.kind == "milestone" and kr.done)):
+            if history is not None and running and not new_kr and scoring.owes_checkin(kr):
                 last = series[-1].date.date() if series else None
                 due = max(last, parsed.start) + timedelta(days=every) if last else parsed.start + timedelta(days=every)
                 if due <= today:
-                    team.owed.append(Owed(key, obj.key, obj.owner, kr.title, last, due, (today - due).days))
+                    team.owed.append(Owed(key, obj.key, obj.owner, kr.title, last, due, (today - due).days,
+                                          owner_name(org, obj.owner)))
                     totals.owed += 1
             if kv.status != scoring.ON_TRACK:
+                why = _why(kr)
                 team.attention.append(Attention(
                     key, obj.key, obj.owner, owner_name(org, obj.owner), obj.title, kr.title, kv.status,
-                    _why(kr), kr.confidence, kv.progress, expected))
+                    why, kr.confidence, kv.progress,
+                    scoring.milestone_elapsed(kr, parsed, today) if why == "milestone" else expected, kr.due))
                 if kv.status == scoring.OFF_TRACK:
                     totals.off_track += 1
                 else:

@@ -54,6 +54,16 @@ class Point:
 
 
 @dataclass(slots=True)
+class KRNote:
+    """A check-in's note, for the review's story of a key result."""
+
+    date: date
+    author: str
+    value: Value | None
+    note: str
+
+
+@dataclass(slots=True)
 class ReviewedKR:
     ref: str
     id: str
@@ -68,6 +78,7 @@ class ReviewedKR:
     graded: bool  # its `score` was set by hand
     history: list[Point]  # oldest first; empty without check-ins
     start_progress: float | None  # before the first check-in (its previous value): where the burn-up starts
+    notes: list[KRNote] = field(default_factory=list)  # check-ins' notes, oldest first
 
 
 @dataclass(slots=True)
@@ -79,15 +90,16 @@ class ReviewedObjective:
     team_name: str
     id: str
     title: str
-    score: float
-    band: str
-    status: str
+    score: float | None  # None: unknown, a key result failed to load (`incomplete`)
+    band: str | None
+    status: str | None
     committed: bool
     private: bool
     standalone: str | None
     graded: bool  # review.score set by hand
     notes: str | None  # review.notes
     key_results: list[ReviewedKR]
+    incomplete: tuple[str, ...] = ()  # `path:line` of the findings of key results that failed to load
 
 
 @dataclass(slots=True)
@@ -101,6 +113,7 @@ class Rollup:
     objectives: int
     score: float | None  # None without objectives
     band: str | None
+    left_out: int = 0  # objectives whose score is unknown (a key result failed to load)
 
 
 @dataclass(slots=True)
@@ -134,6 +147,7 @@ class Discipline:
     late: int
     missed: int
     last_checkin: date | None
+    pending: int = 0  # periods over whose late window is still open, without a check-in yet
 
 
 @dataclass(slots=True)
@@ -176,6 +190,7 @@ class Review:
     discipline: list[Discipline] | None
     objectives: list[ReviewedObjective]
     messages: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # refs whose score is unknown, left out of roll-ups
 
     def objective(self, ref: str) -> ReviewedObjective:
         index = self.__dict__.get("_index")
@@ -189,6 +204,12 @@ def _verdict(mean: float | None) -> str:
         return NONE
     low, high = SWEET_SPOT
     return BELOW if mean < low else ABOVE if mean > high else WITHIN
+
+
+def _known(scores: list[float | None]) -> tuple[list[float], int]:
+    """The known scores, and how many were left out as unknown."""
+    known = [s for s in scores if s is not None]
+    return known, len(scores) - len(known)
 
 
 def _rollup(total: float, count: int) -> tuple[float | None, str | None]:
@@ -218,8 +239,8 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
 
     sections: dict[str, Section] = {}
     objectives: list[ReviewedObjective] = []
-    per_owner: dict[str, list[float]] = {}
-    per_team: dict[str, list[float]] = {}
+    per_owner: dict[str, list[float | None]] = {}
+    per_team: dict[str, list[float | None]] = {}
     chains: dict[str, list[str]] = {}
     for obj in canonical_objectives(repo, [cycle]):
         if (obj.private and not include_private) or (owners is not None and obj.owner not in owners):
@@ -231,12 +252,14 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
             section = sections[owner] = home_section(org, owner)
         krs = []
         for kr, kv in zip(obj.key_results, view.key_results):
-            points = []
+            points, notes = [], []
             first_previous = None
             if history is not None:
                 for c in history.series(kv.ref):
                     day = c.date.date()
                     if until is None or day <= until:
+                        if c.note.strip():
+                            notes.append(KRNote(day, c.author_name, c.value, c.note.strip()))
                         progress = value_progress(kr, c.value)
                         if progress is not None:
                             if not points:
@@ -244,12 +267,12 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
                             points.append(Point(day, c.value, progress))
             start = value_progress(kr, first_previous) if first_previous is not None else None
             krs.append(ReviewedKR(kv.ref, kv.id, kv.title, kv.kind, kv.unit, kv.score, kv.progress, kv.band,
-                                  kv.status, kv.confidence, kv.graded, points, start))
+                                  kv.status, kv.confidence, kv.graded, points, start, notes))
         objectives.append(ReviewedObjective(
             view.ref, owner, owner_name(org, owner), section.id, section.name, view.id, view.title, view.score,
             view.band,
             view.status, view.committed, view.private, view.standalone, view.review_score is not None,
-            view.review_notes, krs))
+            view.review_notes, krs, view.incomplete))
         per_owner.setdefault(owner, []).append(view.score)
         chain = chains.get(owner)
         if chain is None:
@@ -270,31 +293,40 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
     objectives.sort(key=lambda o: order(o.owner))  # stable: an owner's objectives stay in file order
     owner_rollups = []
     for owner in sorted(per_owner, key=order):
-        scores = per_owner[owner]
-        score, band = _rollup(sum(scores), len(scores))
-        owner_rollups.append(Rollup(owner, owner_name(org, owner), org.kind(owner), sections[owner].id, len(scores),
-                                    score, band))
+        known, left_out = _known(per_owner[owner])
+        score, band = _rollup(sum(known), len(known))
+        owner_rollups.append(Rollup(owner, owner_name(org, owner), org.kind(owner), sections[owner].id, len(known),
+                                    score, band, left_out))
     if team is not None and team in org.teams:
-        team_ids = sorted(t for t in org.teams if team in org.team_ancestors(t))
+        team_ids = sorted(org.subteams(team))
     elif owners is None or (org.company is not None and team == org.company.id):
         team_ids = sorted(org.teams)
     else:
         team_ids = sorted(set(per_team))
     team_rollups = []
     for t in team_ids:
-        scores = per_team.get(t, [])
-        score, band = _rollup(sum(scores), len(scores))
-        team_rollups.append(Rollup(t, org.teams[t].name, "team", t, len(scores), score, band))
+        known, left_out = _known(per_team.get(t, []))
+        score, band = _rollup(sum(known), len(known))
+        team_rollups.append(Rollup(t, org.teams[t].name, "team", t, len(known), score, band, left_out))
     company = None
     if org.company is not None and (owners is None or team == org.company.id):
-        all_scores = [o.score for o in objectives]
-        score, band = _rollup(sum(all_scores), len(all_scores))
-        company = Rollup(org.company.id, org.company.name, "company", org.company.id, len(all_scores), score, band)
+        known, left_out = _known([o.score for o in objectives])
+        score, band = _rollup(sum(known), len(known))
+        company = Rollup(org.company.id, org.company.name, "company", org.company.id, len(known), score, band,
+                         left_out)
 
     bands = Bands()
     aspirational_scores = []
     committed_below, committed_delivered, perfect, standalone, notes, carry = [], [], [], [], [], []
+    incomplete = []
     for o in objectives:
+        if o.standalone:
+            standalone.append(o.ref)
+        if o.notes:
+            notes.append(o.ref)
+        if o.score is None:  # unknown: in no band, no verdict, no carry-over guess
+            incomplete.append(o.ref)
+            continue
         setattr(bands, o.band, getattr(bands, o.band) + 1)
         if o.committed:
             (committed_delivered if o.score >= 1.0 else committed_below).append(o.ref)
@@ -302,10 +334,6 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
             aspirational_scores.append(o.score)
             if o.score >= 1.0:
                 perfect.append(o.ref)
-        if o.standalone:
-            standalone.append(o.ref)
-        if o.notes:
-            notes.append(o.ref)
         if o.score < 1.0:
             carry.append(CarryOver(o.ref, o.owner, o.title, o.score, o.committed,
                                    [k.id for k in o.key_results if k.score < 1.0]))
@@ -317,7 +345,7 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
         found = checkin_discipline(repo, history, parsed, today, every, owners=owners,
                                    include_private=include_private)
         discipline = [Discipline(d.owner, owner_name(org, d.owner), home_section(org, d.owner).id, d.weeks,
-                                 d.on_time, d.late, d.missed, d.last_checkin)
+                                 d.on_time, d.late, d.missed, d.last_checkin, d.pending)
                       for d in sorted(found.values(), key=lambda d: order(d.owner))]
     else:
         messages.append("no git history: check-in discipline and burn-up charts are left out")
@@ -325,9 +353,13 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
         messages.append(f"{cycle} is still running ({(parsed.end - today).days} days left): scores are provisional")
     elif state == NOT_STARTED:
         messages.append(f"{cycle} has not started on {today.isoformat()}")
+    if incomplete:
+        messages.append(f"{len(incomplete)} objective{'' if len(incomplete) == 1 else 's'} left out of the "
+                        "roll-ups and bands: a key result failed to load, so the score is unknown (run okr check)")
     return Review(
         "review", cycle, parsed.start, parsed.end, today, state, rev, selection, include_private,
         history is not None, every, len(periods), sum(1 for p in periods if p.end < today), PRINCIPLE,
         company, team_rollups, owner_rollups, bands,
         Aspirational(len(aspirational_scores), mean, SWEET_SPOT, _verdict(mean)),
-        committed_below, committed_delivered, perfect, standalone, notes, carry, discipline, objectives, messages)
+        committed_below, committed_delivered, perfect, standalone, notes, carry, discipline, objectives, messages,
+        incomplete)

@@ -15,7 +15,7 @@ RULE_IDS = (
     "yaml-syntax", "schema", "duplicate-key", "duplicate-id", "unknown-owner", "cycle-unknown",
     "org", "kr-target", "no-key-results", "unaligned", "align-dangling", "align-cycle",
     "align-cross-cycle", "align-not-upward", "align-orphan-chain", "too-many-objectives",
-    "kr-count", "weak-wording",
+    "kr-count", "stray-file", "weak-wording",
 )
 
 

@@ -16,6 +16,13 @@ from .context import CheckContext
 
 ID = "align-cross-cycle"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+# in 2026-Q4/platform.yaml
+    aligns: ["2026-Q3:eng/O1"]   # Q3 does not contain Q4
+->
+    aligns: ["2026:acme/O1"]
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

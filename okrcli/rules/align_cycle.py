@@ -14,6 +14,15 @@ from .context import CheckContext
 
 ID = "align-cycle"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+# 2026-Q4/platform.yaml      # 2026-Q4/sre.yaml
+- id: O1                      - id: O1
+  aligns: [sre/O1]              aligns: [platform/O1]
+->
+- id: O1                      - id: O1
+  aligns: [eng/O2]              depends_on: [platform/O1]
+"""
 
 
 def _short(key: str, cycle: str) -> str:

@@ -16,6 +16,12 @@ from .context import CheckContext
 
 ID = "align-dangling"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+    aligns: [eng/O7]        # eng has no O7 in this cycle
+->
+    aligns: [eng/O2]
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -15,6 +15,14 @@ from .context import CheckContext
 
 ID = "align-not-upward"
 SEVERITY = "warning"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+# bob is in team platform; sre is a peer team
+    aligns: [sre/O1]
+->
+    aligns: [platform/O1]
+    depends_on: [sre/O1]
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -15,6 +15,13 @@ from .context import CheckContext
 
 ID = "align-orphan-chain"
 SEVERITY = "warning"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+# bob/O1 aligns to platform/O1, which is `standalone`
+    aligns: [platform/O1]
+->
+    aligns: [platform/O2]     # an objective whose chain reaches acme
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

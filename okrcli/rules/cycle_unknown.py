@@ -14,6 +14,12 @@ from .context import CheckContext
 
 ID = "cycle-unknown"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+2026-Q5/platform.yaml      # there is no fifth quarter
+->
+2026-Q4/platform.yaml
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

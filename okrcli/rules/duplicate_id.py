@@ -13,6 +13,15 @@ from .context import CheckContext
 
 ID = "duplicate-id"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+objectives:
+  - id: O1
+    title: Faster builds
+  - id: O1                  # second O1 of this owner and cycle
+->
+  - id: O2
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -14,6 +14,14 @@ from .context import CheckContext
 
 ID = "duplicate-key"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+  - id: KR1
+    current: 20
+    current: 25             # second 'current': which one is true?
+->
+    current: 25
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -14,6 +14,12 @@ from .context import CheckContext
 
 ID = "kr-count"
 SEVERITY = "warning"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+    key_results: [KR1, KR2, KR3, KR4, KR5, KR6, KR7]   # seven
+->
+    key_results: [KR1, KR2, KR3]                      # the outcomes
+"""
 DEFAULT_MAX = 5
 
 

@@ -15,6 +15,16 @@ from .context import CheckContext
 
 ID = "kr-target"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+  - id: KR1
+    title: Keep pages at 5 a week
+    target: 5
+    start: 5                # start == target: progress means nothing
+->
+    target: 5
+    keep: below
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

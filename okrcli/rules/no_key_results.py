@@ -13,6 +13,15 @@ from .context import CheckContext
 
 ID = "no-key-results"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+  - id: O1
+    title: Make deploys boring
+    key_results: []
+->
+    key_results:
+      - {id: KR1, title: p95 deploy time down to 10 minutes, start: 40, target: 10}
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -19,6 +19,16 @@ from .context import CheckContext
 
 ID = "schema"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+key_results:
+  - id: KR1
+    title: Uptime
+    target: 99.9
+    confidance: 0.6         # unknown key: did you mean 'confidence'?
+->
+    confidence: 0.6
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

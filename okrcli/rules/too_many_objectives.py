@@ -14,6 +14,12 @@ from .context import CheckContext
 
 ID = "too-many-objectives"
 SEVERITY = "warning"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+# 2026-Q4/platform.yaml with O1 .. O7
+->
+# keep the five that matter most; move the rest to 2027-Q1
+"""
 DEFAULT_MAX = 5
 
 

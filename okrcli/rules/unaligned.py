@@ -15,6 +15,15 @@ from .context import CheckContext
 
 ID = "unaligned"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+  - id: O1                  # platform's objective, serving nothing above it
+    title: Make deploys boring
+->
+  - id: O1
+    title: Make deploys boring
+    aligns: [eng/O2]
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -17,6 +17,12 @@ from .context import CheckContext
 
 ID = "unknown-owner"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+2026-Q4/platfrom.yaml      # no 'platfrom' in org.yaml
+->
+2026-Q4/platform.yaml
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -18,6 +18,14 @@ from .context import CheckContext
 
 ID = "weak-wording"
 SEVERITY = "warning"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+      - id: KR1
+        title: Work on latency
+->
+      - id: KR1
+        title: p95 latency down to 200 ms
+"""
 KR_VERBS = ("help", "consult", "analyze", "analyse", "participate", "support", "assist", "work on")
 OBJECTIVE_VERBS = ("maintain", "continue", "keep doing")
 

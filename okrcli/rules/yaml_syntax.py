@@ -15,6 +15,15 @@ from .context import CheckContext
 
 ID = "yaml-syntax"
 SEVERITY = "error"
+# What a finding looks like, then (after ->) the fix: shown by `okr check --explain`.
+EXAMPLE = """\
+key_results:
+  - id: KR1
+    title:Faster builds     # a space must follow ':'
+->
+  - id: KR1
+    title: Faster builds
+"""
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
