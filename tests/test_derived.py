@@ -456,3 +456,15 @@ def test_a_chain_of_1500_sums_and_a_loop_as_long_are_evaluated_without_recursion
     krs = export(root)
     assert krs["2026-Q4:bob/O1/KR1"]["current"] == 7  # through 1,499 mirrors (deeper than Python recursion)
     assert krs["2026-Q4:bob/O2/KR1"]["current"] == 0  # a loop has no value
+
+
+def test_checkin_from_a_file_refuses_a_derived_kr_and_writes_nothing(tmp_path, monkeypatch):
+    isolate_git(monkeypatch, tmp_path)
+    root = init_repo(tmp_path / "git", FILES)
+    before = {rel: (root / rel).read_bytes() for rel in ("2026-Q4/acme.yaml", "2026-Q4/platform.yaml")}
+    rows = json.dumps([{"ref": "platform/O1/KR1", "value": 31}, {"ref": "acme/O1/KR1", "value": 50}])
+    result = run(["checkin", "--from", "-"], cwd=root, env=ENV, input=rows)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "acme/O1/KR1 is the sum of platform/O1/KR1, alice/O1/KR1" in result.stderr
+    assert {rel: (root / rel).read_bytes() for rel in before} == before  # the good row is not written either
+    assert "checkin" not in run(["log"], cwd=root, env=ENV).stdout
