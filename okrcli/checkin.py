@@ -388,6 +388,8 @@ def plan_checkin(
     for target, value, confidence, *own in entries:
         obj, kr = target.objective, target.kr
         ref = f"{obj.owner}/{obj.id}/{kr.id}"
+        if kr.derived is not None:
+            refuse_derived(sources, obj, kr)
         if any(u.cycle == obj.cycle and u.ref == ref for u in updates):
             raise OkrError(f"{ref} is named twice; check each key result in once per call")
         where = editor.kr_path(obj, kr)
@@ -408,6 +410,28 @@ def plan_checkin(
         touched.append(obj.loc.path)
     return Plan("checkin", sources.root, tuple(updates), editor.files(list(dict.fromkeys(touched))),
                 sources.cycle, note, tuple(links))
+
+
+def refuse_derived(sources: Sources, obj: Objective, kr: KeyResult) -> None:
+    """A derived KR takes no check-in: OkrError (exit 2) naming what its value comes from."""
+    ref = f"{obj.owner}/{obj.id}/{kr.id}"
+    if kr.derived == "sum_of":
+        names = ", ".join(_shown(e.text) for e in kr.sum_of) or "nothing yet"
+        first = kr.sum_of[0].text if kr.sum_of else "REF"
+        what = f"mirrors {names}" if len(kr.sum_of) == 1 else f"is the sum of {names}"
+        raise OkrError(f"{ref} {what}: okr computes its value, it takes no check-in",
+                       hint=f"check in what it adds up, e.g. okr checkin {_shown(first)} VALUE")
+    from .load import load_repository
+
+    whole, _ = load_repository(sources.root)
+    derivation = whole.derived.get(f"{obj.key}/{kr.id}")
+    aligned = [k.split(":", 1)[1] if k.startswith(f"{obj.cycle}:") else k
+               for k in (derivation.shown_sources() if derivation is not None else [])]
+    hidden = len(derivation.private) if derivation is not None else 0
+    names = ", ".join(aligned) + (f" and {hidden} private objective{'s' * (hidden != 1)}" if hidden else "")
+    raise OkrError(f"{ref} is rolled up from the objectives aligned to it ({names or 'none yet'}): okr "
+                   "computes its value, it takes no check-in",
+                   hint="check in the key results of those objectives")
 
 
 def replan_checkin(root: Path, entries: Sequence[tuple], *,
@@ -501,4 +525,4 @@ def owner_key_results(sources: Sources, owner: str) -> list[tuple[Objective, Key
     sources.load(sources.cycle, owner)
     repo = sources.repository()
     return [(obj, kr) for obj in repo.objectives_in(sources.cycle) if obj.owner == owner
-            for kr in obj.key_results]
+            for kr in obj.key_results if kr.derived is None]

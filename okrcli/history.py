@@ -10,12 +10,15 @@ are read, at the commit and at its first parent (one `git cat-file --batch`),
 and a key result whose `current` or `done` differs between the two becomes a
 check-in of kind "edit". Merge commits are not diffed: what they bring in was
 committed, and is read, on its own branch.
+
+`read_work` reads the `Okr-Ref:` trailers of ordinary commits (work on a key
+result, never a check-in) with one `git log --grep` of the whole branch.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -485,4 +488,164 @@ def _kr_values(root: Path, rel: str, cycle: str, owner: str,
     if okr_file is None:
         return {}
     return {f"{obj.id}/{kr.id}": (kr.done if kr.kind == "milestone" else kr.current, kr.confidence, kr.unit)
-            for obj in okr_file.objectives for kr in obj.key_results}
+            for obj in okr_file.objectives for kr in obj.key_results
+            if kr.derived is None}  # a derived KR's value is computed, never edited
+
+
+# --- work linked to key results (Okr-Ref trailers) -------------------------------------------
+
+WORK_REF_KEY = "Okr-Ref"
+MAX_WORK_REFS = 20  # Okr-Ref lines read per commit; more are reported, not read
+MAX_REF_CHARS = 200
+MAX_SUBJECT_CHARS = 200
+_WORK_LINE_RE = re.compile(r"^[Oo][Kk][Rr]-[Rr][Ee][Ff]:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+
+
+class WorkCommit(NamedTuple):
+    """An ordinary commit whose `Okr-Ref:` trailer names a key result: work on it, never a check-in.
+
+    `cycle` and `ref` (`OWNER/OBJ/KR`) name the key result; a reference without a cycle is read in
+    the cycle the commit's date falls in. The subject is cut to `MAX_SUBJECT_CHARS` as read (made
+    visible, never interpreted, by whoever shows it)."""
+
+    cycle: str
+    ref: str
+    subject: str
+    author_name: str
+    author_email: str
+    date: datetime
+    commit: str
+    text: str = ""  # the reference as the trailer wrote it
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle}:{self.ref}"
+
+    def as_json(self) -> dict:
+        return {"date": self.date.isoformat(), "ref": self.key, "cycle": self.cycle, "subject": self.subject,
+                "author": {"name": self.author_name, "email": self.author_email}, "commit": self.commit}
+
+
+class BadWorkRef(NamedTuple):
+    """An `Okr-Ref:` value that names no key result: as written (cut), and its commit."""
+
+    text: str
+    commit: str
+
+
+@dataclass(frozen=True)
+class Work:
+    """The work commits read, newest first, and the refs that could not be read."""
+
+    commits: tuple[WorkCommit, ...]
+    bad: tuple[BadWorkRef, ...] = ()
+
+    def on(self, key: str) -> list[WorkCommit]:
+        """The work on one key result (`CYCLE:OWNER/OBJ/KR`), newest first."""
+        return [w for w in self.commits if w.key == key]
+
+
+def work_refs(message: str) -> list[str]:
+    """The values of the `Okr-Ref:` lines of a commit message's last paragraph (git's trailers)."""
+    body = message.rstrip()
+    cut = body.rfind("\n\n")
+    if cut < 0:
+        return []  # a subject alone has no trailers
+    return _WORK_LINE_RE.findall(body[cut + 2:])
+
+
+def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | None = None,
+              since: date | None = None, since_commit: str | None = None, until: str | None = None) -> Work:
+    """Commits of the work tree's branch (the whole repository, not only the OKR folder: work
+    lands beside it in a monorepo) with `Okr-Ref:` trailers, from ONE `git log --grep`.
+
+    `cycle_of(day)` is the cycle a reference without one is read in. `since` / `since_commit`
+    limit the commits read; `until` is the commit to read back from (HEAD by default). What a
+    trailer says is data: it is parsed, bounded and kept as text, never run or followed."""
+    from .gitstore import _LOG_FORMAT, _parse_log, stream_git
+    from .refs import RefSyntaxError, parse_ref
+
+    git = git or open_git(root)
+    if git.head() is None:
+        return Work(())
+    tip = until or "HEAD"
+    args = ["log", f"--format={_LOG_FORMAT}", "--no-show-signature", "--no-color", "--no-abbrev-commit",
+            f"--grep=^{WORK_REF_KEY}:", "--regexp-ignore-case", "--extended-regexp"]
+    if since is not None:
+        args.append(f"--since={_git_since(since)}")
+    args += [tip if since_commit is None else f"{since_commit}..{tip}", "--"]
+    found: list[WorkCommit] = []
+    bad: list[BadWorkRef] = []
+    for commit in _parse_log(stream_git(args, git.top, timeout=git.timeout), False):
+        if _trailer_block(commit.message) is not None:
+            continue  # a check-in or grade: its own trailers say what it did
+        refs = work_refs(commit.message)
+        if not refs:
+            continue
+        try:
+            when = datetime.fromisoformat(commit.date)
+        except ValueError:  # a date Python cannot hold (year 10000): not work okr can place
+            continue
+        if since is not None and when.date() < since:
+            continue
+        subject = commit.message.strip().split("\n", 1)[0][:MAX_SUBJECT_CHARS]
+        for text in refs[MAX_WORK_REFS:]:
+            bad.append(BadWorkRef(text[:MAX_REF_CHARS], commit.sha))
+        seen: set[str] = set()
+        for text in refs[:MAX_WORK_REFS]:
+            ref = None
+            if len(text) <= MAX_REF_CHARS:
+                try:
+                    ref = parse_ref(text)
+                except RefSyntaxError:
+                    ref = None
+            cycle = (ref.cycle or cycle_of(when.date())) if ref is not None else None
+            if ref is None or ref.kr is None or parse_cycle(cycle) is None:
+                bad.append(BadWorkRef(text[:MAX_REF_CHARS], commit.sha))
+                continue
+            item = WorkCommit(cycle, f"{ref.owner}/{ref.objective}/{ref.kr}", subject, commit.author_name,
+                              commit.author_email, when, commit.sha, text)
+            if item.key not in seen:
+                seen.add(item.key)
+                found.append(item)
+    return Work(tuple(found), tuple(bad))
+
+
+def work_cycle_of(settings) -> Callable[[date], str]:
+    """The cycle a work reference without one is read in: the one its commit's day falls in
+    (okr.yaml's pinned `cycle` when the day is inside it)."""
+    from .cycles import current_cycle_id
+
+    pinned = parse_cycle(settings.cycle) if settings.cycle else None
+
+    def cycle_of(day: date) -> str:
+        if pinned is not None and pinned.contains(day):
+            return pinned.id
+        return current_cycle_id(day, settings.cadence)
+
+    return cycle_of
+
+
+def unknown_work(work: Work, exists: Callable[[str], bool]) -> Work:
+    """`work` without the commits whose key result does not exist (`exists(KEY)` is False),
+    those refs added to `bad`."""
+    kept, bad = [], list(work.bad)
+    for w in work.commits:
+        if exists(w.key):
+            kept.append(w)
+        else:
+            bad.append(BadWorkRef(w.text or w.key, w.commit))
+    return Work(tuple(kept), tuple(bad))
+
+
+def bad_work_warning(work: Work) -> str | None:
+    """One warning line for every `Okr-Ref` that names nothing (None when there is none)."""
+    from .render.text_safety import visible
+
+    if not work.bad:
+        return None
+    n = len(work.bad)
+    shown = ", ".join(f"{b.commit[:7]} '{visible(b.text[:60])}'" for b in work.bad[:3])
+    more = f" and {n - 3} more" if n > 3 else ""
+    return (f"okr: warning: {n} Okr-Ref trailer{'s' * (n != 1)} name{'s' * (n == 1)} no key result: "
+            f"{shown}{more} (write Okr-Ref: OWNER/OBJ/KR or CYCLE:OWNER/OBJ/KR)\n")

@@ -13,6 +13,7 @@ import gc
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -293,7 +294,7 @@ OBJECTIVE_SPEC = {"id": "id", "title": "text", "aligns": "raw", "depends_on": "r
                   "description": "text?"}
 KR_SPEC = {"id": "id", "title": "text", "start": "number", "target": "number", "current": "number",
            "unit": "text?", "keep": "text", "done": "bool", "confidence": "unit", "weight": "positive",
-           "score": "unit", "description": "text?", "due": "raw"}
+           "score": "unit", "description": "text?", "due": "raw", "sum_of": "raw", "rollup": "text"}
 REVIEW_KEYS = ("score", "notes")
 
 # For an unknown key: the mappings just above and below this one in an OKR file, whose keys
@@ -308,7 +309,7 @@ _NEIGHBOURS = {
 }
 
 
-def _refs(r: Reader, key: str) -> tuple[RefEntry, ...]:
+def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, ...]:
     items = r.seq(key)
     if not items:
         return ()
@@ -316,7 +317,7 @@ def _refs(r: Reader, key: str) -> tuple[RefEntry, ...]:
     for item, (line, col, plain) in zip(items, items.pos):
         loc = Loc(r.path, line, col)
         if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
-            r.err(line, col, f"each entry of '{key}' must be a reference such as platform/O1; quote it")
+            r.err(line, col, f"each entry of '{key}' must be a reference such as {example}; quote it")
             continue
         try:
             ref = parse_ref(item)
@@ -369,6 +370,10 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         p = m.pos["keep"]
         r.err(p[3], p[4], f"'keep' must be above or below, not {keep}")
         keep = None
+    if "sum_of" in m or "rollup" in m:
+        if "due" in m:
+            _due(r, False, cycle)  # a derived KR is no milestone: 'due' is a finding
+        return _derived_kr(m, r, f, line, col, path)
     if "done" in m:
         kind = "milestone"
         for key in ("start", "target", "current", "keep"):
@@ -391,6 +396,57 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         current=f.get("current", start), done=done, keep=keep, unit=f.get("unit"),
         confidence=f.get("confidence"), weight=f.get("weight", 1), score=f.get("score"),
         loc=Loc(path, line, col), spans=m.pos, due=due,
+    )
+
+
+def _derived_kr(m: YMap, r: Reader, f: dict, line: int, col: int, path: str) -> KeyResult | None:
+    """A key result whose value okr computes: `sum_of: [REF, ...]` or `rollup: aligned` (SPEC 2).
+
+    A roll-up is numeric from 0 to 1, its `current` the progress `okrcli.derived` computes;
+    a sum keeps its own start and target (and `keep`), its `current` the sum computed there."""
+    how = "sum_of" if "sum_of" in m else "rollup"
+    if "sum_of" in m and "rollup" in m:
+        p = m.pos["rollup"]
+        r.err(p[0], p[1], "a key result is a sum (sum_of) or a roll-up (rollup), not both; remove one")
+    forbidden = ("current", "done") if how == "sum_of" else ("current", "done", "start", "target", "keep")
+    why = ("okr adds up the key results in 'sum_of'" if how == "sum_of"
+           else "okr rolls it up from the objectives aligned to it")
+    for key in forbidden:
+        if key in m:
+            p = m.pos[key]
+            r.err(p[0], p[1], f"a derived key result ({how}) has no '{key}': {why}; remove '{key}'")
+    sources: tuple[RefEntry, ...] = ()
+    if how == "sum_of":
+        before = len(r.diags)
+        sources = _refs(r, "sum_of", "platform/O1/KR1")
+        if not sources and len(r.diags) == before:
+            p = m.pos["sum_of"]
+            r.err(p[3], p[4], "'sum_of' lists no key result: name one (a mirror) or more, "
+                              "such as [platform/O1/KR1]")
+        if "target" not in m:
+            r.err(m.line, m.col, "a sum (sum_of) needs 'target': the total to reach")
+            return None
+        if f.get("target") is None:
+            return None
+        start, target = f.get("start", 0), f["target"]
+        kind, keep = ("threshold", f.get("keep")) if f.get("keep") in ("above", "below") else ("numeric", None)
+    else:
+        rollup = f.get("rollup")
+        if rollup is None:
+            return None
+        if rollup != "aligned":
+            p = m.pos["rollup"]
+            r.err(p[3], p[4], f"'rollup' must be aligned (the objectives aligned to this key result), "
+                              f"not {rollup}")
+            return None
+        start, target, kind, keep = 0, 1, "numeric", None
+    kr_id, title = f.get("id"), f.get("title")
+    if kr_id is None or title is None:
+        return None
+    return KeyResult(
+        id=kr_id, title=title, kind=kind, start=start, target=target, current=start, done=None,
+        keep=keep, unit=f.get("unit"), confidence=f.get("confidence"), weight=f.get("weight", 1),
+        score=f.get("score"), loc=Loc(path, line, col), spans=m.pos, derived=how, sum_of=sources,
     )
 
 
@@ -723,6 +779,11 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
             listing = [*listing, *extra]
         else:
             files = load_files(root, entries, diags, blobs)
+        repository = build_repository(root, settings, org, files)
+        if any(kr.derived for f in files for o in f.objectives for kr in o.key_results):
+            from .derived import resolve
+
+            repository = resolve(repository, diags)
     finally:
         # The model lives as long as the command: move it out of the collector's sight, or
         # every later collection would walk millions of objects that can never be garbage.
@@ -730,7 +791,7 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
         if gc_was_enabled:
             gc.enable()
     count = len(listing) + 1 + (ORG_FILE in blobs if blobs is not None else (root / ORG_FILE).exists())
-    return build_repository(root, settings, org, files, count), diags
+    return replace(repository, file_count=count), diags
 
 
 def _load_sparse(root: Path, settings: Settings, entries: list[tuple[str, str, str]],

@@ -47,6 +47,8 @@ class KeyResult:
     loc: Loc
     spans: Spans = field(repr=False, compare=False)
     due: date | None = None  # milestone KRs: the day it is due (inside its cycle)
+    derived: str | None = None  # sum_of | rollup: the value is computed (okrcli.derived), never checked in
+    sum_of: tuple[RefEntry, ...] = ()  # the key results summed, as written
 
     def at(self, key: str, value: bool = True) -> Loc:
         """Where `key` (its value, or the key itself) is written; the KR's own position if absent."""
@@ -265,6 +267,7 @@ class Repository:
     files: tuple[OkrFile, ...]
     objectives: dict[str, Objective]  # by key `CYCLE:OWNER/ID` (the first one when ids repeat)
     file_count: int = 0  # files read, broken ones included
+    derived: dict = field(default_factory=dict)  # `CYCLE:OWNER/OBJ/KR` -> derived.Derivation
 
     def cycles(self) -> list[str]:
         return sorted({f.cycle for f in self.files})

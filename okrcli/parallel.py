@@ -132,7 +132,8 @@ def _pack_file(f: OkrFile) -> tuple:
     for o in f.objectives:
         krs = tuple((k.id, k.title, k.kind, k.start, k.target, k.current, k.done, k.keep, k.unit,
                      k.confidence, k.weight, k.score, k.loc.line, k.loc.column, k.spans,
-                     k.due.toordinal() if k.due is not None else None)
+                     k.due.toordinal() if k.due is not None else None, k.derived,
+                     tuple(map(_pack_ref, k.sum_of)))
                     for k in o.key_results)
         review = (o.review.score, o.review.notes) if o.review is not None else None
         objectives.append((o.cycle, o.owner, o.id, o.title, krs, tuple(map(_pack_ref, o.aligns)),
@@ -151,7 +152,8 @@ def _unpack_file(packed: tuple) -> OkrFile:
     out = []
     for o in objectives:
         krs = tuple(KeyResult(*k[:12], Loc(path, k[12], k[13]), k[14],
-                              date.fromordinal(k[15]) if k[15] is not None else None) for k in o[4])
+                              date.fromordinal(k[15]) if k[15] is not None else None, k[16],
+                              tuple(map(ref, k[17]))) for k in o[4])
         review = Review(*o[11]) if o[11] is not None else None
         out.append(Objective(o[0], o[1], o[2], o[3], krs, tuple(map(ref, o[5])), tuple(map(ref, o[6])),
                              o[7], o[8], o[9], o[10], review, o[12], Loc(path, o[13], o[14]), o[15],

@@ -174,7 +174,8 @@ def owes_checkin(kr: KeyResult) -> bool:
     its target; every other KR owes one every `checkin_every` days while its cycle runs."""
     if kr.score is not None:  # graded
         return False
-    # Derived KRs (`sum_of`, `rollup`) follow what they derive from: one `return False` here.
+    if kr.derived is not None:  # `sum_of`, `rollup`: they follow what they derive from
+        return False
     if kr.kind == "milestone":
         return not kr.done
     if kr.kind == "numeric":

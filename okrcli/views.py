@@ -50,6 +50,9 @@ class KRView:
     graded: bool  # True when `score` is set by hand
     status: str
     band: str
+    derived: str | None = None  # sum_of | rollup (okrcli.derived)
+    sources: tuple[str, ...] = ()  # what it is derived from (private objectives left out)
+    derived_text: str | None = None  # "sum of ...", "mirror of ...", "rolled up from N objectives"
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build by the 100,000
@@ -88,9 +91,10 @@ def explicit_ref(entry: RefEntry, cycle: str) -> str:
 class Scorer:
     """Scores objectives as of one date, each once."""
 
-    def __init__(self, repo: Repository, today: date):
+    def __init__(self, repo: Repository, today: date, include_private: bool = False):
         self.repo = repo
         self.today = today
+        self.include_private = include_private  # whether derived KRs may name private sources
         self._cycles: dict[str, Cycle] = {}
         self._expected: dict[str, float] = {}
         self._views: dict[int, ObjectiveView] = {}
@@ -115,14 +119,21 @@ class Scorer:
         score = progress if kr.score is None else scoring.kr_score(kr)
         kind = kr.kind
         measured = kind != "milestone"
-        return KRView(
-            f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}", kr.id, kr.title, kind, kr.unit,
+        ref = f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}"
+        view = KRView(
+            ref, kr.id, kr.title, kind, kr.unit,
             kr.start if kind == "numeric" else None, kr.target if measured else None,
             kr.current if measured else None, None if measured else kr.done, kr.due, kr.keep, kr.weight,
             kr.confidence, progress, score, kr.score is not None,
             scoring.kr_status_at(kr, self.expected(obj.cycle), score) if kr.due is None
             else scoring.kr_status(kr, self.cycle(obj.cycle), self.today), scoring.band(score),
         )
+        if kr.derived is not None:
+            d = self.repo.derived.get(ref)
+            if d is not None:
+                shown = self.include_private
+                view.derived, view.sources, view.derived_text = d.how, tuple(d.shown_sources(shown)), d.describe(shown)
+        return view
 
     def view(self, obj: Objective) -> ObjectiveView:
         got = self._views.get(id(obj))

@@ -48,6 +48,7 @@ def demo(folder: Path = DirArgument) -> None:
         ("okr report --at 2026-12-31 --since 7d", "the follow-up of the quarter's last week"),
         (f"okr review --at {closed} --format html --output review.html", "the review as a web page"),
         ("okr log kofi", "one person's check-ins (and the weeks he missed)"),
+        ("okr log sales/O1/KR2", "a mirror: its value moves with every check-in of Mei's KR"),
         ("okr checkin alice/O2/KR1 7 --note 'Normaliser merged'", "check in: one more commit"),
         ("okr tree --at 2026-11-01", "the company as it stood on Nov 1"),
         ("okr diff HEAD~5", "what the last five commits changed"),

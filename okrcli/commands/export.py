@@ -39,5 +39,5 @@ def export(
         raise OkrError("--cycle and --all-cycles exclude each other", hint="give one of them")
     repository, today = open_as_of(repo, at)
     chosen = None if all_cycles else pick_cycle(repository, cycle, today)
-    data = build_export(repository, Scorer(repository, today), cycle=chosen, include_private=include_private)
+    data = build_export(repository, Scorer(repository, today, include_private), cycle=chosen, include_private=include_private)
     write_all(render.export_json(data, include_private) if format == "json" else render.export_csv(data))

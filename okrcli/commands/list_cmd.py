@@ -44,7 +44,7 @@ def list_objectives(
     if committed and aspirational:
         raise OkrError("--committed and --aspirational exclude each other", hint="give one of them, or neither")
     repository, today = open_as_of(repo, at)
-    listing = build_list(repository, Scorer(repository, today), cycle=pick_cycle(repository, cycle, today),
+    listing = build_list(repository, Scorer(repository, today, include_private), cycle=pick_cycle(repository, cycle, today),
                          owners=owner_filter(repository, owner, team), status=status,
                          committed=True if committed else False if aspirational else None,
                          include_private=include_private, krs=krs)

@@ -35,6 +35,8 @@ def log(
     limit: int | None = typer.Option(None, "--max-count", "-n", metavar="N", min=0,
                                         help="Show at most N check-ins."),
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
+    work: bool = typer.Option(False, "--work",
+                              help="Show work instead: commits whose Okr-Ref: trailer names the key result."),
     repo: Path | None = RepoOption,
     include_private: bool = typer.Option(
         False, "--include-private", help="Include check-ins of private objectives (left out by default)."),
@@ -44,7 +46,11 @@ def log(
     Example: okr log platform --since 2w
 
     History comes from git: okr's trailers, plus commits that changed a key
-    result's current or done by hand (shown as edits).
+    result's current or done by hand (shown as edits). A derived key result
+    (sum_of, rollup) shows its value after each check-in of its sources.
+    With --work: the commits of the repository (code beside the OKRs too) whose
+    message ends with an `Okr-Ref: platform/O1/KR1` trailer; never check-ins.
+    Example: okr log platform/O1/KR1 --work
     """
     from ..clock import today
     from ..load import load_settings
@@ -52,7 +58,11 @@ def log(
 
     choice(fmt, FORMATS, "--format")
     root = find_root(repo)
-    current = load_settings(root, []).current_cycle(today())
+    settings = load_settings(root, [])
+    current = settings.current_cycle(today())
+    if work:
+        _log_work(root, settings, ref, since, author, cycle, current, limit, fmt, include_private)
+        return
     history, shown = _read(root, ref, since, author, cycle, current, today())
     if not include_private:
         shown = _public(root, shown)
@@ -87,15 +97,127 @@ def _read(root: Path, ref: str | None, since: str | None, author: str | None,
     owners, prefix, cycle = _selection(org, ref, cycle, current)
     git = open_git(root)
     since_day, since_commit = _since(since, git, today)
-    history = read_history(root, owners=owners, cycle=cycle, since=since_day,
-                           since_commit=since_commit, author=_author(org, author), git=git)
-    shown = [c for c in history
-             if prefix is None or c.key == prefix or c.key.startswith(prefix + "/")]
+    needle = _author(org, author)
+    if prefix is not None and _names_derived(root, prefix):
+        # A derived KR's values come from its sources' check-ins, whoever made them and whenever:
+        # read them all once, then keep what the options select.
+        history = read_history(root, git=git)
+        keep = _keeper(git, since_day, since_commit, needle)
+        under = [c for c in history if c.key == prefix or c.key.startswith(prefix + "/")]
+        shown = sorted((c for c in under + _derived_under(root, prefix, history) if keep(c)),
+                       key=lambda c: c.date, reverse=True)
+    else:
+        history = read_history(root, owners=owners, cycle=cycle, since=since_day,
+                               since_commit=since_commit, author=needle, git=git)
+        shown = [c for c in history
+                 if prefix is None or c.key == prefix or c.key.startswith(prefix + "/")]
     if prefix is not None and not shown:
         from ..checkin import Sources
 
         Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
     return history, shown
+
+
+def _log_work(root: Path, settings, ref: str | None, since: str | None, author: str | None,
+              cycle: str | None, current: str, limit: int | None, fmt: str, include_private: bool) -> None:
+    """`okr log --work`: commits with `Okr-Ref:` trailers on the key results REF selects (of
+    private objectives only with --include-private)."""
+    from ..checkin import Sources
+    from ..clock import today
+    from ..history import bad_work_warning, open_git, read_work, unknown_work, work_cycle_of
+    from ..load import load_org
+    from ..render.text_safety import visible
+
+    if cycle is not None:
+        _check_cycle(cycle)
+    org = load_org(root, []) if (ref and "/" not in ref) or author else None
+    owners, prefix, cycle = _selection(org, ref, cycle, current)
+    git = open_git(root)
+    since_day, since_commit = _since(since, git, today())
+    found = read_work(root, cycle_of=work_cycle_of(settings), git=git, since=since_day, since_commit=since_commit)
+    sources = Sources(root, settings, current)
+    for w in found.commits:
+        sources.load(w.cycle, w.ref.split("/", 1)[0])
+    model = sources.repository()
+
+    def exists(key: str) -> bool:
+        head, _, kr = key.rpartition("/")
+        obj = model.objectives.get(head)
+        return obj is not None and obj.kr(kr) is not None
+
+    def shown_objective(key: str) -> bool:
+        return include_private or not model.objectives[key.rpartition("/")[0]].private
+
+    found = unknown_work(found, exists)
+    warning = bad_work_warning(found)
+    if warning:
+        sys.stderr.write(warning)
+    needle = _author(org, author)
+    shown = [w for w in found.commits
+             if (prefix is None or w.key == prefix or w.key.startswith(prefix + "/"))
+             and (owners is None or w.ref.split("/", 1)[0] in owners) and (cycle is None or w.cycle == cycle)
+             and (not needle or needle.casefold() in f"{w.author_name} <{w.author_email}>".casefold())
+             and shown_objective(w.key)]
+    if limit is not None:
+        shown = shown[:limit]
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps({"work": [w.as_json() for w in shown]}, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not shown:
+        if prefix is not None:
+            Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
+        sys.stderr.write("okr: no work commits found (commits with an Okr-Ref: trailer)\n")
+        return
+    rows = [(w.date.date().isoformat(), visible(w.author_name)[:24], w.ref if w.cycle == current else w.key,
+             w.commit[:7], visible(w.subject)) for w in shown]
+    widths = [max(len(row[n]) for row in rows) for n in range(3)]
+    sys.stdout.write("".join(f"{r[0]}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  {r[4]}".rstrip() + "\n"
+                             for r in rows))
+
+
+def _names_derived(root: Path, prefix: str) -> bool:
+    """Whether `prefix` (a KR or an objective) names a derived KR: read from its OKR file alone
+    (most files have none, and the repository is then never loaded)."""
+    from ..load import load_okr_file
+
+    cycle, _, rest = prefix.partition(":")
+    owner = rest.split("/", 1)[0]
+    rel = f"{cycle}/{owner}.yaml"
+    try:
+        raw = (root / rel).read_bytes()
+    except OSError:
+        return False
+    if b"sum_of" not in raw and b"rollup" not in raw:
+        return False
+    okr_file = load_okr_file(root, rel, cycle, owner, [], raw=raw)
+    return okr_file is not None and any(
+        kr.derived is not None and prefix in (o.key, f"{o.key}/{kr.id}")
+        for o in okr_file.objectives for kr in o.key_results)
+
+
+def _derived_under(root: Path, prefix: str, history: History) -> list[CheckIn]:
+    """The values over time of the derived KRs under `prefix`, from their sources' check-ins."""
+    from ..derived import derived_series, kr_index
+    from ..load import load_repository
+
+    repository, _ = load_repository(root)
+    keys = [k for k in repository.derived if k == prefix or k.startswith(prefix + "/")]
+    index = kr_index(repository) if keys else {}
+    return [p for key in keys for p in derived_series(repository, history, key, index)]
+
+
+def _keeper(git, since_day: date | None, since_commit: str | None, needle: str | None):
+    """`--since` and `--author` as a test of one check-in (what git does for `read_history`)."""
+    after = set(git.git("rev-list", f"{since_commit}..HEAD", "--").out.split()) if since_commit else None
+    needle = needle.casefold() if needle else None
+
+    def keep(c: CheckIn) -> bool:
+        return ((since_day is None or c.date.date() >= since_day) and (after is None or c.commit in after)
+                and (needle is None or needle in f"{c.author_name} <{c.author_email}>".casefold()))
+
+    return keep
 
 
 def _public(root: Path, checkins: list[CheckIn]) -> list[CheckIn]:
@@ -195,6 +317,8 @@ def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
             name = names[c.author_name] = visible(c.author_name)
         if c.kind == "grade":
             change = f"graded {format_value(c.value)}"
+        elif c.kind == "derived":
+            change = f"{_derived_value(c.previous)} -> {_derived_value(c.value, c.unit)} (derived)"
         else:
             new = format_value(c.value, c.unit)
             change = new if c.previous is None else f"{format_value(c.previous)} -> {new}"
@@ -209,3 +333,12 @@ def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
     widths[1] = min(widths[1], 24)
     return [f"{row[0]}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:<{widths[3]}}  "
             f"{row[4]:<{widths[4]}}  {row[5]}".rstrip() for row in rows]
+
+
+def _derived_value(value: object, unit: str | None = None) -> str:
+    """A computed value as shown: at most two decimals (a roll-up is a score from 0 to 1)."""
+    from ..checkin import format_value
+
+    if isinstance(value, float):
+        value = f"{value:.2f}".rstrip("0").rstrip(".")
+    return format_value(value, unit)

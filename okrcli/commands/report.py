@@ -37,6 +37,31 @@ def selection_text(**flags: str | None) -> str | None:
     return text or None
 
 
+def read_window_work(root: Path, repository, window, head: str | None):
+    """The commits of the window with `Okr-Ref:` trailers (one `git log --grep`); a ref that
+    names no key result of the repository is left out, with one warning on stderr."""
+    import sys
+
+    from ..history import bad_work_warning, read_work, unknown_work, work_cycle_of
+
+    if window.rev is None and window.commits is not None and not window.commits:
+        return None  # no commit at all
+    work = read_work(root, cycle_of=work_cycle_of(repository.settings), since_commit=window.rev, until=head,
+                     since=None if window.rev is not None else window.day)
+    objectives = repository.objectives
+
+    def exists(key: str) -> bool:
+        head_key, _, kr = key.rpartition("/")
+        obj = objectives.get(head_key)
+        return obj is not None and obj.kr(kr) is not None
+
+    work = unknown_work(work, exists)
+    warning = bad_work_warning(work)
+    if warning:
+        sys.stderr.write(warning)
+    return work
+
+
 @paused_gc
 def report(
     since: str | None = typer.Option(None, "--since", metavar="7d|DATE|REV",
@@ -67,14 +92,17 @@ def report(
     repository, today = opened.as_of.repository, opened.as_of.today
     owners = owner_filter(repository, owner, team)
     every = repository.settings.checkin_every
+    work = None
     if opened.history is not None:
         window = read_since(opened.root, since, today, every, opened.as_of.rev)
         baseline = read_baseline(opened.root, window, opened.as_of.rev)
+        work = read_window_work(opened.root, repository, window, opened.as_of.rev)
     else:
         label, day = parse_since(since, today, every)
         window, baseline = Since(label, day or today, None, None), None
     data = build_report(repository, opened.history, cycle=opened.cycle, today=today, since=window,
                         baseline=baseline, owners=owners, include_private=include_private, rev=opened.as_of.rev,
-                        selection=selection_text(team=team, owner=owner), until=today if at else None)
+                        selection=selection_text(team=team, owner=owner), until=today if at else None,
+                        work=work)
     deliver(data, format, output, color_wanted())
 

@@ -44,7 +44,7 @@ def show(
     obj = target.objective
     if obj.private and not include_private:
         raise OkrError(f"{obj.owner}/{obj.id} is private", hint="add --include-private to show it")
-    network, scorer = AlignmentNetwork(repository), Scorer(repository, today)
+    network, scorer = AlignmentNetwork(repository), Scorer(repository, today, include_private)
     detail = (build_show_objective(repository, network, scorer, obj, include_private) if target.kr is None
               else build_show_kr(repository, network, scorer, obj, target.kr, include_private))
     if target.kr is not None:

@@ -53,7 +53,7 @@ def tree(
             raise OkrError(f"{target.owner}/{target.id} is private", hint="add --include-private to show it")
         root = target.key
     network = AlignmentNetwork(repository)
-    view = build_tree(repository, network, Scorer(repository, today), cycle=current, root=root,
+    view = build_tree(repository, network, Scorer(repository, today, include_private), cycle=current, root=root,
                       owners=owners, depth=depth, include_private=include_private, krs=krs)
     if format == "text":
         emit(render.text_lines(view))

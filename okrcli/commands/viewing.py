@@ -114,6 +114,10 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
         current, note = report_cycle(as_of.repository, as_of.today)
         if note:
             sys.stderr.write(f"okr: note: {note}\n")
+    if not all_cycles and as_of.repository.derived:
+        from ..derived import history_cycles
+
+        all_cycles = bool(history_cycles(as_of.repository, current) - {current})  # sums across cycles
     try:
         history = read_history(root) if all_cycles else read_history(root, cycle=current)
     except OkrError as exc:
@@ -125,6 +129,10 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
     if history is not None and history.shallow:
         sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
                          "are missing (git fetch --unshallow reads all of them)\n")
+    if history is not None and as_of.repository.derived:
+        from ..derived import with_derived
+
+        history = with_derived(as_of.repository, history)
     return Opened(root, as_of, current, unreadable, history)
 
 

@@ -23,6 +23,7 @@ from .report_words import (
     incomplete_text,
     left_out_text,
     milestone_why,
+    moved_value,
     movement_text,
     plural,
     score_text,
@@ -331,7 +332,7 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
             who = []
             for c in m.checkins:
                 text = (f"{c.date.date().isoformat()} <strong>{esc(c.author)}</strong> "
-                        f"{esc(value_text(c.value, m.unit))}")
+                        f"{esc(moved_value(m, c.value))}")
                 if c.confidence is not None:
                     text += f" · confidence {esc(value_text(c.confidence))}"
                 if c.note:
@@ -339,6 +340,9 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
                 for link in c.links:
                     text += f'<br><span class="muted">↳ <code>{esc(link)}</code></span>'
                 who.append(f"<div>{text}</div>")
+            for w in m.work:
+                who.append(f'<div>{w.date.date().isoformat()} <strong>{esc(w.author)}</strong> '
+                           f'<span class="muted">work <code>{esc(w.commit[:7])}</code></span> {esc(w.subject)}</div>')
             spark = svg.sparkline(m.recent, "green", short(m.ref, cycle))
             conf = confidence_text(m)
             rows.append([esc(short(m.ref, cycle)), f"{esc(m.title)}<br>{spark}",

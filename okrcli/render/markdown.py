@@ -22,6 +22,7 @@ from .report_words import (
     incomplete_text,
     left_out_text,
     milestone_why,
+    moved_value,
     movement_text,
     plural,
     score_text,
@@ -69,12 +70,14 @@ def _team(team: TeamFollowUp, r: FollowUp) -> list[str]:
         for m in team.moved:
             who = []
             for c in m.checkins:
-                text = f"{c.date.date().isoformat()} {md(c.author)} {md(value_text(c.value, m.unit))}"
+                text = f"{c.date.date().isoformat()} {md(c.author)} {md(moved_value(m, c.value))}"
                 if c.note:
                     text += ": “" + "<br>".join(md(line) for line in c.note.splitlines()) + "”"
                 if c.links:
                     text += " " + " ".join(f"<{link}>" if _plain_url(link) else md(link) for link in c.links)
                 who.append(text)
+            for w in m.work:
+                who.append(f"{w.date.date().isoformat()} {md(w.author)} work `{w.commit[:7]}` {md(w.subject)}")
             rows.append([_ref(m.ref, cycle), md(m.title), sparkline(m.recent), md(movement_text(m)),
                          md(confidence_text(m)), status_word(m.status), "<br>".join(who)])
         out += _table(["Key result", "Title", "Trend", "Value", "Confidence", "Status", "Check-ins"], rows)

@@ -24,13 +24,16 @@ def dumps(value) -> str:
 
 
 def kr_dict(k: KRView) -> dict:
-    return {
+    d = {
         "ref": k.ref, "id": k.id, "title": k.title, "kind": k.kind, "unit": k.unit,
         "start": k.start, "target": k.target, "current": k.current, "done": k.done,
         "due": k.due.isoformat() if k.due is not None else None, "keep": k.keep,
         "weight": k.weight, "confidence": k.confidence, "progress": k.progress, "score": k.score,
         "graded": k.graded, "status": k.status, "band": k.band,
     }
+    if k.derived is not None:  # only derived KRs carry these two keys
+        d["derived"], d["sources"] = k.derived, list(k.sources)
+    return d
 
 
 def objective_dict(v: ObjectiveView, krs: bool = True) -> dict:

@@ -13,13 +13,14 @@ from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
 
 
-def _names(cls: type) -> tuple[str, ...]:
+def _names(cls: type) -> tuple[tuple[str, bool], ...]:
+    """(name, left out when empty) of a dataclass's fields (`metadata={"omit_empty": True}`)."""
     got = _FIELDS.get(cls)
     if got is None:
-        got = _FIELDS[cls] = tuple(f.name for f in fields(cls))
+        got = _FIELDS[cls] = tuple((f.name, bool(f.metadata.get("omit_empty"))) for f in fields(cls))
     return got
 
 
@@ -30,7 +31,12 @@ def jsonable(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if is_dataclass(value):
-        return {name: jsonable(getattr(value, name)) for name in _names(type(value))}
+        out = {}
+        for name, omit in _names(type(value)):
+            item = getattr(value, name)
+            if not (omit and not item):
+                out[name] = jsonable(item)
+        return out
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):

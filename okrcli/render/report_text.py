@@ -19,6 +19,7 @@ from .report_words import (
     incomplete_text,
     left_out_text,
     milestone_why,
+    moved_value,
     movement_text,
     plural,
     score_text,
@@ -67,7 +68,7 @@ def _moved_lines(m: Movement, cycle: str) -> list[Line]:
     out = [line]
     for c in m.checkins:
         text: Line = [("      ", ""), (c.date.date().isoformat(), "dim"), ("  ", ""), (user(c.author), "cyan"),
-                      ("  ", ""), (user(value_text(c.value, m.unit)), "")]
+                      ("  ", ""), (user(moved_value(m, c.value)), "")]
         if c.kind == "edit":
             text.append(("  (edited by hand)", "dim"))
         if c.confidence is not None:
@@ -77,6 +78,9 @@ def _moved_lines(m: Movement, cycle: str) -> list[Line]:
         out.append(text)
         for link in c.links:
             out.append([("        ↳ ", "dim"), (user(link), "blue")])
+    for w in m.work:
+        out.append([("      ", ""), (w.date.date().isoformat(), "dim"), ("  ", ""), (user(w.author), "cyan"),
+                    ("  work ", "dim"), (w.commit[:7], "yellow"), ("  ", ""), (user(w.subject), "")])
     return out
 
 

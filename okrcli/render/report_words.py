@@ -65,12 +65,19 @@ def sparkline(values: list[float]) -> str:
 
 def movement_text(m: Movement) -> str:
     """`40 → 22 min`, `not done → done`, `now 12` (when the start is unknown)."""
-    now = value_text(m.now, m.unit)
+    now = moved_value(m, m.now)
     if m.before is None:
         return f"now {now}"
     if m.before == m.now and type(m.before) is type(m.now):
         return f"{now} (unchanged)"
-    return f"{value_text(m.before)} → {now}"
+    return f"{moved_value(m, m.before, unit=False)} → {now}"
+
+
+def moved_value(m: Movement, value: object, unit: bool = True) -> str:
+    """A value of a key result that moved: a roll-up's is a score (two decimals)."""
+    if m.derived == "rollup" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.2f}"
+    return value_text(value, m.unit if unit else None)
 
 
 def confidence_text(m: Movement) -> str:

@@ -54,7 +54,17 @@ def with_unit(value: float | None, unit: str | None) -> str:
 
 def measure(kr) -> str:
     """Where a key result stands, in its own terms: `120 → 50 ms, now 88`, `3, keep ≤ 5`, `done`,
-    `not done, due 2026-10-31`."""
+    `not done, due 2026-10-31`; a derived KR says what it comes from."""
+    derived = getattr(kr, "derived_text", None)
+    if derived is not None and kr.derived == "rollup":
+        return f"{derived}, now {kr.current:.2f}"
+    if derived is not None:
+        return f"{measure_plain(kr)}, {derived}"
+    return measure_plain(kr)
+
+
+def measure_plain(kr) -> str:
+    """`measure` of a key result that is not derived."""
     if kr.kind == "milestone":
         due = getattr(kr, "due", None)
         return ("done" if kr.done else "not done") + (f", due {due.isoformat()}" if due is not None else "")

@@ -30,6 +30,8 @@ def _node_line(node: TreeNode, tree: Tree, head: str) -> Line:
     marks = []
     if node.via_kr and not tree.krs:
         marks.append(f"drives {node.via_kr}")
+    if not tree.krs:
+        marks.extend(f"{k.id} {k.derived_text}" for k in v.key_results if k.derived is not None)
     if v.committed:
         marks.append("committed")
     if v.standalone and not node.also_under and node.via_kr is None:

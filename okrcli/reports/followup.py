@@ -26,7 +26,7 @@ from pathlib import Path
 from .. import scoring
 from ..cycles import parse_cycle
 from ..errors import OkrError
-from ..history import History
+from ..history import History, Work
 from ..model import KeyResult, Objective, Repository
 from .common import (
     Section,
@@ -64,6 +64,18 @@ class CheckInNote:
 
 
 @dataclass(slots=True)
+class WorkNote:
+    """A commit of work on a key result inside the window (an `Okr-Ref:` trailer): never a check-in."""
+
+    date: datetime
+    author: str
+    email: str
+    person: str | None
+    subject: str
+    commit: str
+
+
+@dataclass(slots=True)
 class Movement:
     """A key result that moved (value or confidence) or was checked in since then."""
 
@@ -83,6 +95,8 @@ class Movement:
     status: str
     checkins: list[CheckInNote]  # inside the window, oldest first
     recent: list[float]  # progress after each of the last check-ins, oldest first (sparkline)
+    work: list[WorkNote] = field(default_factory=list, metadata={"omit_empty": True})  # oldest first
+    derived: str | None = field(default=None, metadata={"omit_empty": True})  # sum_of | rollup
 
 
 @dataclass(slots=True)
@@ -299,11 +313,13 @@ def _field_changes(before: Objective, after: Objective, today: date) -> list[Fie
 
 def build_report(repo: Repository, history: History | None, *, cycle: str, today: date, since: Since,
                  baseline: Baseline | None, owners: set[str] | None = None, include_private: bool = False,
-                 rev: str | None = None, selection: str | None = None, until: date | None = None) -> FollowUp:
+                 rev: str | None = None, selection: str | None = None, until: date | None = None,
+                 work: Work | None = None) -> FollowUp:
     """The follow-up of `cycle` as of `today` for the window `since` (see the module doc).
 
     `until` leaves out check-ins dated after it (`--at`: the history is read from HEAD); the
-    window itself is the commits of `since` when known, else the days from `since.day`."""
+    window itself is the commits of `since` when known, else the days from `since.day`. `work`
+    (commits with `Okr-Ref:` trailers) lists the work on each key result inside the window."""
     from ..views import Scorer, canonical_objectives
 
     parsed = parse_cycle(cycle)
@@ -311,7 +327,7 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
         raise OkrError(f"'{cycle}' is not a cycle id")
     org = repo.org
     every = max(1, repo.settings.checkin_every)
-    scorer = Scorer(repo, today)
+    scorer = Scorer(repo, today, include_private)
     expected = scorer.expected(cycle)
     running = parsed.start <= today <= parsed.end
     people = {p.email.lower(): p.id for p in org.people.values() if p.email}
@@ -341,6 +357,10 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
     def wanted(obj: Objective) -> bool:
         return (include_private or not obj.private) and (owners is None or obj.owner in owners)
 
+    work_on: dict[str, list] = {}
+    for w in (work.commits if work is not None else ()):
+        if in_window(w):
+            work_on.setdefault(w.key, []).insert(0, w)  # newest first in, oldest first out
     totals = Totals()
     after_keys: set[str] = set()
     for obj in canonical_objectives(repo, [cycle]):
@@ -376,18 +396,24 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
             before = _kr_value(before_kr) if before_kr is not None else None
             conf_before = before_kr.confidence if before_kr is not None else None
             changed = before_kr is not None and (before != now or conf_before != kr.confidence)
-            if window or changed:
+            progress_before = scoring.kr_progress(before_kr) if before_kr is not None else None
+            if kr.derived is not None and before_kr is not None:  # its value moves with its sources'
+                before = window[0].previous if window else now
+                changed = conf_before != kr.confidence
+                progress_before = value_progress(kr, before)
+            worked = work_on.get(key, ())
+            if window or changed or worked:
                 recent = [p for p in (value_progress(kr, c.value) for c in series[-SPARK_POINTS:]) if p is not None]
                 team.moved.append(Movement(
                     key, obj.key, obj.owner, obj.title, kr.title, kr.kind, kr.unit, before, now, conf_before,
-                    kr.confidence, scoring.kr_progress(before_kr) if before_kr is not None else None,
-                    kv.progress, kv.status,
+                    kr.confidence, progress_before, kv.progress, kv.status,
                     [CheckInNote(c.date, c.kind, c.author_name, c.author_email,
                                  people.get(c.author_email.lower()), c.value, c.previous, c.confidence,
                                  c.note, tuple(c.links), c.commit) for c in window],
-                    recent))
+                    recent, [WorkNote(w.date, w.author_name, w.author_email, people.get(w.author_email.lower()),
+                                      w.subject, w.commit) for w in worked], kr.derived))
                 totals.moved += 1
-                totals.checkins += len(window)
+                totals.checkins += len(window) if kr.derived is None else 0  # a derived KR's are its sources'
             new_kr = baseline is not None and before_kr is None  # added since then: nothing owed yet
             if history is not None and running and not new_kr and scoring.owes_checkin(kr):
                 last = series[-1].date.date() if series else None

@@ -249,7 +249,7 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
         raise OkrError(f"'{cycle}' is not a cycle id")
     org = repo.org
     every = max(1, repo.settings.checkin_every)
-    scorer = Scorer(repo, today)
+    scorer = Scorer(repo, today, include_private)
     state = NOT_STARTED if today < parsed.start else ENDED if today > parsed.end else RUNNING
     periods = all_periods(parsed, every)
 
