@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from conftest import run, write_repo
-from gitrepo import init_repo, isolate_git
+from gitrepo import commit_all, init_repo, isolate_git
 
 # unaligned (2:9), weak-wording (6:16) twice (identical messages), kr-target (10:9)
 BOB = """\
@@ -126,3 +126,26 @@ def test_ci_paths_outside_git_are_relative_to_the_okr_root(tmp_path, monkeypatch
     result = run(["check", "--format", "github", "--repo", str(root)], cwd=tmp_path)
     assert "file=plain/2026-Q4/bob.yaml," in result.stdout
     assert {i["location"]["path"] for i in gitlab(root, cwd=root)[1]} == {"2026-Q4/bob.yaml"}
+
+
+def _annotated_files(stdout: str) -> set[str]:
+    return {line.split("file=", 1)[1].split(",", 1)[0] for line in stdout.splitlines() if "file=" in line}
+
+
+def test_status_and_diff_annotations_name_files_from_the_git_top_level(tmp_path, monkeypatch):
+    """`okr status` and `okr diff` in `--format github` annotate the file GitHub knows: in a
+    monorepo that is okrs/2026-Q4/bob.yaml, not the OKR-root-relative 2026-Q4/bob.yaml."""
+    top = monorepo(tmp_path, monkeypatch)
+    commit_all(top, "OKRs beside the code")
+    bob = top / "okrs" / "2026-Q4" / "bob.yaml"
+    bob.write_text(bob.read_text().replace("Faster builds", "Much faster builds"))
+    env = {"OKR_TODAY": "2026-11-15"}
+    for cwd, args in ((top / "okrs", []), (top, ["--repo", "okrs"])):
+        diff = run(["diff", "--format", "github", *args], cwd=cwd, env=env)
+        assert diff.exit_code == 0, diff.stderr
+        assert _annotated_files(diff.stdout) == {"okrs/2026-Q4/bob.yaml"}, diff.stdout
+        status = run(["status", "--format", "github", *args], cwd=cwd, env=env)
+        assert status.exit_code == 0, status.stderr
+        files = _annotated_files(status.stdout)
+        assert {"okrs/2026-Q4/bob.yaml", "okrs/org.yaml"} <= files, status.stdout
+        assert all(f.startswith("okrs/") and (top / f).is_file() for f in files), status.stdout

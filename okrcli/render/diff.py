@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..diff import KINDS, Change, DiffReport, ObjectiveDiff
-from .findings import _escape_data, _escape_property, display_path
+from .findings import _escape_data, _escape_property, ci_path
 from .text_safety import visible
 
 MAX_IMPACT_SHOWN = 20  # per changed objective, in text and Markdown (JSON has all)
@@ -289,7 +289,7 @@ def render_github(report: DiffReport, root: Path, fail_on: list[str]) -> str:
                 level = "error"
             else:
                 level = "warning" if c.goalpost else KINDS[c.kind][0]
-            props = [f"file={_escape_property(display_path(root, obj.path))}"]
+            props = [f"file={_escape_property(ci_path(root, obj.path, outside_git='cwd'))}"]
             if c.line or obj.line:
                 props.append(f"line={c.line or obj.line}")
             name = "goalpost" if c.goalpost else c.kind

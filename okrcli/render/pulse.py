@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from ..pulse import ENDED, INDICES, NOT_STARTED, Health, HealthFigures, HealthScope, Status
-from .findings import _escape_data, _escape_property, display_path
+from .findings import _escape_data, _escape_property, ci_path
 from .numbers import index as index_text
 from .numbers import percent, signed
 from .styled import Line, user
@@ -222,18 +222,18 @@ def status_github(s: Status, root: Path) -> str:
         krs = "; ".join(
             f"{_short(k.ref, s.cycle)} ({'last ' + k.last_checkin.isoformat() if k.last_checkin else 'never'}, "
             f"{_overdue(k.days_overdue)})" for k in o.key_results)
-        out.append(_command("warning", {"file": display_path(root, o.path), "line": o.key_results[0].line,
+        out.append(_command("warning", {"file": ci_path(root, o.path, outside_git="cwd"), "line": o.key_results[0].line,
                                         "title": "okr status: check-ins owed"},
                             f"{_owner_label(o.name, o.owner)} owes {_plural(len(o.key_results), 'check-in')}: {krs}"))
     for m in s.fill_in.missing:
         what = {"no_file": f"has no OKR file for {s.cycle} ({m.path})",
                 "no_objectives": f"has no objectives in {m.path}",
                 "unreadable": f"has an OKR file that okr cannot read ({m.path}; run okr check)"}[m.reason]
-        out.append(_command("warning", {"file": display_path(root, "org.yaml"), "line": m.org_line,
+        out.append(_command("warning", {"file": ci_path(root, "org.yaml", outside_git="cwd"), "line": m.org_line,
                                         "title": "okr status: OKRs missing"},
                             f"{_owner_label(m.name, m.owner)} {what}"))
     for e in s.empty_objectives:
-        out.append(_command("warning", {"file": display_path(root, e.path), "line": e.line,
+        out.append(_command("warning", {"file": ci_path(root, e.path, outside_git="cwd"), "line": e.line,
                                         "title": "okr status: no key results"},
                             f"{_short(e.ref, s.cycle)} has no key results: {e.title}"))
     return "".join(out)
