@@ -49,17 +49,6 @@ def home_team(org: Org, owner: str) -> str:
     return owner
 
 
-def scopes_of(org: Org, owner: str) -> list[str]:
-    """The scopes whose health counts `owner`: the company, then its team and the teams above it."""
-    top = [org.company.id] if org.company is not None else [""]
-    kind = org.kind(owner)
-    if kind == "person":
-        return top + org.team_ancestors(org.people[owner].team)
-    if kind == "team":
-        return top + org.team_ancestors(owner)
-    return top
-
-
 def wait_start(last: date | None, cycle: Cycle) -> date:
     """When the wait for a KR's next check-in began: its last check-in, or the cycle start when
     there is none (or the last one came before the cycle). One is owed `checkin_every` days later."""
