@@ -7,6 +7,7 @@ import json
 import os
 import posixpath
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -171,7 +172,8 @@ def test_the_index_has_the_tree_the_numbers_and_every_team(demo):
     for label in ("Fill-in", "Check-ins up to date", "Focus", "Follow-up", "Collaboration", "Activation"):
         assert f'<div class="muted">{label}</div>' in text
     health = json.loads(run(["health", "--format", "json", "--at", AT], cwd=demo[0]).stdout)["scopes"][0]
-    assert f'<div class="muted">Focus</div><div class="big">{health["indices"]["focus"]:.0f}</div>' in text
+    focus = Decimal(repr(health["indices"]["focus"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert f'<div class="muted">Focus</div><div class="big">{focus}</div>' in text  # SPEC 3: one decimal
     public = [o for o in export["objectives"] if not o["private"] and o["cycle"] == "2026-Q4"]
     for o in public:  # the whole quarter's tree, each objective linked to its page
         assert f'href="objectives/2026-Q4/{o["owner"]}/{o["id"]}.html"' in text
@@ -425,3 +427,19 @@ def test_chart_coordinates_keep_their_one_decimal_form():
 
     same()
     assert (_f(10.0), _f(0.04), _f(-0.04), _f(12.25)) == ("10", "0", "-0", "12.2")
+
+
+def test_an_objective_whose_key_result_failed_to_load_reads_n_a(tmp_path, monkeypatch):
+    """SPEC 3: its score is unknown; the site says so and where, instead of failing."""
+    isolate_git(monkeypatch, tmp_path)
+    broken = ("objectives:\n  - id: O1\n    title: Ship a product customers love\n    key_results:\n"
+              "      - {id: KR1, title: Weekly active teams to 50, start: 10, target: \"50\", current: 20}\n"
+              "      - {id: KR2, title: Launch page live, done: true}\n")
+    root = init_repo(tmp_path / "repo", {"okr.yaml": "company: acme\ncycle: 2026-Q4\n",
+                                         "org.yaml": "company: {id: acme, name: Acme Inc.}\n",
+                                         "2026-Q4/acme.yaml": broken})
+    result = run(["site", "--output", "site"], cwd=root, env={"OKR_TODAY": "2026-11-15"})
+    assert result.exit_code == 0, result.stderr
+    page = next((root / "site" / "objectives").rglob("O1.html")).read_text(encoding="utf-8")
+    assert '<div class="big">n/a</div>' in page
+    assert "a key result failed to load at 2026-Q4/acme.yaml:5" in page

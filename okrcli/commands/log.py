@@ -338,7 +338,8 @@ def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
 def _derived_value(value: object, unit: str | None = None) -> str:
     """A computed value as shown: at most two decimals (a roll-up is a score from 0 to 1)."""
     from ..checkin import format_value
+    from ..render.numbers import fixed
 
     if isinstance(value, float):
-        value = f"{value:.2f}".rstrip("0").rstrip(".")
+        value = fixed(value).rstrip("0").rstrip(".")
     return format_value(value, unit)

@@ -7,6 +7,7 @@ escapes what it gets for its own target (terminal, Markdown, HTML).
 from __future__ import annotations
 
 from ..reports.followup import FieldChange, Movement
+from .numbers import fixed
 from .numbers import score as two_places
 from .styled import STATUS_WORDS, UNKNOWN, num
 
@@ -76,7 +77,7 @@ def movement_text(m: Movement) -> str:
 def moved_value(m: Movement, value: object, unit: bool = True) -> str:
     """A value of a key result that moved: a roll-up's is a score (two decimals)."""
     if m.derived == "rollup" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value:.2f}"
+        return fixed(value)
     return value_text(value, m.unit if unit else None)
 
 

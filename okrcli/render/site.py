@@ -28,7 +28,10 @@ from ..reports.site import (
 from ..views import Neighbour, TreeNode
 from . import svg
 from .html import CSS, _band, _lines, _status, _table, followup_body, review_body
-from .report_words import plural, score_text, short, value_text
+from .numbers import index as index_text
+from .numbers import percent
+from .numbers import score as score_text_of
+from .report_words import incomplete_text, plural, score_text, short, value_text
 from .svg import esc as _escape
 
 # The one escaper, remembered: a site repeats the same names, values, ids and titles on many pages.
@@ -173,12 +176,12 @@ def _figure_card(label: str, value: float | None, detail: str) -> str:
     if value is None:
         return f'<div class="card"><div class="muted">{esc(label)}</div><div class="big">n/a</div><p>{detail}</p></div>'
     band = "green" if value >= 70 else "yellow" if value >= 40 else "red"
-    return (f'<div class="card"><div class="muted">{esc(label)}</div><div class="big">{value:.0f}</div>'
+    return (f'<div class="card"><div class="muted">{esc(label)}</div><div class="big">{index_text(value)}</div>'
             f'<div class="ix">{svg.score_bar(value / 100, band, label)}</div><p>{detail}</p></div>')
 
 
 def _rate(num: int, den: int, rate: float | None) -> str:
-    return "n/a" if rate is None else f"{rate * 100:.0f}% ({num} of {den})"
+    return "n/a" if rate is None else f"{percent(rate)} ({num} of {den})"
 
 
 def _figures(f: HealthFigures | None, history: bool) -> list[str]:
@@ -187,12 +190,12 @@ def _figures(f: HealthFigures | None, history: bool) -> list[str]:
         return []
     c = f.counts
     cards = [(f'<div class="card"><div class="muted">Fill-in</div><div class="big">'
-             f'{"n/a" if f.fill_in_rate is None else f"{f.fill_in_rate * 100:.0f}%"}</div>'
+             f'{"n/a" if f.fill_in_rate is None else percent(f.fill_in_rate)}</div>'
              f"<p>{c.owners_filled} of {c.owners} teams and people have objectives</p></div>")]
     if history:
         rate = f.checkin_rate
         cards.append(f'<div class="card"><div class="muted">Check-ins up to date</div><div class="big">'
-                     f'{"n/a" if rate is None else f"{rate * 100:.0f}%"}</div>'
+                     f'{"n/a" if rate is None else percent(rate)}</div>'
                      f"<p>{c.up_to_date_key_results} of {c.open_key_results} open key results</p></div>")
     for index in INDICES:
         cards.append(_figure_card(INDEX_NAMES[index], f.indices[index], "index 0-100"))
@@ -505,7 +508,10 @@ def objective_html(site: Site, key: str, data: ObjectivePage) -> Iterator[str]:
             (f'<p class="meta">{_owner_link(site, page, o.owner)} · {esc(o.cycle)} · {" · ".join(tags)} · '
             f"{_status(o.status)}</p></header>"),
             ('<div class="cards"><div class="card"><div class="muted">Score</div>'
-            f'<div class="big">{o.score:.2f}</div>{svg.score_bar(o.score, o.band, f"{label} {o.title}")}</div></div>')]
+            f'<div class="big">{score_text_of(o.score)}</div>'
+            f'{"" if o.score is None else svg.score_bar(o.score, o.band, f"{label} {o.title}")}</div></div>')]
+    if o.incomplete:  # its score is unknown, not computed from the key results that loaded
+        body.append(f'<p class="note">{esc(incomplete_text(o.incomplete))}</p>')
     if o.description:
         body.append(f"<p>{_lines(o.description)}</p>")
     if o.standalone:

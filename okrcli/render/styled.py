@@ -57,7 +57,7 @@ def measure(kr) -> str:
     `not done, due 2026-10-31`; a derived KR says what it comes from."""
     derived = getattr(kr, "derived_text", None)
     if derived is not None and kr.derived == "rollup":
-        return f"{derived}, now {kr.current:.2f}"
+        return f"{derived}, now {fixed(kr.current)}"
     if derived is not None:
         return f"{measure_plain(kr)}, {derived}"
     return measure_plain(kr)
