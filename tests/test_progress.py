@@ -107,3 +107,12 @@ def test_the_helper_counts_and_stays_silent_off_a_terminal(capsys):
     assert (shown.done, shown.shown) == (3, False)  # stderr is captured: not a terminal
     assert list(progress.iterate([1, 2, 3], "Items")) == [1, 2, 3]
     assert capsys.readouterr().err == ""
+
+
+def test_writing_a_site_shows_a_bar_and_changes_no_output(big, tmp_path):
+    code, out, err = okr(["site", "--output", str(tmp_path / "tty-site")], big, tty=True, OKR_TODAY="2026-11-15")
+    plain = okr(["site", "--output", str(tmp_path / "piped-site")], big, tty=False, OKR_TODAY="2026-11-15")
+    assert code == plain[0] == 0, err
+    assert "Writing pages" in err and "/244" in err  # index, review, 1 team, 120 people, 121 objectives
+    assert "Writing pages" not in plain[2]
+    assert out.replace("tty-site", "piped-site") == plain[1]

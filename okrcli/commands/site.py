@@ -54,6 +54,7 @@ def site(
 
 def _write(folder, data, follow_up, output: Path) -> None:
     """Every page into the folder, the follow-up built beside (a forked child) meanwhile; then publish."""
+    from .. import progress
     from ..beside import Beside
     from ..errors import OkrError
     from ..render.site import followup_page, pages, stylesheet
@@ -66,8 +67,11 @@ def _write(folder, data, follow_up, output: Path) -> None:
         beside = Beside(write_follow_up)
         try:
             folder.write("style.css", [stylesheet()])
-            for path, pieces in pages(data):
-                folder.write(path, pieces)
+            total = 2 + len(data.teams) + len(data.people) + len(data.objectives)  # index and review too
+            with progress.bar("Writing pages", total=total) as bar:
+                for path, pieces in pages(data):
+                    folder.write(path, pieces)
+                    bar.advance()
         except BaseException:
             beside.cancel()
             raise
