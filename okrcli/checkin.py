@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .edit import Change, EditError, apply_changes
+from .edit import Change, EditError, apply_changes, read_or_none
 from .errors import Diagnostic, OkrError
 from .history import MILESTONE_WORDS
 from .load import MAX_MAGNITUDE
@@ -234,6 +234,11 @@ class Plan:
     def changed(self) -> dict[Path, bytes]:
         """The files whose bytes change (empty for a check-in that repeats every value)."""
         return {path: new for path, (old, new) in self.files.items() if old != new}
+
+    def stale(self) -> list[Path]:
+        """The files that no longer hold the bytes this plan was made from (another check-in,
+        an editor or a git pull changed them since); empty when the plan still holds."""
+        return [path for path, (old, _) in self.files.items() if read_or_none(path) != old]
 
     def rel(self, path: Path) -> str:
         """A file's path inside the OKR root."""

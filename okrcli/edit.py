@@ -111,6 +111,14 @@ def format_scalar(value: object, style: str | None = None) -> str:
     return value if _plain_is_safe(value) else _double_quoted(value)
 
 
+def read_or_none(path: Path) -> bytes | None:
+    """The bytes a file holds now, or None when it does not exist."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 def write_atomic(path: Path, data: bytes, *, create_only: bool = False) -> None:
     """Replace `path` with `data`: temp file in the same folder, fsync, `os.replace`.
 

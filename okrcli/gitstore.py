@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .edit import write_atomic
+from .edit import read_or_none, write_atomic
 from .errors import OkrError
 
 # --- running git --------------------------------------------------------------------------
@@ -601,7 +601,7 @@ class GitRepo:
                 self.ensure_can_commit(path for path, _, _ in files)
             finally:
                 self._state_checked = False
-            originals = {rel: _read_or_none(path) for path, rel, _ in files}
+            originals = {rel: read_or_none(path) for path, rel, _ in files}
             if expected is not None:
                 wanted = {self.relpath(p): data for p, data in expected.items()}
                 for path, rel, _ in files:
@@ -766,7 +766,7 @@ class GitRepo:
             try:
                 if original is None:
                     path.unlink(missing_ok=True)
-                elif _read_or_none(path) != original:
+                elif read_or_none(path) != original:
                     write_atomic(path, original)
             except OSError as exc:
                 problems.append(f"could not restore {rel}: {exc}")
@@ -808,7 +808,7 @@ class GitRepo:
                 ok = blob.ok and bool(verify(path, blob.stdout))
             if ok:
                 continue
-            if _read_or_none(path) != data:
+            if read_or_none(path) != data:
                 write_atomic(path, data)
             why = "a git hook changed the file" if self._has_commit_hooks() else \
                 "the file changed while git committed it"
@@ -887,13 +887,6 @@ def _refuse_read_only(files: list[tuple[Path, str, bytes]]) -> None:
         if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
             raise OkrError(f"{rel} is read-only (mode {stat.S_IMODE(mode):04o}); okr will not replace it",
                            hint=f"if it should change, make it writable first: chmod u+w {rel}")
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
 
 
 def _make_parents(folder: Path) -> list[Path]:

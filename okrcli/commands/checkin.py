@@ -221,10 +221,10 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
 
     try:
         if git is None:
-            for path, (old, _new) in plan.files.items():
-                if _read(path) != old:
-                    raise FileChanged(f"{plan.rel(path)} changed while okr was working on it; "
-                                      "nothing was written", hint="run the command again")
+            stale = plan.stale()
+            if stale:
+                raise FileChanged(f"{plan.rel(stale[0])} changed while okr was working on it; "
+                                  "nothing was written", hint="run the command again")
             changed = plan.changed
             what = ", ".join(plan.describe(u) for u in plan.updates)
             rels = ", ".join(plan.rel(p) for p in (changed or plan.files))
@@ -235,7 +235,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
             return
         git.check_state()  # merge, rebase, detached HEAD, identity: before queueing for the lock
         with git.exclusive():
-            if replan is not None and any(_read(path) != old for path, (old, _) in plan.files.items()):
+            if replan is not None and plan.stale():
                 plan = replan()
             changed = plan.changed
             # A check-in that repeats every value changes no byte; an empty commit still records it.
@@ -250,13 +250,6 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
         raise OkrError(f"could not write {rels}: {exc.strerror or exc}; nothing was changed "
                        "or committed") from None
     typer.echo(f"[{sha[:12]}] {plan.subject()}")
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
 
 
 # --- walking the user's key results ---------------------------------------------------------
