@@ -69,10 +69,6 @@ def kr_key(obj: Objective, kr: KeyResult) -> str:
 
 # ------------------------------------------------------------------ evaluation
 
-def _clamp(value: float) -> float:
-    return 0.0 if value <= 0 else 1.0 if value >= 1 else float(value)
-
-
 class _Evaluator:
     """Derived values from the values of the plain KRs (`value_of`), each computed once."""
 
@@ -153,11 +149,11 @@ class _Evaluator:
 
     def kr_score(self, key: str) -> float:
         """SPEC 3's KR score (its `score` when set, else progress) for the values in effect."""
-        from .scoring import numeric_progress
+        from .scoring import clamp, numeric_progress
 
         _obj, kr = self.krs[key]
         if kr.score is not None:
-            return _clamp(kr.score)
+            return clamp(kr.score)
         if kr.kind == "milestone":
             return 1.0 if self.value_of(key) is True else 0.0
         value = self.value(key)
@@ -172,14 +168,10 @@ class _Evaluator:
         got = self.scores.get(okey)
         if got is not None:
             return got
+        from .scoring import objective_score
+
         obj = self.objectives[okey]
-        if obj.review is not None and obj.review.score is not None:
-            got = _clamp(obj.review.score)
-        else:
-            krs = obj.key_results
-            total = sum(kr.weight for kr in krs)
-            got = 0.0 if not krs or total <= 0 else \
-                _clamp(sum(self.kr_score(kr_key(obj, kr)) * kr.weight for kr in krs) / total)
+        got = objective_score(obj, [self.kr_score(kr_key(obj, kr)) for kr in obj.key_results])
         self.scores[okey] = got
         return got
 

@@ -23,7 +23,8 @@ RED, YELLOW, GREEN = "red", "yellow", "green"
 BANDS = (RED, YELLOW, GREEN)
 
 
-def _clamp(value: float) -> float:
+def clamp(value: float) -> float:
+    """`value` held to [0, 1]."""
     return 0.0 if value <= 0 else 1.0 if value >= 1 else float(value)
 
 
@@ -32,7 +33,7 @@ def numeric_progress(start: float, target: float, current: float) -> float:
     span = target - start
     if span == 0:
         return 0.0
-    return _clamp((current - start) / span)
+    return clamp((current - start) / span)
 
 
 def threshold_holds(kr: KeyResult) -> bool:
@@ -55,7 +56,7 @@ def kr_progress(kr: KeyResult) -> float:
 
 def kr_score(kr: KeyResult) -> float:
     """The KR's `score` when set (a grade), else its progress: what every roll-up uses."""
-    return _clamp(kr.score) if kr.score is not None else kr_progress(kr)
+    return clamp(kr.score) if kr.score is not None else kr_progress(kr)
 
 
 def objective_score(obj: Objective, kr_scores: Sequence[float] | None = None) -> float:
@@ -63,21 +64,21 @@ def objective_score(obj: Objective, kr_scores: Sequence[float] | None = None) ->
 
     `kr_scores` may pass the KRs' scores (in order) when the caller has them already."""
     if obj.review is not None and obj.review.score is not None:
-        return _clamp(obj.review.score)
+        return clamp(obj.review.score)
     krs = obj.key_results
     total = sum(kr.weight for kr in krs)
     if not krs or total <= 0:
         return 0.0
     if kr_scores is None:
         kr_scores = [kr_score(kr) for kr in krs]
-    return _clamp(sum(score * kr.weight for score, kr in zip(kr_scores, krs)) / total)
+    return clamp(sum(score * kr.weight for score, kr in zip(kr_scores, krs)) / total)
 
 
 def mean_score(objectives: Iterable[Objective]) -> float | None:
     """Unweighted mean of the objectives' scores; None when there are none. Objectives whose
     score is unknown (a key result failed to load) are left out (`okrcli.reports.review` counts them)."""
     scores = [objective_score(o) for o in objectives if not o.broken_krs]
-    return _clamp(sum(scores) / len(scores)) if scores else None
+    return clamp(sum(scores) / len(scores)) if scores else None
 
 
 def owner_score(objectives: Iterable[Objective], owner: str) -> float | None:
