@@ -30,7 +30,7 @@ app = typer.Typer(
 
 
 def report_error(err: OkrError) -> None:
-    from .render.text_safety import visible
+    from .safe_text import visible
 
     # Several lines (a hook's output) keep their breaks, indented: no line can pass for okr's own.
     first, *more = err.message.split("\n")

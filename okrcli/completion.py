@@ -23,8 +23,8 @@ def complete_ref(ctx, incomplete: str) -> list[str]:
 
 def _complete(ctx, incomplete: str) -> list[str]:
     from .clock import today
-    from .load import load_settings
-    from .source import find_root
+    from .load.build import load_settings
+    from .load.source import find_root
 
     repo = (ctx.params.get("repo") if ctx is not None else None) or None
     root = find_root(repo)
@@ -45,7 +45,7 @@ def _refs(folder: Path, owner: str) -> list[str]:
 
     The file goes through okr's own safe reader (no anchors, no tags, bounded depth and size).
     """
-    from .source import MAX_FILE_BYTES, parse_yaml
+    from .load.source import MAX_FILE_BYTES, parse_yaml
 
     path = folder / f"{owner}.yaml"
     if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:

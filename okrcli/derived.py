@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 
 from .cycles import parse_cycle
 from .errors import Diagnostic, Loc, Severity
-from .history import History
+from .load.history import History
 from .model import KeyResult, Objective, Repository
 
 if TYPE_CHECKING:
-    from .history import CheckIn
+    from .load.history import CheckIn
 
 SUM_OF, ROLLUP = "sum_of", "rollup"
 DERIVED = "derived"  # the kind of the points of a derived KR's history
@@ -312,7 +312,7 @@ def resolve(repo: Repository, diags: list[Diagnostic]) -> Repository:
                     and krs[kr_key(o, kr)][1] is kr else kr for kr in o.key_results))
             objectives.append(o)
         files.append(replace(f, objectives=tuple(objectives)))
-    from .load import build_repository
+    from .load.build import build_repository
 
     resolved = build_repository(repo.root, repo.settings, repo.org, files, repo.file_count)
     return replace(resolved, derived=derivations)
@@ -369,7 +369,7 @@ def derived_series(repo: Repository, history: History, key: str,
     its start, or not done); a source never checked in keeps its value in the file. A point
     moved by a private objective's KR names neither that KR nor who checked it in. `krs`
     may pass `kr_index(repo)` when the caller has it."""
-    from .history import CheckIn
+    from .load.history import CheckIn
 
     derivation = repo.derived.get(key)
     if derivation is None:

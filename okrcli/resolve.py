@@ -34,7 +34,7 @@ class Target:
 
 
 def _shown(text: str) -> str:
-    from .render.text_safety import visible
+    from .safe_text import visible
 
     return visible(text if len(text) <= 200 else text[:200] + "...")
 

@@ -35,7 +35,7 @@ from gitrepo import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrcli.history import trailer_groups
+from okrcli.load.history import trailer_groups
 
 OKR = "2026-Q4/alice.yaml"
 ALICE = textwrap.dedent(
@@ -621,7 +621,7 @@ def test_a_long_subject_lists_the_key_results_only(repo):
 
 
 def test_a_very_long_subject_counts_what_it_leaves_out():
-    from okrcli.checkin import Plan, Update
+    from okrcli.plans.checkin import Plan, Update
 
     updates = tuple(Update(Path("f"), "2026-Q4", f"someone-with-a-long-id/O{n}/KR1", 1, 2)
                     for n in range(1, 6))

@@ -13,7 +13,7 @@ from conftest import run
 from gitrepo import assert_nothing_lost, git, init_repo, isolate_git, snapshot
 from test_checkin import ALICE, FILES, OKR, with_value
 
-from okrcli.history import trailer_groups
+from okrcli.load.history import trailer_groups
 
 PRIVATE = (
     b"  - id: O2\n"

@@ -23,7 +23,7 @@ import pytest
 from conftest import EXAMPLE, ROOT, run
 from gitrepo import git, init_repo, isolate_git, write_files
 
-from okrcli.demo import FIRST_DAY, LAST_DAY, build_demo, bundled_example
+from okrcli.plans.demo import FIRST_DAY, LAST_DAY, build_demo, bundled_example
 
 LOG = ("log", "--format=%H%n%ad%n%an <%ae>%n%cd%n%cn <%ce>%n%B")
 TODAY = {"OKR_TODAY": LAST_DAY.isoformat()}
@@ -78,7 +78,7 @@ def test_the_quarter_in_commits(demo):
 
 
 def test_okr_reads_the_history_like_real_checkins(demo):
-    from okrcli.history import GRADE, checkins_from_message, read_history
+    from okrcli.load.history import GRADE, checkins_from_message, read_history
 
     history = read_history(demo)
     assert len(history) > 500

@@ -428,7 +428,7 @@ def test_hostile_sum_of_and_rollup_values_are_findings(tmp_path):
 
 @pytest.mark.parametrize("workers", ["1", "3"])
 def test_the_forked_loader_keeps_what_derives_a_kr(repo, monkeypatch, workers):
-    from okrcli.load import load_repository
+    from okrcli.load.build import load_repository
 
     monkeypatch.setenv("OKR_WORKERS", "1")
     serial, serial_diags = load_repository(repo)

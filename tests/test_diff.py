@@ -309,7 +309,7 @@ def test_every_change_kind_json_golden(repo):
         golden.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     assert doc == json.loads(golden.read_text(encoding="utf-8"))
     seen = {k for ks in kinds(doc).values() for k in ks} | set(doc["summary"]["kinds"])
-    from okrcli.diff import KINDS
+    from okrcli.reports.diff import KINDS
 
     assert seen == set(KINDS) - {"any"}, "the golden must cover every change kind"
 
@@ -622,7 +622,7 @@ def test_text_output(repo):
 
 
 def test_help_lists_every_kind_and_an_example():
-    from okrcli.diff import KINDS
+    from okrcli.reports.diff import KINDS
 
     out = run(["diff", "--help"]).stdout
     assert "Example: okr diff" in out

@@ -9,7 +9,9 @@ from gitrepo import isolate_git
 from pulse_repo import build
 
 from okrcli.cycles import parse_cycle
-from okrcli.discipline import (
+from okrcli.load.build import load_repository
+from okrcli.load.history import CheckIn, History, read_history
+from okrcli.reports.discipline import (
     LATE,
     MISSED,
     ON_TIME,
@@ -19,8 +21,6 @@ from okrcli.discipline import (
     checkin_discipline,
     elapsed_periods,
 )
-from okrcli.history import CheckIn, History, read_history
-from okrcli.load import load_repository
 
 Q4 = parse_cycle("2026-Q4")
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import BASIC_COMPANY, BASIC_CONFIG, BASIC_ORG, run
 from gitrepo import assert_nothing_lost, git, init_repo, isolate_git, snapshot
 
-from okrcli.history import read_history
+from okrcli.load.history import read_history
 
 OKR = "2026-Q4/alice.yaml"
 ALICE = textwrap.dedent(

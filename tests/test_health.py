@@ -12,7 +12,7 @@ from conftest import ROOT, run
 from gitrepo import isolate_git, write_files
 from pulse_repo import TODAY, build
 
-from okrcli.pulse import COMPONENTS, FORMULAS
+from okrcli.reports.pulse import COMPONENTS, FORMULAS
 
 ENV = {"OKR_TODAY": TODAY}
 NAMES = ("owners", "owners_filled", "owners_with_objectives", "focused_owners", "key_results",
@@ -181,12 +181,12 @@ Formulas: README, "okr health (the four values)". Teams count their subteams.
 def test_fancy_bars_on_a_terminal(crafted):
     from datetime import date
 
-    from okrcli.history import read_history
-    from okrcli.load import load_repository
+    from okrcli.load.build import load_repository
+    from okrcli.load.history import read_history
     from okrcli.network import AlignmentNetwork
-    from okrcli.pulse import build_health
     from okrcli.render.pulse import health_text_lines
     from okrcli.render.styled import plain
+    from okrcli.reports.pulse import build_health
 
     repository, _ = load_repository(crafted)
     report = build_health(repository, AlignmentNetwork(repository), read_history(crafted), cycle="2026-Q4",

@@ -10,7 +10,7 @@ import pytest
 from conftest import BASIC_COMPANY, BASIC_CONFIG, BASIC_ORG, run
 from gitrepo import commit_all, git, git_env, init_repo, isolate_git, write_files
 
-from okrcli.history import (
+from okrcli.load.history import (
     checkins_from_message,
     message_note,
     parse_value,

@@ -241,7 +241,7 @@ def test_utf8_bom_is_accepted(okr_repo):
 # ---------------------------------------------------------------- B19: size limit
 
 def test_file_over_1_mib_is_a_finding_before_parsing(okr_repo, monkeypatch):
-    from okrcli import source
+    from okrcli.load import source
 
     parsed: list[str] = []
     real = source.parse_yaml
@@ -254,7 +254,7 @@ def test_file_over_1_mib_is_a_finding_before_parsing(okr_repo, monkeypatch):
 
 
 def test_file_of_exactly_1_mib_is_read(okr_repo):
-    from okrcli.source import MAX_FILE_BYTES
+    from okrcli.load.source import MAX_FILE_BYTES
 
     body = _bob().encode()
     root = okr_repo()

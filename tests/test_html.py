@@ -184,7 +184,7 @@ def test_user_text_is_escaped_in_every_format(tmp_path, command, today):
 
 def test_the_demo_company_review_page(tmp_path, monkeypatch):
     """The page `okr demo` suggests: Acme's quarter, fifteen people, every chart in place."""
-    from okrcli.demo import build_demo
+    from okrcli.plans.demo import build_demo
 
     isolate_git(monkeypatch, tmp_path, identity=False)
     root = build_demo(tmp_path / "demo")

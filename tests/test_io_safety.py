@@ -313,7 +313,7 @@ def _timed_check(root: Path, repeat: int) -> float:
 
 
 def test_10000_objectives_in_linear_time(okr_repo, tmp_path):
-    from okrcli.source import MAX_FILE_BYTES
+    from okrcli.load.source import MAX_FILE_BYTES
 
     big = _objectives(10_000)
     assert len(big.encode()) < MAX_FILE_BYTES

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from okrcli.load import load_repository
+from okrcli.load.build import load_repository
 
 CONFIG = "company: acme\ncycle: 2026-Q4\n"
 ORG = """\

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, run, write_repo
 
-from okrcli import parallel
-from okrcli.load import load_repository
+from okrcli.load import parallel
+from okrcli.load.build import load_repository
 
 
 def _repo_with_broken_files(root: Path) -> Path:

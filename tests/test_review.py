@@ -137,8 +137,8 @@ def test_usable_from_python(quarter_repo):  # noqa: F811
     """What `okr demo` does: build the review from loaded data and render it."""
     from datetime import date
 
-    from okrcli.history import read_history
-    from okrcli.load import load_repository
+    from okrcli.load.build import load_repository
+    from okrcli.load.history import read_history
     from okrcli.render.report_formats import render
     from okrcli.reports.review import build_review
 

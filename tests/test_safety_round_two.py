@@ -22,7 +22,7 @@ from gitrepo import git, git_run, init_repo, isolate_git, lock_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrcli.history import checkins_from_message
+from okrcli.load.history import checkins_from_message
 
 OKR_BIN = Path(sys.executable).parent / "okr"
 TODAY = {"OKR_TODAY": "2026-11-15"}
@@ -220,9 +220,9 @@ def test_d27_an_interactive_checkin_does_not_revert_what_landed_while_it_waited(
 
 def test_d27_a_changed_file_is_refused_when_it_cannot_be_replanned(repo, monkeypatch):
     """Under the lock the writer proves the planned-from bytes; without a re-plan it refuses."""
-    from okrcli.checkin import Sources, plan_checkin
     from okrcli.commands.checkin import record
     from okrcli.gitstore import open_repo
+    from okrcli.plans.checkin import Sources, plan_checkin
 
     sources = Sources.open(repo)
     target = sources.resolve("platform/O1/KR1")
@@ -506,7 +506,7 @@ def test_d29_a_symlink_loop_does_not_hide_a_broken_file(repo):
     for name in ("a.yaml", "b.yaml", "loop"):
         assert f"2026-Q4/{name}:1:1: error[" in r.stdout, r.stdout
     assert "no problems" not in r.stdout + r.stderr
-    from okrcli.snapshot import load_as_of  # the same walk over the committed tree (--at)
+    from okrcli.load.snapshot import load_as_of  # the same walk over the committed tree (--at)
 
     as_of = load_as_of(repo, "HEAD", datetime(2026, 11, 15).date())
     errors = {d.path for d in as_of.diagnostics if d.severity.value == "error"}
@@ -568,7 +568,7 @@ def test_stray_file_warns_on_what_okr_does_not_read_on_disk_and_at_a_revision(re
     assert r.exit_code == 1
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "stray")
-    from okrcli.snapshot import load_as_of
+    from okrcli.load.snapshot import load_as_of
 
     as_of = load_as_of(repo, "HEAD", datetime(2026, 11, 15).date())
     found = [d for d in as_of.diagnostics if d.rule == "stray-file"]

@@ -43,7 +43,7 @@ def parse(text: str) -> Links:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo repository and its site as of the quarter's last day (built once for the module)."""
-    from okrcli.demo import build_demo
+    from okrcli.plans.demo import build_demo
 
     tmp = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as mp:
@@ -373,7 +373,7 @@ def test_the_one_html_escaper_shows_controls_and_escapes_markup_for_any_text():
     from hypothesis import strategies as st
 
     from okrcli.render.svg import esc
-    from okrcli.render.text_safety import visible
+    from okrcli.safe_text import visible
 
     @given(st.text())
     def same(text):

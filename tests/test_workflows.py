@@ -102,7 +102,7 @@ fi
 @pytest.fixture
 def checkout(tmp_path, monkeypatch):
     """The demo pushed to a bare `origin`, cloned as actions/checkout would (full history)."""
-    from okrcli.demo import build_demo
+    from okrcli.plans.demo import build_demo
 
     isolate_git(monkeypatch, tmp_path, identity=False)
     demo = build_demo(tmp_path / "demo")

@@ -58,7 +58,7 @@ def check(
 def _check_root(root: Path, fmt: str, strict: bool, cycle: str | None, list_rules: bool) -> int:
     """Check one OKR repository (or list its rules): print the findings, return the exit code."""
     from ..checks import exit_code, run_checks
-    from ..load import load_repository
+    from ..load.build import load_repository
 
     repository, loaded = load_repository(root)
     if list_rules:
@@ -88,7 +88,7 @@ def _roots(files: list[Path], fmt: str) -> list[Path]:
 
 def _roots_of(files: list[Path]) -> list[Path]:
     """The OKR roots (nearest folder holding okr.yaml) of the given files, in first-seen order."""
-    from ..source import CONFIG_FILE
+    from ..load.source import CONFIG_FILE
 
     roots: dict[Path, None] = {}
     seen: dict[Path, Path | None] = {}

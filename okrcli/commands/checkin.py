@@ -14,9 +14,9 @@ from typer.core import TyperCommand
 from .common import RepoOption, complete_ref
 
 if TYPE_CHECKING:
-    from ..checkin import Plan, Sources
     from ..gitstore import GitRepo
-    from ..history import History
+    from ..load.history import History
+    from ..plans.checkin import Plan, Sources
 
 _NEGATIVE = r"^-(?:[0-9]|\.[0-9])"  # patterns, compiled on first use: startup stays fast
 NoCommitOption = typer.Option(False, "--no-commit", help="Only edit the file; make no commit.")
@@ -84,8 +84,8 @@ def checkin(
     acme/O2/KR1 -3. From CI: jq ... | okr checkin --from -. With no REF it asks,
     key result by key result, for yours (Enter keeps a value).
     """
-    from ..checkin import Sources, check_text, plan_checkin, replan_checkin
     from ..errors import OkrError
+    from ..plans.checkin import Sources, check_text, plan_checkin, replan_checkin
     from .common import find_root
 
     root = find_root(repo)
@@ -126,8 +126,8 @@ def _from_file(sources: Sources, source: str, note: str, more: bool) -> tuple[li
 
 def _confidences(given) -> tuple[float | None, dict[str, float]]:
     """`--confidence X` (every KR) and `--confidence REF=X` (one KR), checked."""
-    from ..checkin import parse_fraction
     from ..errors import OkrError
+    from ..plans.checkin import parse_fraction
 
     level, per_kr = None, {}
     for item in given:
@@ -164,8 +164,8 @@ def _entries(sources: Sources, args: list[str], done: bool, confidence: float | 
 
     A REF without a VALUE keeps its value: a confidence-only or note-only check-in.
     """
-    from ..checkin import parse_kr_value
     from ..errors import OkrError
+    from ..plans.checkin import parse_kr_value
 
     pairs: list[tuple[str, str | None]] = []
     for token in args:
@@ -258,14 +258,14 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
 def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: float | None,
           per_kr: dict[str, float], note: str, note_given: bool) -> tuple[list, str]:
     """Ask for each of the user's key results; Enter keeps a value (Enter twice records nothing)."""
-    from ..checkin import (
+    from ..errors import OkrError
+    from ..plans.checkin import (
         check_text,
         current_user,
         my_key_results,
         parse_fraction,
         parse_kr_value,
     )
-    from ..errors import OkrError
     from ..refs import Ref
     from ..resolve import Target
 
@@ -317,7 +317,7 @@ def _reader(root: Path) -> GitRepo | None:
 
 
 def _history(sources: Sources, git: GitRepo | None, owners: set[str]) -> History | None:
-    from ..history import read_history
+    from ..load.history import read_history
 
     if git is None:
         return None
@@ -325,8 +325,8 @@ def _history(sources: Sources, git: GitRepo | None, owners: set[str]) -> History
 
 
 def _show_kr(ref: str, kr, last) -> None:
-    from ..checkin import format_value
-    from ..render.text_safety import visible
+    from ..plans.checkin import format_value
+    from ..safe_text import visible
 
     if kr.kind == "milestone":
         now = f"now {format_value(kr.done)}"
@@ -349,7 +349,7 @@ def _show_kr(ref: str, kr, last) -> None:
 
 
 def _value_prompt(kr) -> str:
-    from ..checkin import format_value
+    from ..plans.checkin import format_value
 
     if kr.kind == "milestone":
         return f"  Done or not-done [{format_value(kr.done, words=('done', 'not-done'))}]"
@@ -359,7 +359,7 @@ def _value_prompt(kr) -> str:
 def _ask(parse, label: str):
     """Prompt until `parse` accepts the answer; Enter gives None (keep the value)."""
     from ..errors import OkrError
-    from ..render.text_safety import visible
+    from ..safe_text import visible
 
     while True:
         answer = typer.prompt(label, default="", show_default=False).strip()

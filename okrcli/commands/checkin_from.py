@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..checkin import Sources
+    from ..plans.checkin import Sources
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 FIELDS = ("ref", "value", "confidence", "note", "link")
@@ -37,7 +37,7 @@ class _Bad(Exception):
 def read_rows(sources: Sources, source: str, note: str) -> tuple[list, str]:
     """The check-in entries of `source` (a path, or - for stdin) and the commit body."""
     from ..errors import OkrError
-    from ..render.text_safety import visible
+    from ..safe_text import visible
 
     name = "<stdin>" if source == "-" else source
     text = _read(source, name)
@@ -169,8 +169,8 @@ def _csv_rows(text: str) -> list[tuple[int, object]]:
 
 def _entry(sources: Sources, row: object) -> tuple[tuple, str]:
     """One row as `(target, value, confidence, links)` and its note; OkrError if it is bad."""
-    from ..checkin import check_text, parse_fraction, parse_kr_value
     from ..errors import OkrError
+    from ..plans.checkin import check_text, parse_fraction, parse_kr_value
 
     if isinstance(row, _BadRow):
         raise OkrError(str(row))

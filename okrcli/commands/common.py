@@ -29,7 +29,7 @@ def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def find_root(repo: Path | None) -> Path:
-    from ..source import find_root as _find_root
+    from ..load.source import find_root as _find_root
 
     return _find_root(repo)
 

@@ -28,7 +28,7 @@ def demo(folder: Path = DirArgument) -> None:
     """
     from datetime import timedelta
 
-    from ..demo import LAST_DAY, YOU, build_demo
+    from ..plans.demo import LAST_DAY, YOU, build_demo
 
     root = build_demo(folder)
     shown = _shown(folder)

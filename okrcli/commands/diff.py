@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ..diff import KINDS
+from ..reports.diff import KINDS
 from .common import RepoOption, choice, color_wanted, find_root, write
 from .viewing import IncludePrivateOption, paused_gc
 
@@ -36,8 +36,8 @@ def diff(
     include_private: bool = IncludePrivateOption,
 ) -> None:
     from .. import clock
-    from ..diff import build_diff, parse_fail_on
     from ..render import diff as render
+    from ..reports.diff import build_diff, parse_fail_on
 
     fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
     choice(fmt, FORMATS, "--format")

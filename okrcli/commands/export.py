@@ -31,7 +31,7 @@ def export(
     """
     from ..errors import OkrError
     from ..render import objectives as render
-    from ..views import Scorer, build_export
+    from ..reports.views import Scorer, build_export
     from .viewing import open_as_of, pick_cycle, write_all
 
     choice(format, FORMATS, "--format")

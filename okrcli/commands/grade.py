@@ -27,7 +27,7 @@ def grade(
     A key result's score replaces its progress in every roll-up; an objective's
     review score replaces the mean of its key results (SPEC 3).
     """
-    from ..checkin import Sources, check_text, parse_fraction, plan_grade
+    from ..plans.checkin import Sources, check_text, parse_fraction, plan_grade
     from .checkin import open_git, record
     from .common import find_root
 

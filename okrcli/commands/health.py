@@ -32,8 +32,8 @@ def health(
     Example: okr health --team eng --format markdown
     """
     from ..network import AlignmentNetwork
-    from ..pulse import build_health
     from ..render import pulse as render
+    from ..reports.pulse import build_health
     from .status import open_pulse
     from .viewing import emit, owner_filter
 

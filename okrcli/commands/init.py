@@ -85,7 +85,7 @@ def init(
     from ..edit import write_atomic
     from ..errors import OkrError
     from ..refs import OWNER_RE
-    from ..render.text_safety import visible
+    from ..safe_text import visible
     from .common import choice
 
     choice(cadence, ("quarterly", "bimonthly"), "--cadence")
@@ -150,7 +150,7 @@ _BAD_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 def _scalar(text: str) -> str:
     """`text` as a YAML value that reads back as a string: quoted when YAML 1.1 would read a plain
     `no`, `2026` or `2026-11-27` as a boolean, number or date."""
-    from ..load import implicit_type
+    from ..load.build import implicit_type
 
     return text if implicit_type(text) == "str" else _flow_text(text)
 

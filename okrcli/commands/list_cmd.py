@@ -35,7 +35,7 @@ def list_objectives(
     """
     from ..errors import OkrError
     from ..render import objectives as render
-    from ..views import Scorer, build_list
+    from ..reports.views import Scorer, build_list
     from .viewing import emit, open_as_of, owner_filter, pick_cycle, write_all
 
     choice(format, FORMATS, "--format")

@@ -13,7 +13,7 @@ import typer
 from .common import RepoOption
 
 if TYPE_CHECKING:
-    from ..history import CheckIn, History
+    from ..load.history import CheckIn, History
     from ..model import Org
 
 FORMATS = ("text", "json")
@@ -53,7 +53,7 @@ def log(
     Example: okr log platform/O1/KR1 --work
     """
     from ..clock import today
-    from ..load import load_settings
+    from ..load.build import load_settings
     from .common import choice, find_root
 
     choice(fmt, FORMATS, "--format")
@@ -68,7 +68,7 @@ def log(
         shown = _public(root, shown)
     if limit is not None:
         shown = shown[:limit]
-    from ..history import warn_skipped
+    from ..load.history import warn_skipped
 
     warn_skipped(history)
     if history.shallow:
@@ -88,8 +88,8 @@ def log(
 def _read(root: Path, ref: str | None, since: str | None, author: str | None,
           cycle: str | None, current: str, today: date) -> tuple[History, list[CheckIn]]:
     """The history the options select, and the check-ins REF selects from it."""
-    from ..history import open_git, read_history
-    from ..load import load_org
+    from ..load.build import load_org
+    from ..load.history import open_git, read_history
 
     if cycle is not None:
         _check_cycle(cycle)
@@ -112,7 +112,7 @@ def _read(root: Path, ref: str | None, since: str | None, author: str | None,
         shown = [c for c in history
                  if prefix is None or c.key == prefix or c.key.startswith(prefix + "/")]
     if prefix is not None and not shown:
-        from ..checkin import Sources
+        from ..plans.checkin import Sources
 
         Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
     return history, shown
@@ -122,11 +122,11 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
               cycle: str | None, current: str, limit: int | None, fmt: str, include_private: bool) -> None:
     """`okr log --work`: commits with `Okr-Ref:` trailers on the key results REF selects (of
     private objectives only with --include-private)."""
-    from ..checkin import Sources
     from ..clock import today
-    from ..history import bad_work_warning, open_git, read_work, unknown_work, work_cycle_of
-    from ..load import load_org
-    from ..render.text_safety import visible
+    from ..load.build import load_org
+    from ..load.history import bad_work_warning, open_git, read_work, unknown_work, work_cycle_of
+    from ..plans.checkin import Sources
+    from ..safe_text import visible
 
     if cycle is not None:
         _check_cycle(cycle)
@@ -180,7 +180,7 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
 def _names_derived(root: Path, prefix: str) -> bool:
     """Whether `prefix` (a KR or an objective) names a derived KR: read from its OKR file alone
     (most files have none, and the repository is then never loaded)."""
-    from ..load import load_okr_file
+    from ..load.build import load_okr_file
 
     cycle, _, rest = prefix.partition(":")
     owner = rest.split("/", 1)[0]
@@ -200,7 +200,7 @@ def _names_derived(root: Path, prefix: str) -> bool:
 def _derived_under(root: Path, prefix: str, history: History) -> list[CheckIn]:
     """The values over time of the derived KRs under `prefix`, from their sources' check-ins."""
     from ..derived import derived_series, kr_index
-    from ..load import load_repository
+    from ..load.build import load_repository
 
     repository, _ = load_repository(root)
     keys = [k for k in repository.derived if k == prefix or k.startswith(prefix + "/")]
@@ -222,8 +222,8 @@ def _keeper(git, since_day: date | None, since_commit: str | None, needle: str |
 
 def _public(root: Path, checkins: list[CheckIn]) -> list[CheckIn]:
     """The check-ins of objectives that are not private, as the files stand now (SPEC 2)."""
-    from ..load import private_objectives
-    from ..render.text_safety import visible
+    from ..load.build import private_objectives
+    from ..safe_text import visible
 
     private, unreadable = private_objectives(root, {(c.cycle, c.owner) for c in checkins})
     if not private and not unreadable:
@@ -241,7 +241,7 @@ def _public(root: Path, checkins: list[CheckIn]) -> list[CheckIn]:
 def _check_cycle(cycle: str) -> None:
     from ..cycles import parse_cycle
     from ..errors import OkrError
-    from ..render.text_safety import visible
+    from ..safe_text import visible
 
     if parse_cycle(cycle) is None:
         raise OkrError(f"'{visible(cycle)}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
@@ -265,7 +265,7 @@ def _selection(org: Org | None, ref: str | None, cycle: str | None,
 
 def _owners(org: Org, owner: str) -> set[str] | None:
     """The owners an owner id selects: a person, or a team with its subteams and members."""
-    from ..checkin import owner_kind
+    from ..plans.checkin import owner_kind
 
     kind = owner_kind(org, owner)
     return None if kind == "company" else org.members(owner) if kind == "team" else {owner}
@@ -274,7 +274,7 @@ def _owners(org: Org, owner: str) -> set[str] | None:
 def _since(text: str | None, git, today: date) -> tuple[date | None, str | None]:
     """`--since`: a date (ISO, or `7d` / `2w` before today), else a revision."""
     from ..errors import OkrError
-    from ..render.text_safety import visible
+    from ..safe_text import visible
 
     if not text:
         return None, None
@@ -306,8 +306,8 @@ def _author(org: Org | None, who: str | None) -> str | None:
 
 def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
     """`date  author  ref  old -> new unit  confidence  note`, in aligned columns."""
-    from ..checkin import format_value
-    from ..render.text_safety import visible
+    from ..plans.checkin import format_value
+    from ..safe_text import visible
 
     names: dict[str, str] = {}  # an author's name made safe once, not once per check-in
     rows = []
@@ -337,7 +337,7 @@ def _text_lines(checkins: list[CheckIn], current: str) -> list[str]:
 
 def _derived_value(value: object, unit: str | None = None) -> str:
     """A computed value as shown: at most two decimals (a roll-up is a score from 0 to 1)."""
-    from ..checkin import format_value
+    from ..plans.checkin import format_value
     from ..render.numbers import fixed
 
     if isinstance(value, float):

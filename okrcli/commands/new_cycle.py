@@ -37,7 +37,7 @@ def new_cycle(
     Example: okr new-cycle 2027-Q1 --from 2026-Q4 --dry-run
     """
     from .. import clock
-    from ..newcycle import CARRY_MODES, plan_new_cycle, unreadable_files, write_plan
+    from ..plans.new_cycle import CARRY_MODES, plan_new_cycle, unreadable_files, write_plan
     from ..render import new_cycle as render
     from .viewing import open_repository
 

@@ -31,7 +31,7 @@ def open_for_report(repo: Path | None, at: str | None, cycle: str | None) -> Ope
 
 
 def selection_text(**flags: str | None) -> str | None:
-    from ..render.text_safety import visible
+    from ..safe_text import visible
 
     text = " ".join(f"--{name} {visible(value)}" for name, value in flags.items() if value)
     return text or None
@@ -42,7 +42,7 @@ def read_window_work(root: Path, repository, window, head: str | None):
     names no key result of the repository is left out, with one warning on stderr."""
     import sys
 
-    from ..history import bad_work_warning, read_work, unknown_work, work_cycle_of
+    from ..load.history import bad_work_warning, read_work, unknown_work, work_cycle_of
 
     if window.rev is None and window.commits is not None and not window.commits:
         return None  # no commit at all

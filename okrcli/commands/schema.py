@@ -35,7 +35,7 @@ def schema(
         import os
 
         from ..edit import check_folder, write_atomic
-        from ..render.text_safety import visible
+        from ..safe_text import visible
 
         check_folder(write_to if write_to.is_dir() else write_to.parent)
         if os.path.lexists(write_to) and not write_to.is_dir():

@@ -34,8 +34,8 @@ def show(
     from ..errors import OkrError
     from ..network import AlignmentNetwork
     from ..render import show as render
+    from ..reports.views import Scorer, build_show_kr, build_show_objective
     from ..resolve import resolve
-    from ..views import Scorer, build_show_kr, build_show_objective
     from .viewing import emit, open_as_of, pick_cycle
 
     choice(format, FORMATS, "--format")
@@ -60,7 +60,7 @@ def _add_checkins(detail, repo: Path | None, obj, kr, until, last: int) -> None:
     import sys
 
     from ..errors import OkrError
-    from ..history import read_history
+    from ..load.history import read_history
     from .common import find_root
 
     if last == 0:  # asked for none: no need to read the history

@@ -20,7 +20,7 @@ from .viewing import (
 )
 
 if TYPE_CHECKING:
-    from ..history import History
+    from ..load.history import History
     from ..model import Repository
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -46,9 +46,9 @@ def open_pulse(repo: Path | None, at: str | None, cycle: str | None) -> Pulse:
 
 
 def _me(root: Path) -> str:
-    from ..checkin import current_user
     from ..errors import OkrError
     from ..gitstore import open_repo
+    from ..plans.checkin import current_user
 
     try:
         email = open_repo(root).user_email()
@@ -85,8 +85,8 @@ def status(
     Example: okr status --me
     """
     from ..errors import OkrError
-    from ..pulse import build_status
     from ..render import pulse as render
+    from ..reports.pulse import build_status
     from .viewing import emit, owner_filter
 
     choice(format, FORMATS, "--format")

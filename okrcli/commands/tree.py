@@ -38,8 +38,8 @@ def tree(
     from ..errors import OkrError
     from ..network import AlignmentNetwork
     from ..render import tree as render
+    from ..reports.views import Scorer, build_tree
     from ..resolve import resolve
-    from ..views import Scorer, build_tree
     from .viewing import emit, open_as_of, owner_filter, pick_cycle
 
     choice(format, FORMATS, "--format")

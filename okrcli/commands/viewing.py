@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from ..history import History
+    from ..load.history import History
+    from ..load.snapshot import AsOf
     from ..model import Repository
-    from ..snapshot import AsOf
 
 IncludePrivateOption = typer.Option(
     False, "--include-private", help="Include private objectives (left out by default).")
@@ -59,7 +59,7 @@ def open_as_of(repo: Path | None, at: str | None) -> tuple[Repository, date]:
     """The repository and the day its statuses are computed for: the files on disk and today,
     or, with `--at REV|DATE`, the files in git at that commit and its date (snapshot.load_as_of)."""
     from .. import clock
-    from ..snapshot import load_as_of
+    from ..load.snapshot import load_as_of
     from .common import find_root
 
     as_of = load_as_of(find_root(repo), at, clock.today())
@@ -69,7 +69,7 @@ def open_as_of(repo: Path | None, at: str | None) -> tuple[Repository, date]:
 
 def warn_unreadable(diagnostics, at: str | None) -> set[str]:
     """Say on stderr that files with errors are partly left out; return their paths."""
-    from ..render.text_safety import visible
+    from ..safe_text import visible
 
     unreadable = {d.path for d in diagnostics if d.severity.value == "error"}
     if unreadable:
@@ -100,8 +100,8 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
     latest cycle that has ended, with a note on stderr (`reports.common.report_cycle`)."""
     from .. import clock
     from ..errors import OkrError
-    from ..history import read_history
-    from ..snapshot import load_as_of
+    from ..load.history import read_history
+    from ..load.snapshot import load_as_of
     from .common import find_root
 
     root = find_root(repo)
@@ -123,7 +123,7 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
     except OkrError as exc:
         sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
         history = None
-    from ..history import warn_skipped
+    from ..load.history import warn_skipped
 
     warn_skipped(history)
     if history is not None and history.shallow:
@@ -170,8 +170,8 @@ def _known_owner(repository: Repository, owner: str, option: str, kinds: tuple[s
 
 def owner_filter(repository: Repository, owner: str | None, team: str | None) -> set[str] | None:
     """The owners whose objectives are selected, or None for everyone."""
-    from ..render.text_safety import visible
-    from ..views import owners_in_team
+    from ..reports.views import owners_in_team
+    from ..safe_text import visible
 
     owners = None
     if team is not None:

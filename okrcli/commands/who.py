@@ -27,8 +27,8 @@ def who(
     Example: okr who --github alice-chen --format json
     """
     from ..errors import OkrError
-    from ..load import load_org
-    from ..render.text_safety import visible
+    from ..load.build import load_org
+    from ..safe_text import visible
     from .common import find_root
 
     choice(format, FORMATS, "--format")

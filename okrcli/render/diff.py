@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ..diff import KINDS, Change, DiffReport, ObjectiveDiff
+from ..reports.diff import KINDS, Change, DiffReport, ObjectiveDiff
+from ..safe_text import visible
 from .findings import _escape_data, _escape_property, ci_path
-from .text_safety import visible
 
 MAX_IMPACT_SHOWN = 20  # per changed objective, in text and Markdown (JSON has all)
 MAX_OWNERS_SHOWN = 50

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import Diagnostic, Severity
-from .text_safety import visible
+from ..safe_text import visible
 
 
 def display_path(root: Path, rel: str, base: Path | None = None) -> str:

@@ -13,6 +13,7 @@ import re
 
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
+from ..safe_text import visible
 from .numbers import score as two_places
 from .report_words import (
     BAND_WORDS,
@@ -31,7 +32,6 @@ from .report_words import (
     status_word,
     value_text,
 )
-from .text_safety import visible
 
 _URL_RE = re.compile(r"https?://[A-Za-z0-9._~/?#&=%+,;:-]+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..newcycle import NewCyclePlan
+from ..plans.new_cycle import NewCyclePlan
 from .numbers import score as two_places
 from .styled import Line, short_ref, user
 

@@ -12,9 +12,9 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from ..views import Export, KRView, Listing, ObjectiveView
+from ..reports.views import Export, KRView, Listing, ObjectiveView
+from ..safe_text import visible
 from .styled import Line, incomplete_note, measure, score_segments, short_ref, user
-from .text_safety import visible
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per call
 

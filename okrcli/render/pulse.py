@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from ..pulse import ENDED, INDICES, NOT_STARTED, Health, HealthFigures, HealthScope, Status
+from ..reports.pulse import ENDED, INDICES, NOT_STARTED, Health, HealthFigures, HealthScope, Status
+from ..safe_text import visible
 from .findings import _escape_data, _escape_property, ci_path
 from .numbers import index as index_text
 from .numbers import percent, signed
 from .styled import Line, user
-from .text_safety import visible
 
 INDEX_NAMES = {"focus": "Focus", "follow_up": "Follow-up", "collaboration": "Collaboration",
                "activation": "Activation"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..views import KeyResultDetail, KRView, Neighbour, ObjectiveDetail, ObjectiveView
+from ..reports.views import KeyResultDetail, KRView, Neighbour, ObjectiveDetail, ObjectiveView
 from .numbers import score as two_places
 from .objectives import kr_dict, objective_dict
 from .styled import (

@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 
-from ..pulse import INDICES, HealthFigures
 from ..reports.followup import FollowUp
+from ..reports.pulse import INDICES, HealthFigures
 from ..reports.site import (
     FOLLOW_UP,
     INDEX,
@@ -25,7 +25,7 @@ from ..reports.site import (
     person_path,
     team_path,
 )
-from ..views import Neighbour, TreeNode
+from ..reports.views import Neighbour, TreeNode
 from . import svg
 from .html import CSS, _band, _lines, _status, _table, followup_body, review_body
 from .numbers import index as index_text

@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
+from ..safe_text import visible
 from .numbers import fixed
 from .numbers import score as two_places
-from .text_safety import visible
 
 Line = list[tuple[str, str]]
 

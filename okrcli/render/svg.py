@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 from datetime import date
 
+from ..safe_text import visible
 from .numbers import score as two_places
-from .text_safety import visible
 
 COLORS = {"red": "#c92a2a", "yellow": "#d98a00", "green": "#2b8a3e"}
 TRACK = "#e9ecef"

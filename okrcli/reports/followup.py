@@ -26,7 +26,7 @@ from pathlib import Path
 from .. import scoring
 from ..cycles import parse_cycle
 from ..errors import OkrError
-from ..history import History, Work
+from ..load.history import History, Work
 from ..model import KeyResult, Objective, Repository
 from .common import (
     Section,
@@ -246,7 +246,7 @@ def read_since(root: Path, text: str | None, today: date, checkin_every: int, he
 
     `head` is the commit described (`--at`), None for HEAD and the work tree."""
     from ..gitstore import open_repo
-    from ..render.text_safety import visible
+    from ..safe_text import visible
 
     label, day = parse_since(text, today, checkin_every)
     git = open_repo(root)
@@ -271,8 +271,8 @@ def read_since(root: Path, text: str | None, today: date, checkin_every: int, he
 def read_baseline(root: Path, since: Since, head: str | None) -> Baseline | None:
     """The OKR files that changed since `since.rev`, as they were then; None without a start commit."""
     from ..gitstore import changed_paths, okr_pathspecs, open_repo, read_paths_at
-    from ..load import okr_files_in
-    from ..parallel import load_files
+    from ..load.build import okr_files_in
+    from ..load.parallel import load_files
 
     if since.rev is None:
         return None
@@ -305,7 +305,7 @@ def _why(kr: KeyResult) -> str:
 
 
 def _field_changes(before: Objective, after: Objective, today: date) -> list[FieldChange]:
-    from ..diff import compare_objectives
+    from .diff import compare_objectives
 
     return [FieldChange(c.kind, c.kr, c.field, c.before, c.after, c.goalpost)
             for c in compare_objectives(before, after, today) if c.kind != "progress"]
@@ -320,7 +320,7 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
     `until` leaves out check-ins dated after it (`--at`: the history is read from HEAD); the
     window itself is the commits of `since` when known, else the days from `since.day`. `work`
     (commits with `Okr-Ref:` trailers) lists the work on each key result inside the window."""
-    from ..views import Scorer, canonical_objectives
+    from .views import Scorer, canonical_objectives
 
     parsed = parse_cycle(cycle)
     if parsed is None:

@@ -10,7 +10,7 @@ lessons learned first, then how the team's and its members' OKRs landed):
 - the aspirational average against the 0.6-0.7 sweet spot, and aspirational
   objectives that scored 1.0 (were they ambitious enough?);
 - standalone objectives, the `review.notes` written, check-in discipline per
-  owner (`okrcli.discipline`), and carry-over candidates (unfinished objectives);
+  owner (`okrcli.reports.discipline`), and carry-over candidates (unfinished objectives);
 - every objective with its key results and their check-in history (the
   burn-up charts of the HTML page).
 
@@ -26,7 +26,7 @@ from datetime import date
 from .. import scoring
 from ..cycles import parse_cycle
 from ..errors import OkrError
-from ..history import History
+from ..load.history import History
 from ..model import KeyResult, Repository
 from .common import (
     PRINCIPLE,
@@ -137,7 +137,7 @@ class Aspirational:
 
 @dataclass(slots=True)
 class Discipline:
-    """Check-in periods of the cycle that are over: on time, late, missed (okrcli.discipline)."""
+    """Check-in periods of the cycle that are over: on time, late, missed (okrcli.reports.discipline)."""
 
     owner: str
     name: str
@@ -241,8 +241,8 @@ def build_review(repo: Repository, history: History | None, *, cycle: str, today
     """The review of `cycle` as of `today` (see the module doc). `owners` limits it (`--team`);
     `team` names the team selected, whose subtree is the list of team roll-ups; `until` leaves out
     check-ins dated after it (`--at`: the history is read from HEAD)."""
-    from ..discipline import all_periods, checkin_discipline
-    from ..views import Scorer, canonical_objectives
+    from .discipline import all_periods, checkin_discipline
+    from .views import Scorer, canonical_objectives
 
     parsed = parse_cycle(cycle)
     if parsed is None:

@@ -21,11 +21,13 @@ from datetime import date
 
 from ..cycles import parse_cycle
 from ..errors import OkrError
-from ..history import History
+from ..load.history import History
 from ..model import KeyResult, Objective, Org, Repository
 from ..network import AlignmentNetwork
-from ..pulse import Health, HealthScope, OwedOwner, Status, build_health, build_status
-from ..views import (
+from .common import owner_name
+from .pulse import Health, HealthScope, OwedOwner, Status, build_health, build_status
+from .review import Point, Review, Rollup, burn_up_points
+from .views import (
     KIND_RANK,
     KRView,
     ObjectiveDetail,
@@ -35,8 +37,6 @@ from ..views import (
     build_show_objective,
     build_tree,
 )
-from .common import owner_name
-from .review import Point, Review, Rollup, burn_up_points
 
 MARKER = ".okr-site"  # the file that says a folder is a site okr wrote (and may replace)
 INDEX, REVIEW, FOLLOW_UP, STYLE = "index.html", "review.html", "follow-up.html", "style.css"

@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
-from .cycles import Cycle, parse_cycle
+from ..cycles import Cycle, parse_cycle
+from ..load.history import History
+from ..model import Objective, Org, Repository
+from ..scoring import owes_checkin
 from .discipline import CycleCheckins, checkin_discipline
-from .history import History
-from .model import Objective, Org, Repository
-from .scoring import owes_checkin
 
 NOT_STARTED, RUNNING, ENDED = "not_started", "running", "ended"
 NO_FILE, NO_OBJECTIVES, UNREADABLE = "no_file", "no_objectives", "unreadable"
@@ -360,7 +360,7 @@ class _Setting:
 
 
 def _settings(repo: Repository) -> _Setting:
-    from .rules.weak_wording import KR_VERBS, _pattern
+    from ..rules.weak_wording import KR_VERBS, _pattern
 
     rules = repo.settings.rules
     objectives = rules.get("too-many-objectives")

@@ -25,11 +25,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cycles import parse_cycle
-from .edit import format_scalar, write_atomic
-from .errors import OkrError
-from .model import KeyResult, Objective, RefEntry, Repository
-from .scoring import kr_progress, objective_score
+from ..cycles import parse_cycle
+from ..edit import format_scalar, write_atomic
+from ..errors import OkrError
+from ..model import KeyResult, Objective, RefEntry, Repository
+from ..scoring import kr_progress, objective_score
 
 CARRY_MODES = ("unfinished", "all", "none")
 
@@ -246,7 +246,7 @@ def _objective_yaml(obj: Objective, from_id: str, next_id: str, carried: set[str
 
 
 def _file_yaml(owner: str, from_id: str, next_id: str, blocks: list[list[str]]) -> str:
-    from .render.text_safety import visible
+    from ..safe_text import visible
 
     head = ["# yaml-language-server: $schema=https://okrcli.dev/schema/okr-file.json",
             f"# {next_id} objectives of {visible(owner)}, started by `okr new-cycle` from {from_id}."]

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import yaml
 
+from ..edit import Change, apply_changes
+from ..errors import OkrError
 from .checkin import Sources, plan_checkin, plan_grade
-from .edit import Change, apply_changes
-from .errors import OkrError
 
 try:
     _Loader = yaml.CSafeLoader
@@ -516,7 +516,7 @@ class _StorySources(Sources):
         self._story_files, self._parsed = files, parsed
 
     def load(self, cycle: str, owner: str) -> None:
-        from .load import load_okr_file
+        from ..load.build import load_okr_file
 
         rel = f"{cycle}/{owner}.yaml"
         if rel in self._files:
@@ -537,7 +537,7 @@ def plan_commits(root: Path, files: dict[str, bytes], story: dict[str, list[_Wee
 
     `files` (root-relative path -> bytes) starts as the opening state and is kept up to date.
     """
-    from .load import load_org, load_settings
+    from ..load.build import load_org, load_settings
 
     settings = load_settings(root, [], raw=files["okr.yaml"])
     org = load_org(root, [], raw=files["org.yaml"])
@@ -593,7 +593,7 @@ def fast_import_stream(commits: list[DemoCommit], people: dict[str, tuple[str, s
 
 def _git(folder: Path, *args: str, input: bytes | None = None):
     """git on the demo repository only: --git-dir and --work-tree are always given."""
-    from .gitstore import run_git
+    from ..gitstore import run_git
 
     result = run_git([f"--git-dir={folder / '.git'}", f"--work-tree={folder}", *args], folder, input=input,
                      timeout=60)
@@ -623,7 +623,7 @@ def build_demo(folder: Path) -> Path:
 
     On any failure, what was created is removed again.
     """
-    from .edit import check_folder
+    from ..edit import check_folder
 
     folder = Path(folder).absolute()
     check_folder(folder)  # never a repository inside a git directory (okr's one rule for writes)
@@ -641,7 +641,7 @@ def build_demo(folder: Path) -> Path:
 
 
 def _build(folder: Path) -> None:
-    from .load import load_org
+    from ..load.build import load_org
 
     example = bundled_example()
     krs = _key_results(example)

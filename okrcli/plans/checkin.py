@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .edit import Change, EditError, apply_changes, read_or_none
-from .errors import Diagnostic, OkrError
-from .history import MILESTONE_WORDS
-from .load import MAX_MAGNITUDE
-from .model import KeyResult, Objective, Org, Repository, Settings
+from ..edit import Change, EditError, apply_changes, read_or_none
+from ..errors import Diagnostic, OkrError
+from ..load.build import MAX_MAGNITUDE
+from ..load.history import MILESTONE_WORDS
+from ..model import KeyResult, Objective, Org, Repository, Settings
 
 if TYPE_CHECKING:
-    from .resolve import Target
+    from ..resolve import Target
 
 Value = bool | int | float
 YamlPath = tuple[str | int, ...]
@@ -105,7 +105,7 @@ def check_text(text: str, what: str, *, multiline: bool) -> str:
 
 
 def _shown(text: str) -> str:
-    from .render.text_safety import visible
+    from ..safe_text import visible
 
     return visible(text if len(text) <= 80 else text[:80] + "...")
 
@@ -145,8 +145,8 @@ class Sources:
 
     @classmethod
     def open(cls, root: Path) -> Sources:
-        from .clock import today
-        from .load import load_settings
+        from ..clock import today
+        from ..load.build import load_settings
 
         diags: list[Diagnostic] = []
         settings = load_settings(root, diags)
@@ -154,7 +154,7 @@ class Sources:
 
     def load(self, cycle: str, owner: str) -> None:
         """Read and load `<cycle>/<owner>.yaml` once (a symbolic link is not followed)."""
-        from .load import load_okr_file
+        from ..load.build import load_okr_file
 
         rel = f"{cycle}/{owner}.yaml"
         if rel in self._files:
@@ -175,21 +175,21 @@ class Sources:
             self._files[rel] = okr_file
 
     def repository(self) -> Repository:
-        from .load import build_repository
+        from ..load.build import build_repository
 
         files = [f for f in self._files.values() if f is not None]
         return build_repository(self.root, self.settings, Org(None, {}, {}), files)
 
     def resolve(self, text: str) -> Target:
         """The `resolve.Target` a command-line reference names (OkrError with a hint if none)."""
-        from .resolve import parse_cli_ref, resolve
+        from ..resolve import parse_cli_ref, resolve
 
         ref = parse_cli_ref(text).in_cycle(self.cycle)
         self.load(ref.cycle, ref.owner)
         try:
             return resolve(self.repository(), text, self.cycle)
         except OkrError as narrow:
-            from .load import load_repository
+            from ..load.build import load_repository
 
             whole, _ = load_repository(self.root)
             try:
@@ -426,7 +426,7 @@ def refuse_derived(sources: Sources, obj: Objective, kr: KeyResult) -> None:
         what = f"mirrors {names}" if len(kr.sum_of) == 1 else f"is the sum of {names}"
         raise OkrError(f"{ref} {what}: okr computes its value, it takes no check-in",
                        hint=f"check in what it adds up, e.g. okr checkin {_shown(first)} VALUE")
-    from .load import load_repository
+    from ..load.build import load_repository
 
     whole, _ = load_repository(sources.root)
     derivation = whole.derived.get(f"{obj.key}/{kr.id}")
@@ -480,7 +480,7 @@ def current_user(root: Path, as_id: str | None, git_email: str | None) -> str:
     """The owner whose key results `okr checkin` walks: --as, else OKR_USER, else git's email."""
     import os
 
-    from .load import load_org
+    from ..load.build import load_org
 
     org = load_org(root, [])
     chosen = as_id or os.environ.get("OKR_USER") or None
@@ -515,7 +515,7 @@ def my_key_results(sources: Sources, user: str) -> list[tuple[Objective, KeyResu
     """A person's key results: their own, then those of the teams they lead (`lead:` in
     org.yaml), each owner's in file order. Private objectives of a team are left out: they
     are the team's, not the lead's to walk through."""
-    from .load import load_org
+    from ..load.build import load_org
 
     owners = load_org(sources.root, []).mine(user)
     found = []

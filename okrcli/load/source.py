@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Diagnostic, Loc, OkrError, Severity
+from ..errors import Diagnostic, Loc, OkrError, Severity
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ORG_BYTES = 16 * 1024 * 1024  # org.yaml lists everyone: ~110 bytes a person, 10,000 people > 1 MiB
@@ -483,7 +483,7 @@ def list_okr_tree(modes: Mapping[str, str], diags: list[Diagnostic], ignore=()) 
 
 
 def walk_root(tree, diags: list[Diagnostic], ignore=()) -> list[tuple[str, str, str]]:
-    from .cycles import looks_like_cycle, parse_cycle
+    from ..cycles import looks_like_cycle, parse_cycle
 
     ignored = _normal_ignore(ignore)
     found: list[tuple[str, str, str]] = []

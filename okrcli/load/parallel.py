@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from .errors import Diagnostic, Loc, Severity
-from .model import KeyResult, Objective, OkrFile, RefEntry, Review
-from .refs import Ref
+from ..errors import Diagnostic, Loc, Severity
+from ..model import KeyResult, Objective, OkrFile, RefEntry, Review
+from ..refs import Ref
 
 FILES_PER_WORKER = 250  # below this, forking costs more than it saves
 MAX_WORKERS = 4
@@ -42,8 +42,8 @@ def worker_count(n_files: int) -> int:
 
 def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
                blobs: Mapping[str, bytes] | None = None) -> list[OkrFile]:
-    from .load import load_okr_files
-    from .progress import iterate
+    from ..progress import iterate
+    from .build import load_okr_files
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
     if workers <= 1:
@@ -71,7 +71,7 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
 
 
 def _fork_loader(root: Path, share: list[Entry], blobs: Mapping[str, bytes] | None) -> tuple[int, int] | None:
-    from .load import load_okr_files
+    from .build import load_okr_files
 
     try:
         read_fd, write_fd = os.pipe()

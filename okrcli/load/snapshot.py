@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import Diagnostic, OkrError
-from .model import Repository
+from ..errors import Diagnostic, OkrError
+from ..model import Repository
 from .source import CONFIG_FILE
 
 
@@ -28,7 +28,7 @@ class AsOf:
 
 def read_revision(root: Path, at: str) -> tuple[dict[str, bytes], str, date]:
     """Root-relative path -> bytes of every file under `root` at `at`; plus the sha and its date."""
-    from .gitstore import list_tree, open_repo, read_blobs, resolve_revision
+    from ..gitstore import list_tree, open_repo, read_blobs, resolve_revision
 
     day = _as_date(at)
     try:
@@ -69,7 +69,7 @@ def _as_date(at: str) -> date | None:
         day = date.fromisoformat(at)
     except ValueError:
         raise OkrError(f"--at {at}: there is no such day", hint="write a date as YYYY-MM-DD, e.g. 2026-11-01") from None
-    from .cycles import MAX_YEAR, MIN_YEAR
+    from ..cycles import MAX_YEAR, MIN_YEAR
 
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise OkrError(f"--at {at}: okr handles the years {MIN_YEAR}-{MAX_YEAR}")
@@ -78,7 +78,7 @@ def _as_date(at: str) -> date | None:
 
 def load_as_of(root: Path, at: str | None, today: date) -> AsOf:
     """The repository now (at=None: the files on disk) or at a revision or date."""
-    from .load import load_repository
+    from .build import load_repository
 
     if at is None:
         repository, diags = load_repository(root)

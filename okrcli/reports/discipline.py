@@ -34,9 +34,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .cycles import Cycle
-from .history import GRADE, History
-from .model import Repository
+from ..cycles import Cycle
+from ..load.history import GRADE, History
+from ..model import Repository
 
 ON_TIME, LATE, MISSED = "on_time", "late", "missed"
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from . import scoring
-from .cycles import Cycle, parse_cycle
-from .model import KeyResult, Objective, RefEntry, Repository
-from .network import AlignmentNetwork
+from .. import scoring
+from ..cycles import Cycle, parse_cycle
+from ..model import KeyResult, Objective, RefEntry, Repository
+from ..network import AlignmentNetwork
 
 KIND_RANK = {"company": 0, "team": 1, "person": 2, None: 3}
 

@@ -21,9 +21,9 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
-from .cycles import Cycle, parse_cycle
-from .errors import Diagnostic, Loc, Severity
-from .model import (
+from ..cycles import Cycle, parse_cycle
+from ..errors import Diagnostic, Loc, Severity
+from ..model import (
     Company,
     KeyResult,
     Objective,
@@ -37,7 +37,7 @@ from .model import (
     Settings,
     Team,
 )
-from .refs import ITEM_RE, OWNER_RE, RefSyntaxError, parse_ref
+from ..refs import ITEM_RE, OWNER_RE, RefSyntaxError, parse_ref
 from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, list_okr_tree, load_yaml_file
 
 MAX_MAGNITUDE = 1e15
@@ -647,7 +647,7 @@ def _severity_text(m: YMap, key: str) -> str | None:
 
 
 def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Settings:
-    from .rules import RULE_IDS
+    from ..rules import RULE_IDS
 
     rel = CONFIG_FILE
     value, ok = load_yaml_file(root, rel, diags, raw)
@@ -781,7 +781,7 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
             files = load_files(root, entries, diags, blobs)
         repository = build_repository(root, settings, org, files)
         if any(kr.derived for f in files for o in f.objectives for kr in o.key_results):
-            from .derived import resolve
+            from ..derived import resolve
 
             repository = resolve(repository, diags)
     finally:
@@ -806,7 +806,7 @@ def _load_sparse(root: Path, settings: Settings, entries: list[tuple[str, str, s
         return (bool(name) and "/" not in name and name.endswith(".yaml") and parse_cycle(folder) is not None
                 and folder not in settings.ignore and not name.startswith("."))
 
-    from .gitstore import index_only_files
+    from ..gitstore import index_only_files
 
     index, missing = index_only_files(root, wanted)
     for rel in missing:
@@ -830,7 +830,7 @@ def _folder_order(rel: str) -> tuple[str, str]:
 
 def okr_files_in(blobs: Mapping[str, bytes]) -> list[tuple[str, str, str]]:
     """(rel, cycle folder, owner) of the `<CYCLE>/<OWNER>.yaml` paths among `blobs`, sorted."""
-    from .cycles import looks_like_cycle
+    from ..cycles import looks_like_cycle
 
     found = []
     for rel in blobs:

@@ -24,12 +24,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .cycles import parse_cycle
-from .errors import OkrError
-from .refs import ITEM_ID, OWNER_ID
+from ..cycles import parse_cycle
+from ..errors import OkrError
+from ..refs import ITEM_ID, OWNER_ID
 
 if TYPE_CHECKING:
-    from .gitstore import GitRepo
+    from ..gitstore import GitRepo
 
 Value = bool | int | float | str
 
@@ -239,7 +239,7 @@ def _first(group: dict[str, list[str]], key: str) -> str | None:
 
 def _shown(text: str | None) -> str:
     """A trailer value as a warning quotes it: short, controls made visible."""
-    from .render.text_safety import visible
+    from ..safe_text import visible
 
     text = text or ""
     return visible(text if len(text) <= 24 else f"{text[:20]}... ({len(text):,} characters)")
@@ -283,7 +283,7 @@ def _checkin(cycle: str | None, kr: str | None, graded: str | None, value: str |
 
 def _plain_text(text: str) -> bool:
     """No control or bidi characters: what a terminal would act on (escape sequences)."""
-    from .render.text_safety import visible
+    from ..safe_text import visible
 
     return visible(text) == text
 
@@ -300,7 +300,7 @@ def _fraction(text: str) -> float | None:
 
 def open_git(root: Path) -> GitRepo:
     """The git work tree whose history holds the check-ins of `root` (OkrError outside one)."""
-    from .gitstore import open_repo
+    from ..gitstore import open_repo
 
     try:
         return open_repo(root)
@@ -338,7 +338,7 @@ def read_history(
     found: list[CheckIn] = []
     skipped: list[tuple[str, str]] = []
     candidates = {}  # sha -> (commit, its place in `found`)
-    from .progress import iterate
+    from ..progress import iterate
 
     for commit in iterate(commits, "Reading check-ins"):
         try:
@@ -482,7 +482,7 @@ def _kr_values(root: Path, rel: str, cycle: str, owner: str,
     """`{"OBJ/KR": (current or done, confidence, unit)}` of one version of an OKR file."""
     if raw is None:
         return {}
-    from .load import load_okr_file
+    from .build import load_okr_file
 
     okr_file = load_okr_file(root, rel, cycle, owner, [], raw=raw)
     if okr_file is None:
@@ -562,8 +562,8 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
     `cycle_of(day)` is the cycle a reference without one is read in. `since` / `since_commit`
     limit the commits read; `until` is the commit to read back from (HEAD by default). What a
     trailer says is data: it is parsed, bounded and kept as text, never run or followed."""
-    from .gitstore import _LOG_FORMAT, _parse_log, stream_git
-    from .refs import RefSyntaxError, parse_ref
+    from ..gitstore import _LOG_FORMAT, _parse_log, stream_git
+    from ..refs import RefSyntaxError, parse_ref
 
     git = git or open_git(root)
     if git.head() is None:
@@ -614,7 +614,7 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
 def work_cycle_of(settings) -> Callable[[date], str]:
     """The cycle a work reference without one is read in: the one its commit's day falls in
     (okr.yaml's pinned `cycle` when the day is inside it)."""
-    from .cycles import current_cycle_id
+    from ..cycles import current_cycle_id
 
     pinned = parse_cycle(settings.cycle) if settings.cycle else None
 
@@ -640,7 +640,7 @@ def unknown_work(work: Work, exists: Callable[[str], bool]) -> Work:
 
 def bad_work_warning(work: Work) -> str | None:
     """One warning line for every `Okr-Ref` that names nothing (None when there is none)."""
-    from .render.text_safety import visible
+    from ..safe_text import visible
 
     if not work.bad:
         return None

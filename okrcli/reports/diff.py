@@ -26,12 +26,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cycles import parse_cycle
-from .errors import Diagnostic, OkrError
-from .model import KeyResult, Objective, OkrFile, RefEntry, Repository
+from ..cycles import parse_cycle
+from ..errors import Diagnostic, OkrError
+from ..model import KeyResult, Objective, OkrFile, RefEntry, Repository
 
 if TYPE_CHECKING:
-    from .network import AlignmentNetwork
+    from ..network import AlignmentNetwork
 
 # Change kinds: name -> (annotation level, what it means). The names are what `--fail-on` takes.
 KINDS: dict[str, tuple[str, str]] = {
@@ -225,7 +225,7 @@ class _Sides:
     (for its alignment network) only when a change has an impact to compute."""
 
     def __init__(self, root: Path, spec: str | None, today: date):
-        from .gitstore import (
+        from ..gitstore import (
             NO_COMMIT_HINT,
             changed_paths,
             merge_base,
@@ -269,10 +269,10 @@ class _Sides:
 
     def _load_changed(self, side: Side) -> list[OkrFile]:
         """The changed OKR files as they are on `side` (those it lacks left out)."""
-        from .gitstore import read_paths_at
-        from .load import okr_files_in
-        from .parallel import load_files
-        from .source import CONFIG_FILE
+        from ..gitstore import read_paths_at
+        from ..load.build import okr_files_in
+        from ..load.parallel import load_files
+        from ..load.source import CONFIG_FILE
 
         diags: list[Diagnostic] = []
         if side.sha is None:
@@ -301,8 +301,8 @@ class _Sides:
     def head_repo(self) -> Repository:
         """The whole head, loaded on first use: from disk when the disk holds it, else from git."""
         if self._head_repo is None:
-            from .load import load_repository
-            from .snapshot import read_revision
+            from ..load.build import load_repository
+            from ..load.snapshot import read_revision
 
             sha = self.head.sha
             if sha is None or _work_tree_is(self.git, sha, self.prefix):
@@ -322,7 +322,7 @@ def _first_by_key(files: list[OkrFile]) -> dict[str, Objective]:
 
 def _work_tree_is(repo, sha: str, prefix: str) -> bool:
     """True when the OKR files on disk are exactly those of commit `sha` (CI: the head is checked out)."""
-    from .gitstore import changed_paths, okr_pathspecs
+    from ..gitstore import changed_paths, okr_pathspecs
 
     return repo.head() == sha and not changed_paths(repo, sha, None, okr_pathspecs(prefix))
 
@@ -421,7 +421,7 @@ class _ImpactFinder:
     """Who aligns to (or depends on) an objective on the head side, dangling links included."""
 
     def __init__(self, repo: Repository):
-        from .network import AlignmentNetwork
+        from ..network import AlignmentNetwork
 
         self.network: AlignmentNetwork = AlignmentNetwork(repo)
         self.aligners: dict[str, list[str]] = {}

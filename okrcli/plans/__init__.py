@@ -1,0 +1,1 @@
+"""Effects as data before they happen: check-ins, new cycles, the demo."""
