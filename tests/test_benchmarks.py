@@ -83,7 +83,13 @@ def test_limits_are_judged_only_where_issue_13_sets_them(bench):
     _, report = bench
     figures = {f["id"]: f for f in report["scales"][0]["figures"]}
     # below 1,000 people the ratios to the floor are startup, not judged
-    assert figures["check.serial"]["verdict"] == "n/a"
+    assert figures["check.forked"]["verdict"] == "n/a"
+    assert figures["report"]["verdict"] == "n/a"
+    # GitPython stays out of `okr check` and `okr --help` at every scale
+    assert "git" not in figures["check.serial"]["imports"]
+    assert figures["check.serial"]["verdict"] == "pass"
+    help_ = next(f for f in report["figures"] if f["id"] == "help")
+    assert "git" not in help_["imports"] and "okrcli.cli" in help_["imports"]
     # the RSS limit holds at every scale
     assert figures["review.html"]["verdict"] == "pass"
     assert figures["checkin"]["verdict"] in ("pass", "fail")
