@@ -385,11 +385,24 @@ class Target:
         self.path.write_bytes("".join(lines).encode("utf-8"))
 
 
+CYCLE_FOLDER = re.compile(r"\d{4}(-[HQB]\d)?")
+
+
+def cycle_folders(repo: Path) -> list[Path]:
+    """The repository's cycle folders, latest first (2026-Q4 before 2026)."""
+    return sorted((p for p in repo.iterdir() if p.is_dir() and CYCLE_FOLDER.fullmatch(p.name)),
+                  key=lambda p: p.name, reverse=True)
+
+
+def okr_files(repo: Path) -> list[Path]:
+    return [path for folder in cycle_folders(repo) for path in sorted(folder.glob("*.yaml"))]
+
+
 def find_target(repo: Path) -> Target:
     """The first key result with a start, a target and a number as its current value."""
     import yaml
 
-    for path in sorted((repo / generate.CYCLE).glob("*.yaml")):
+    for path in okr_files(repo):
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         for objective in _items(_get(root, "objectives")):
             for kr in _items(_get(objective, "key_results")):
@@ -444,13 +457,47 @@ def ensure_repo(out: Path, people: int, checkins: int, seed: int) -> tuple[Path,
         print(f"generating {repo} ...", file=sys.stderr, flush=True)
         info = generate.generate(people, repo, checkins, seed, quiet=True)
     if not (repo / ".git").is_dir():  # no history asked for: one commit holding every file
-        git(repo.parent, "init", "-q", "-b", "main", str(repo))
-        with open(repo / ".git" / "info" / "exclude", "a", encoding="utf-8") as fh:
-            fh.write(f"/{generate.MARKER}\n")
-        git(repo, "add", "-A")
-        git(repo, "-c", "commit.gpgsign=false", "commit", "-q", "-m",
-            f"Set the {generate.CYCLE} OKRs of Acme Inc.")
+        make_git(repo, generate.MARKER)
     return repo, info, generated
+
+
+def make_git(repo: Path, marker: str) -> None:
+    git(repo.parent, "init", "-q", "-b", "main", str(repo))
+    with open(repo / ".git" / "info" / "exclude", "a", encoding="utf-8") as fh:
+        fh.write(f"/{marker}\n")
+    git(repo, "add", "-A")
+    git(repo, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "Every OKR file")
+
+
+COPY_MARKER = ".okr-bench-copy.json"
+
+
+def copy_repo(source: Path, out: Path) -> tuple[Path, dict]:
+    """A fresh copy of an existing OKR repository (its committed state, if it is in git) to
+    measure: the check-in figures commit into it, and its own files stay untouched."""
+    source = source.resolve()
+    if not (source / "okr.yaml").is_file():
+        raise SystemExit(f"{source}: no okr.yaml there; --repo takes an OKR repository's root")
+    dest = out / f"copy-{source.name}"
+    if dest.exists():
+        if not (dest / COPY_MARKER).is_file():
+            raise SystemExit(f"{dest} exists and was not made by run.py; choose another --out")
+        shutil.rmtree(dest)
+    out.mkdir(parents=True, exist_ok=True)
+    if (source / ".git").exists():
+        git(out, "clone", "-q", "--no-hardlinks", str(source), str(dest))
+        with open(dest / ".git" / "info" / "exclude", "a", encoding="utf-8") as fh:
+            fh.write(f"/{COPY_MARKER}\n")
+    else:
+        shutil.copytree(source, dest, ignore=shutil.ignore_patterns(COPY_MARKER))
+        make_git(dest, COPY_MARKER)
+    (dest / COPY_MARKER).write_text(json.dumps({"source": str(source)}) + "\n", encoding="utf-8")
+    files = okr_files(dest)
+    latest = cycle_folders(dest)[0] if cycle_folders(dest) else dest
+    info = {"source": str(source), "people": len(list(latest.glob("*.yaml"))),
+            "files": len(files) + 2, "bytes": sum(p.stat().st_size for p in files),
+            "checkins": int(git(dest, "rev-list", "--count", "HEAD")) - 1, "seconds": 0.0}
+    return dest, info
 
 
 def cache_bytes(folder: Path) -> int:
@@ -597,7 +644,7 @@ def one_file_limit(figures: dict[str, Figure], repo: Path) -> list[Limit]:
     warm, serial = figures["check.warm"], figures["check.serial"]
     if warm.cpu_median is None or serial.cpu_median is None:
         return [Limit("cpu", 0, "<= warm + 1 file")]
-    files = len(list((repo / generate.CYCLE).glob("*.yaml"))) or 1
+    files = len(okr_files(repo)) + 2  # okr.yaml and org.yaml too
     allowed = warm.cpu_median * 1.05 + serial.cpu_median / files
     return [Limit("cpu", allowed, f"<= warm + 1 file ({allowed:.3f} s)")]
 
@@ -695,7 +742,7 @@ def fmt_row(f: dict, with_baseline: bool) -> str:
     return (f"  {f['label']:<36} {_num(f['cpu_median'], 7)} {_num(f['wall_median'], 7)}  "
             f"{floor[:30]:<30} {_num(f['floor_cpu'], 7)} {_num(f['floor_wall'], 7)} "
             f"{_num(f['ratio'], 7, '.2f')} {_num(rss, 7, '.1f')} "
-            f"{_num(f['git_processes'], 3, 'd')}{base}  {f['limit']:<38} {verdict}{failed}")
+            f"{_num(f['git_processes'], 3, 'd')}{base}  {f['limit']:<46} {verdict}{failed}")
 
 
 def print_table(report: dict) -> None:
@@ -710,12 +757,14 @@ def print_table(report: dict) -> None:
     with_baseline = "baseline" in report
     header = (f"  {'figure':<36} {'CPU s':>7} {'wall s':>7}  {'floor':<30} {'CPU s':>7} "
               f"{'wall s':>7} {'x floor':>7} {'RSS MB':>7} {'git':>3}"
-              f"{' x base' if with_baseline else ''}  {'limit (issue 13)':<38} verdict")
+              f"{' x base' if with_baseline else ''}  {'limit (issue 13)':<46} verdict")
     groups = [("okr --help", report["figures"])]
     for scale in report["scales"]:
         repo = scale["repo"]
-        how = f"generated in {repo['seconds']:.1f} s" if scale["generated"] else "reused"
-        title = (f"{repo['people']:,} people: {repo['files']:,} files, "
+        how = ("generated in {:.1f} s".format(repo["seconds"]) if scale["generated"]
+               else f"a copy of {repo['source']}" if repo.get("source") else "reused")
+        who = "owners" if repo.get("source") else "people"
+        title = (f"{repo['people']:,} {who}: {repo['files']:,} files, "
                  f"{repo['bytes'] / 1e6:.1f} MB, {scale['checkins']:,} check-ins  "
                  f"[{scale['path']}, {how}]")
         groups.append((title, scale["figures"]))
@@ -751,6 +800,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         f"(default {FULL_SCALES}; with --quick {QUICK_SCALES})")
     parser.add_argument("--checkins", type=int, default=0,
                         help="check-ins of a scale given without :CHECKINS (default 0)")
+    parser.add_argument("--repo", type=Path, action="append", default=[], metavar="DIR",
+                        help="also measure a copy of this OKR repository (repeatable; e.g. "
+                        "one made by `okr demo`); it is judged at its number of owners")
     parser.add_argument("--out", type=Path, default=Path("bench-out"),
                         help="folder for generated repositories (default bench-out)")
     parser.add_argument("--repeat", type=int, help="timed runs per figure (default 3; quick 1)")
@@ -765,8 +817,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.repeat = args.repeat if args.repeat is not None else (1 if args.quick else 3)
     if args.repeat < 1 or args.warmup < 0:
         parser.error("--repeat must be at least 1 and --warmup at least 0")
-    args.scales = parse_scales(args.scales or (QUICK_SCALES if args.quick else FULL_SCALES),
-                               args.checkins)
+    default = "" if args.repo else (QUICK_SCALES if args.quick else FULL_SCALES)
+    args.scales = parse_scales(args.scales if args.scales is not None else default, args.checkins)
     return args
 
 
@@ -776,9 +828,13 @@ def measure_all(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="okr-bench-cache-") as cache:
         runner = Runner(args.repeat, args.warmup, args.timeout, Path(cache))
         report["figures"] = [asdict(f) for f in measure_help(runner)]
-        for people, checkins in args.scales:
-            repo, info, generated = ensure_repo(args.out.resolve(), people, checkins, args.seed)
-            print(f"measuring {people:,} people ...", file=sys.stderr, flush=True)
+        targets = [(*ensure_repo(args.out.resolve(), people, checkins, args.seed), people, checkins)
+                   for people, checkins in args.scales]
+        for source in args.repo:
+            repo, info = copy_repo(source, args.out.resolve())
+            targets.append((repo, info, False, info["people"], info["checkins"]))
+        for repo, info, generated, people, checkins in targets:
+            print(f"measuring {repo.name} ...", file=sys.stderr, flush=True)
             figures = measure_scale(runner, repo, people, checkins, args.quick)
             report["scales"].append({"people": people, "checkins": checkins, "path": str(repo),
                                      "generated": generated, "repo": info,

@@ -7,6 +7,7 @@ each figure beside a floor measured in the same run, and leaves the repository a
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,42 @@ def test_the_table_of_a_saved_run_beside_a_baseline(bench, tmp_path):
     for label in ("okr check (serial, cold)", "okr checkin", "floor: git commit --only -- FILE",
                   "okr review --format html", "floor: the git log okr log runs"):
         assert any(line.lstrip().startswith(label) for line in lines), label
+
+
+def load_run_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_repo_measures_a_copy_and_leaves_the_source_alone(bench, tmp_path):
+    bench_run = load_run_module()
+    _, report = bench
+    source = Path(report["scales"][0]["path"])
+    head = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout
+    copy, info = bench_run.copy_repo(source, tmp_path / "out")
+    assert copy == tmp_path / "out" / f"copy-{source.name}"
+    assert subprocess.run(["git", "-C", str(copy), "rev-parse", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout == head
+    assert info["checkins"] == 40 and info["people"] == len(list((source / "2026-Q4").glob("*.yaml")))
+    (copy / "2026-Q4" / "acme.yaml").write_text("changed\n", encoding="utf-8")
+    copy, _ = bench_run.copy_repo(source, tmp_path / "out")  # a fresh copy each time
+    assert (copy / "2026-Q4" / "acme.yaml").read_bytes() == (source / "2026-Q4" / "acme.yaml").read_bytes()
+    # a folder that is no OKR repository, or an output folder run.py did not make, is refused
+    with pytest.raises(SystemExit, match="no okr.yaml"):
+        bench_run.copy_repo(tmp_path, tmp_path / "out")
+    (tmp_path / "mine" / f"copy-{source.name}").mkdir(parents=True)
+    with pytest.raises(SystemExit, match="not made by run.py"):
+        bench_run.copy_repo(source, tmp_path / "mine")
+    # a repository outside git is copied and given one commit
+    plain = tmp_path / "plain"
+    shutil.copytree(source, plain, ignore=shutil.ignore_patterns(".git"))
+    copy, info = bench_run.copy_repo(plain, tmp_path / "out")
+    assert info["checkins"] == 0
+    assert subprocess.run(["git", "-C", str(copy), "status", "--porcelain"], capture_output=True,
+                          text=True, check=True).stdout == ""
