@@ -4,10 +4,12 @@
     python benchmarks/run.py --quick           # 1,000 people, 5,000 check-ins: under 2 minutes
     python benchmarks/run.py --scales 1000:50000,10000 --repeat 5 --json > bench.json
     python benchmarks/run.py --quick --baseline before.json
+    python benchmarks/run.py --show bench.json            # the table of a saved run
 
 For each scale (`PEOPLE` or `PEOPLE:CHECKINS`) it generates (or reuses) a git
-repository under `--out`, then runs every figure of `jobs()` as a whole
-process and reports, beside the floor measured in the same run: the median
+repository under `--out` (or copies one, `--repo DIR`), then runs every figure
+of `check_jobs`, `history_jobs` and `checkin_jobs` as a whole process, in
+turns, and reports, beside the floor measured in the same run: the median
 CPU time (user + system of the process and every child it waited for), the
 median wall time, the peak RSS, the git processes it started (for the
 check-in), the ratio to its floor and the limit issue 13 sets, passed or
