@@ -118,6 +118,7 @@ class Limit:
     value: float
     text: str
     min_people: int = 0  # below this scale the limit is shown, not judged
+    needs_history: bool = False  # nor without check-ins
 
     def holds(self, fig: Figure) -> bool | None:
         if self.kind == "no-git":  # GitPython stays out of the process
@@ -334,7 +335,12 @@ def summarise(fig: Figure, samples: list[Sample]) -> None:
     fig.exit_code, fig.stdout_bytes = samples[-1].exit_code, samples[-1].stdout_bytes
 
 
-def judge(fig: Figure, limits: list[Limit], people: int) -> None:
+def history_limit(ratio: float) -> Limit:
+    """A ratio for a command that reads the history: judged from 1,000 people with check-ins."""
+    return Limit("ratio", ratio, f"<= {ratio:g}x (>= 1,000 people, history)", 1000, True)
+
+
+def judge(fig: Figure, limits: list[Limit], people: int, checkins: int = 0) -> None:
     """Fill `limit` and `verdict`: pass when every limit that applies at this scale holds."""
     fig.limit = "; ".join(limit.text for limit in limits)
     if not limits:
@@ -342,7 +348,8 @@ def judge(fig: Figure, limits: list[Limit], people: int) -> None:
     if fig.status != "ok":
         fig.verdict = "fail" if fig.status == "failed" else "n/a"
         return
-    held = [limit.holds(fig) for limit in limits if people >= limit.min_people]
+    held = [limit.holds(fig) for limit in limits
+            if people >= limit.min_people and (checkins or not limit.needs_history)]
     if not held or None in held:
         fig.verdict = "n/a"
     else:
@@ -568,13 +575,13 @@ def history_jobs(repo: Path, checkins: int, git_log: list[str], quick: bool) -> 
     jobs = [
         Job("floor.git_log", "floor: the git log okr log runs", git_log, cwd=repo),
         Job("log", "okr log", [OKR, "log", "--repo", r], cold, "floor.git_log",
-            [Limit("ratio", 1.5, "<= 1.5x (>= 1,000 people)", 1000)]),
+            [history_limit(1.5)]),
         Job("log.json", "okr log --format json", [OKR, "log", "--format", "json", "--repo", r],
             cold, "floor.git_log"),
         Job("report", "okr report", [OKR, "report", "--repo", r], cold, "check.serial",
-            [Limit("ratio", 2, "<= 2x (>= 1,000 people)", 1000)]),
+            [history_limit(2)]),
         Job("review", "okr review", [OKR, "review", "--repo", r], cold, "check.serial",
-            [Limit("ratio", 1.5, "<= 1.5x (>= 1,000 people)", 1000)]),
+            [history_limit(1.5)]),
         Job("review.html", "okr review --format html",
             [OKR, "review", "--format", "html", "--repo", r], cold, "check.serial",
             [Limit("rss", 500, "<= 500 MB peak RSS")]),
@@ -672,7 +679,7 @@ def measure_scale(runner: Runner, repo: Path, people: int, checkins: int, quick:
     limits["check.one_changed"] = one_file_limit(figures, repo)
     for fig in figures.values():
         compare(fig, figures.get(fig.floor or ""))
-        judge(fig, limits[fig.id], people)
+        judge(fig, limits[fig.id], people, checkins)
     return list(figures.values())
 
 
