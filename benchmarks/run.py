@@ -703,13 +703,16 @@ def measure_help(runner: Runner) -> list[Figure]:
 
 def apply_baseline(report: dict, baseline: dict) -> None:
     """Put each figure's CPU from an earlier `--json` beside it; judge --help against it."""
+    def key(scale: dict) -> tuple:  # a scale is the same when its repository is
+        return scale["people"], scale.get("checkins"), scale["repo"].get("source")
+
     old = {(None, f["id"]): f for f in baseline.get("figures", [])}
     for scale in baseline.get("scales", []):
-        old |= {(scale["people"], f["id"]): f for f in scale.get("figures", [])}
-    groups = [(None, report["figures"])] + [(s["people"], s["figures"]) for s in report["scales"]]
-    for people, figures in groups:
+        old |= {(key(scale), f["id"]): f for f in scale.get("figures", [])}
+    groups = [(None, report["figures"])] + [(key(s), s["figures"]) for s in report["scales"]]
+    for scale, figures in groups:
         for fig in figures:
-            before = old.get((people, fig["id"]), {}).get("cpu_median")
+            before = old.get((scale, fig["id"]), {}).get("cpu_median")
             fig["baseline_cpu"] = before
             # a GitPython import has failed it already
             judged = fig["id"] == "help" and fig["verdict"] != "fail"
