@@ -830,7 +830,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.repeat < 1 or args.warmup < 0:
         parser.error("--repeat must be at least 1 and --warmup at least 0")
     default = "" if args.repo else (QUICK_SCALES if args.quick else FULL_SCALES)
-    args.scales = parse_scales(args.scales if args.scales is not None else default, args.checkins)
+    try:
+        args.scales = parse_scales(args.scales if args.scales is not None else default,
+                                   args.checkins)
+    except ValueError:
+        parser.error(f"--scales takes PEOPLE or PEOPLE:CHECKINS, comma-separated: {args.scales!r}")
     return args
 
 
