@@ -216,7 +216,7 @@ def root(
 
 
 def _rich_bar(label: str, total: int | None):
-    from .render.progress_bar import RichBar
+    from .commands.progress_bar import RichBar
 
     return RichBar(label, total)
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, color_wanted, find_root, write
+from .common import RepoOption, choice, find_root
+from .output import color_wanted, lines
+from .output import text as write
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
@@ -116,12 +118,7 @@ def _render(findings, root: Path, fmt: str) -> None:
 
         write(render.render_sarif(findings, root, registry(), __version__))
     elif color_wanted():
-        from rich.console import Console
-        from rich.text import Text
-
-        console = Console(highlight=False, soft_wrap=True)
-        for line, style in render.render_text(findings, root, color=True):
-            console.print(Text(line, style=style or ""))
+        lines(([(line, style)] for line, style in render.render_text(findings, root, color=True)), color=True)
     else:
         write("".join(f"{line}\n" for line, _ in render.render_text(findings, root, color=False)))
 

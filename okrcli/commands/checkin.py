@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from typer.core import TyperCommand
 
+from . import output
 from .common import RepoOption, complete_ref
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ def checkin(
         else:
             entries, note_text = _walk(sources, git, as_id, level, per_kr, note_text, note is not None)
             if not entries:
-                typer.echo("nothing to check in")
+                output.line("nothing to check in")
                 return
     record(plan_checkin(sources, entries, note=note_text, links=links), git, no_verify=no_verify,
            replan=lambda: replan_checkin(root, entries, note=note_text, links=links))
@@ -230,7 +230,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
             rels = ", ".join(plan.rel(p) for p in (changed or plan.files))
             for path, data in changed.items():
                 write_atomic(path, data)
-            typer.echo(f"edited {rels} (not committed): {what}" if changed
+            output.line(f"edited {rels} (not committed): {what}" if changed
                        else f"nothing to write: {rels} already holds {what}")
             return
         git.check_state()  # merge, rebase, detached HEAD, identity: before queueing for the lock
@@ -249,7 +249,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
         rels = ", ".join(plan.rel(p) for p in plan.files)
         raise OkrError(f"could not write {rels}: {exc.strerror or exc}; nothing was changed "
                        "or committed") from None
-    typer.echo(f"[{sha[:12]}] {plan.subject()}")
+    output.line(f"[{sha[:12]}] {plan.subject()}")
 
 
 # --- walking the user's key results ---------------------------------------------------------
@@ -284,7 +284,7 @@ def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: 
     entries = []
     for n, (obj, kr) in enumerate(krs):
         if obj.owner != user and (n == 0 or krs[n - 1][0].owner != obj.owner):
-            typer.echo(f"── {obj.owner}: a team you lead ──")  # marked by owner
+            output.line(f"── {obj.owner}: a team you lead ──")  # marked by owner
         ref = f"{obj.owner}/{obj.id}/{kr.id}"
         _show_kr(ref, kr, history.last(f"{obj.cycle}:{ref}") if history else None)
         value = _ask(functools.partial(parse_kr_value, kr, ref), _value_prompt(kr))
@@ -345,7 +345,7 @@ def _show_kr(ref: str, kr, last) -> None:
             seen += f": {format_value(last.value, kr.unit)}"
     else:
         seen = "no check-in yet"
-    typer.echo(f"{ref}  {visible(kr.title)}\n  {now}; {seen}")
+    output.line(f"{ref}  {visible(kr.title)}\n  {now}; {seen}")
 
 
 def _value_prompt(kr) -> str:
@@ -368,4 +368,4 @@ def _ask(parse, label: str):
         try:
             return parse(answer)
         except OkrError as exc:
-            sys.stderr.write(f"okr: {visible(exc.message)}\n")
+            output.note(f"okr: {visible(exc.message)}\n")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import typer
 
 from ..reports.diff import KINDS
-from .common import RepoOption, choice, color_wanted, find_root, write
+from . import output
+from .common import RepoOption, choice, find_root
 from .viewing import IncludePrivateOption, paused_gc
 
 FORMATS = ("text", "markdown", "json", "github")
@@ -46,18 +46,16 @@ def diff(
     report = build_diff(root, range, clock.today(), include_private=include_private,
                         progress=progress or "progress" in names)
     if fmt == "json":
-        write(render.render_json(report))
+        output.text(render.render_json(report))
     elif fmt == "markdown":
-        write(render.render_markdown(report))
+        output.text(render.render_markdown(report))
     elif fmt == "github":
-        write(render.render_github(report, root, names))
+        output.text(render.render_github(report, root, names))
     else:
-        from ..render.styled import write_lines
-
-        write_lines(render.text_lines(report), color_wanted())
+        output.lines(render.text_lines(report))
     failing = report.failing(names)
     if failing:
-        sys.stderr.write(f"okr diff: {len(failing)} change{'s' * (len(failing) != 1)} "
+        output.note(f"okr diff: {len(failing)} change{'s' * (len(failing) != 1)} "
                          f"match{'es' * (len(failing) == 1)} --fail-on {','.join(names)}\n")
     raise typer.Exit(1 if failing else 0)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from .common import write
+from . import output
 
 CONFIG = """\
 # yaml-language-server: $schema=https://okrcli.dev/schema/okr-config.json
@@ -138,8 +138,8 @@ def init(
         where = exc.filename if exc.filename is not None else directory
         raise OkrError(f"cannot create {where}: {exc.strerror or exc}; nothing was written") from None
     for path in files:
-        write(f"created {visible(str(path))}\n")
-    write(f"\nNext: add teams and people to org.yaml, then run "
+        output.text(f"created {visible(str(path))}\n")
+    output.text(f"\nNext: add teams and people to org.yaml, then run "
           f"`okr check --repo {visible(shlex.quote(str(directory)))}`.\n")
 
 

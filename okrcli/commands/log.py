@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from . import output
 from .common import RepoOption
 
 if TYPE_CHECKING:
@@ -78,9 +79,9 @@ def log(
         import json
 
         payload = {"shallow": history.shallow, "checkins": [c.as_json() for c in shown]}
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        output.text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     elif shown:
-        sys.stdout.write("".join(line + "\n" for line in _text_lines(shown, current)))
+        output.text("".join(line + "\n" for line in _text_lines(shown, current)))
     else:
         sys.stderr.write("okr: no check-ins found\n")
 
@@ -163,7 +164,7 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
     if fmt == "json":
         import json
 
-        sys.stdout.write(json.dumps({"work": [w.as_json() for w in shown]}, indent=2, ensure_ascii=False) + "\n")
+        output.text(json.dumps({"work": [w.as_json() for w in shown]}, indent=2, ensure_ascii=False) + "\n")
         return
     if not shown:
         if prefix is not None:
@@ -173,7 +174,7 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
     rows = [(w.date.date().isoformat(), visible(w.author_name)[:24], w.ref if w.cycle == current else w.key,
              w.commit[:7], visible(w.subject)) for w in shown]
     widths = [max(len(row[n]) for row in rows) for n in range(3)]
-    sys.stdout.write("".join(f"{r[0]}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  {r[4]}".rstrip() + "\n"
+    output.text("".join(f"{r[0]}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  {r[4]}".rstrip() + "\n"
                              for r in rows))
 
 

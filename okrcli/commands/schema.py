@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from .common import choice, write
+from . import output
+from .common import choice
 
 KINDS = {"okr-file": "okr-file.schema.json", "org": "org.schema.json", "config": "okr-config.schema.json"}
 
@@ -61,7 +62,7 @@ def schema(
             raise OkrError(f"cannot write {exc.filename or write_to}: {exc.strerror or exc}; "
                            "nothing was written") from None
         for path in written:
-            write(f"wrote {visible(str(path))}\n")
+            output.text(f"wrote {visible(str(path))}\n")
         return
     choice(kind, tuple(KINDS), "KIND")
-    write(schema_text(kind))
+    output.text(schema_text(kind))

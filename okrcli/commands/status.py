@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .common import RepoOption, choice, write
+from . import output
+from .common import RepoOption, choice
 from .viewing import (
     AtOption,
     CycleOption,
@@ -87,7 +88,7 @@ def status(
     from ..errors import OkrError
     from ..render import pulse as render
     from ..reports.pulse import build_status
-    from .viewing import emit, owner_filter
+    from .viewing import owner_filter
 
     choice(format, FORMATS, "--format")
     if mention and format != "markdown":
@@ -110,12 +111,12 @@ def status(
                           include_private=include_private, unreadable=pulse.unreadable,
                           selection=selection or None)
     if format == "text":
-        emit(render.status_text_lines(report))
+        output.lines(render.status_text_lines(report))
     elif format == "github":
-        write(render.status_github(report, pulse.root))
+        output.text(render.status_github(report, pulse.root))
     elif format == "markdown":
         org = pulse.repository.org
-        write(render.status_markdown(report, {o: org.github_handle(o) for o in (*org.teams, *org.people)}
+        output.text(render.status_markdown(report, {o: org.github_handle(o) for o in (*org.teams, *org.people)}
                                      if mention else None))
     else:
-        write(render.status_json(report))
+        output.text(render.status_json(report))
