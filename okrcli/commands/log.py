@@ -54,7 +54,7 @@ def log(
     Example: okr log platform/O1/KR1 --work
     """
     from ..clock import today
-    from ..load.build import load_settings
+    from ..settings import load_settings
     from .common import choice, find_root
 
     choice(fmt, FORMATS, "--format")
