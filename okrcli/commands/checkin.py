@@ -46,27 +46,32 @@ class _CheckinCommand(TyperCommand):
         return super().parse_args(ctx, [*options, "--", *positional] if positional else options)
 
 
+RefsArgument = typer.Argument(
+    None, metavar="[REF [VALUE]]...",
+    help="Key results and their new values: a number (with or without the KR's unit, "
+         "25 or 25min; -3 needs no --), or done / not-done for a milestone. A REF without "
+         "a VALUE keeps its value (with --confidence or --note). None: walk your key results.",
+    autocompletion=complete_ref,
+)
+ConfidenceOption = typer.Option(
+    None, "--confidence", metavar="[REF=]X",
+    help="Your confidence (0 to 1) that the key results will land; REF=X sets one key "
+         "result's (repeatable: --confidence alice/O1/KR1=0.8 --confidence alice/O1/KR2=0.3).")
+FromOption = typer.Option(
+    None, "--from", metavar="FILE|-",
+    help="Read the check-ins from FILE (- for stdin): a JSON list of {ref, value, confidence?, "
+         "note?, link?} or CSV with that header. All rows are checked before anything is "
+         "written; one commit for all.")
+
+
 def checkin(
-    args: list[str] | None = typer.Argument(
-        None, metavar="[REF [VALUE]]...",
-        help="Key results and their new values: a number (with or without the KR's unit, "
-             "25 or 25min; -3 needs no --), or done / not-done for a milestone. A REF without "
-             "a VALUE keeps its value (with --confidence or --note). None: walk your key results.",
-        autocompletion=complete_ref,
-    ),
-    confidence: list[str] | None = typer.Option(
-        None, "--confidence", metavar="[REF=]X",
-        help="Your confidence (0 to 1) that the key results will land; REF=X sets one key "
-             "result's (repeatable: --confidence alice/O1/KR1=0.8 --confidence alice/O1/KR2=0.3)."),
+    args: list[str] | None = RefsArgument,
+    confidence: list[str] | None = ConfidenceOption,
     note: str | None = typer.Option(None, "--note", "-m", metavar="TEXT", help="What changed (the commit body)."),
     link: list[str] | None = typer.Option(
         None, "--link", metavar="URL", help="Evidence: a pull request, a dashboard (repeatable)."),
     done: bool = typer.Option(False, "--done", help="Mark every REF given (milestones) as done."),
-    from_file: str | None = typer.Option(
-        None, "--from", metavar="FILE|-",
-        help="Read the check-ins from FILE (- for stdin): a JSON list of {ref, value, confidence?, "
-             "note?, link?} or CSV with that header. All rows are checked before anything is "
-             "written; one commit for all."),
+    from_file: str | None = FromOption,
     no_commit: bool = NoCommitOption,
     no_verify: bool = NoVerifyOption,
     as_id: str | None = typer.Option(
