@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import typer
 
+from . import output
 from .common import RepoOption, choice, find_root
 from .output import color_wanted, lines
 from .output import text as write
@@ -73,7 +73,7 @@ def _check_root(root: Path, fmt: str, strict: bool, cycle: str | None, list_rule
         warnings = len(findings) - errors
         summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
             if findings else "no problems"
-        sys.stderr.write(f"okr check: {summary} in {repository.file_count} files\n")
+        output.note(f"okr check: {summary} in {repository.file_count} files\n")
     return exit_code(findings, strict)
 
 
@@ -141,7 +141,7 @@ def _list_rules(repository, fmt: str) -> None:
     for r in rows:
         note = "" if r["severity"] == r["default"] else f" (default {r['default']})"
         write(f"{r['rule']:<{width}}  {r['severity']:<7}  {r['summary']}{note}\n")
-    sys.stderr.write("okr check --explain RULE prints a rule's documentation, with an example\n")
+    output.note("okr check --explain RULE prints a rule's documentation, with an example\n")
 
 
 def explain_rule(rule_id: str) -> str:

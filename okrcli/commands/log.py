@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,7 +72,7 @@ def log(
 
     warn_skipped(history)
     if history.shallow:
-        sys.stderr.write("okr: warning: this is a shallow clone, so history is cut at its oldest "
+        output.note("okr: warning: this is a shallow clone, so history is cut at its oldest "
                          "commit (git fetch --unshallow reads all of it)\n")
     if fmt == "json":
         import json
@@ -83,7 +82,7 @@ def log(
     elif shown:
         output.text("".join(line + "\n" for line in _text_lines(shown, current)))
     else:
-        sys.stderr.write("okr: no check-ins found\n")
+        output.note("okr: no check-ins found\n")
 
 
 def _read(root: Path, ref: str | None, since: str | None, author: str | None,
@@ -152,7 +151,7 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
     found = unknown_work(found, exists)
     warning = bad_work_warning(found)
     if warning:
-        sys.stderr.write(warning)
+        output.note(warning)
     needle = _author(org, author)
     shown = [w for w in found.commits
              if (prefix is None or w.key == prefix or w.key.startswith(prefix + "/"))
@@ -169,7 +168,7 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
     if not shown:
         if prefix is not None:
             Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
-        sys.stderr.write("okr: no work commits found (commits with an Okr-Ref: trailer)\n")
+        output.note("okr: no work commits found (commits with an Okr-Ref: trailer)\n")
         return
     rows = [(w.date.date().isoformat(), visible(w.author_name)[:24], w.ref if w.cycle == current else w.key,
              w.commit[:7], visible(w.subject)) for w in shown]
@@ -230,7 +229,7 @@ def _public(root: Path, checkins: list[CheckIn]) -> list[CheckIn]:
     if not private and not unreadable:
         return checkins
     for rel in sorted(unreadable):
-        sys.stderr.write(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
+        output.note(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
                          "tell its private objectives (run okr check)\n")
 
     def objective(c: CheckIn) -> str:
