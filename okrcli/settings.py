@@ -23,6 +23,7 @@ from .refs import OWNER_RE
 TOP_KEYS = ("company", "cadence", "cycle", "checkin_every", "rules", "ignore")
 CADENCES = ("quarterly", "bimonthly")
 SEVERITIES = ("error", "warning", "off")
+_DEFAULT = Settings()  # what okr.yaml leaves out (model.Settings holds the defaults)
 
 
 def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Settings:
@@ -37,9 +38,9 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
     company = r.text("company", pattern=OWNER_RE, what="owner id (lowercase letters, digits, - and _)")
     cadence, cycle, every = _cadence(r), _cycle(r), _checkin_every(r)
     ignore = _ignore_list(r)
-    return Settings(company=company, cadence=cadence or "quarterly", cycle=cycle,
-                    checkin_every=every if every is not None else 7, rules=_rules(r), spans=m.pos,
-                    ignore=ignore)
+    return Settings(company=company, cadence=cadence or _DEFAULT.cadence, cycle=cycle,
+                    checkin_every=every if every is not None else _DEFAULT.checkin_every, rules=_rules(r),
+                    spans=m.pos, ignore=ignore)
 
 
 def rule_option(settings: Settings, rule_id: str, name: str):

@@ -48,6 +48,15 @@ def test_every_rule_declares_its_options():
         "too-many-objectives": ["max"], "kr-count": ["max"], "weak-wording": ["kr_verbs", "objective_verbs"]}
 
 
+def test_the_documented_defaults_are_the_declared_ones():
+    """`okr check --explain` and `--list-rules` show a rule's docstring: its "(default N)" is OPTIONS'."""
+    counts = [(rule, name, option) for rule in registry() for name, option in getattr(rule, "OPTIONS", {}).items()
+              if option.kind == "count"]
+    assert len(counts) == 2
+    for rule, name, option in counts:
+        assert f"more than `{name}` " in rule.__doc__ and f"(default {option.default})" in rule.__doc__, rule.ID
+
+
 def test_the_config_schema_allows_exactly_the_declared_options():
     from okrcli.commands.schema import schema_text
 

@@ -80,7 +80,7 @@ def to_file(output: Path, data: Chunks) -> None:
         raise OkrError(f"--output {output}: is a folder", hint="give a file name, e.g. review.html")
     if not target.parent.exists():
         raise OkrError(f"--output {output}: the folder {target.parent} does not exist")
-    try:
+    try:  # pieces are joined here until the one writer (okrcli.files.write_chunks) takes them
         write_atomic(target, (data if isinstance(data, str) else "".join(data)).encode("utf-8"))
     except OkrError as exc:
         raise OkrError(f"--output {output}: {exc.message}", hint=exc.hint) from None
