@@ -267,3 +267,24 @@ def test_the_graph_is_read_from_files(tmp_path):
     found = violations(package_graph(pkg))
     assert ("circle", "okrcli.reports.a", "okrcli.reports.b") in found
     assert ("reports importing render", "okrcli.reports.b", "okrcli.render.html") in found
+
+
+def test_the_command_table_imports_no_report_builder_or_model():
+    """`okr --help` (importing okrcli.cli) loads no report builder, renderer, the model or rich."""
+    import subprocess
+    import sys
+
+    code = ("import sys, okrcli.cli; print(sorted(m for m in sys.modules if m.startswith(('okrcli.reports', "
+            "'okrcli.render', 'okrcli.model', 'okrcli.load', 'rich', 'networkx', 'git'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_diff_help_still_lists_every_change_kind():
+    from conftest import run
+
+    from okrcli.reports.diff import KINDS
+
+    shown = run(["diff", "--help"]).stdout
+    assert "Change kinds (for --fail-on):" in shown
+    assert all(f"  {name} " in shown for name in KINDS)

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import typer
+from typer.core import TyperCommand
 
-from ..reports.diff import KINDS
 from . import output
 from .common import RepoOption, choice, find_root
 from .viewing import IncludePrivateOption, paused_gc
@@ -60,7 +60,7 @@ def diff(
     raise typer.Exit(1 if failing else 0)
 
 
-diff.__doc__ = """Compare the OKRs of two revisions objective by objective, and name who must re-align.
+_HELP = """Compare the OKRs of two revisions objective by objective, and name who must re-align.
 
 Reports objectives added, removed, retitled, re-aligned, made committed or
 private, key results added or removed, and targets or starts moved (flagged as
@@ -72,7 +72,27 @@ depend on it, with their owners. Private objectives are left out unless
 
 \b
 Change kinds (for --fail-on):
-""" + "\n".join(f"  {name:<19}{text}" for name, (_level, text) in KINDS.items()) + """
+{kinds}
 
 Example: okr diff origin/main...HEAD --fail-on removed-aligned,goalpost
 """
+diff.__doc__ = _HELP.format(kinds="  (see okr diff --help)")
+
+
+def help_text() -> str:
+    """The help with the table of change kinds, read from the diff builder when help is shown."""
+    from ..reports.diff import KINDS
+
+    return _HELP.format(kinds="\n".join(f"  {name:<19}{text}" for name, (_level, text) in KINDS.items()))
+
+
+class _DiffCommand(TyperCommand):
+    """`okr diff` whose help lists the change kinds, without importing the diff builder (and the
+    model) on every command just to have that table ready."""
+
+    def format_help_text(self, ctx, formatter) -> None:
+        self.help = help_text()
+        super().format_help_text(ctx, formatter)
+
+
+diff.command_class = _DiffCommand
