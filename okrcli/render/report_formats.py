@@ -1,14 +1,11 @@
-"""One entry point per report for every format: `render(report, fmt)` and `deliver(...)`.
+"""One entry point per report for every format: `render(report, fmt)` and `text_lines(report)`.
 
 The demo and other Python callers build a report (`build_report`, `build_review`)
-and call `render` for a string; the commands call `deliver`, which prints (in
-colour on a terminal) or writes `--output FILE` atomically, never through a link.
+and call `render` for a string; the commands hand it to `commands.output.report`,
+which prints (in colour on a terminal) or writes `--output FILE`.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 from ..reports.followup import FollowUp
 from ..reports.review import Review
@@ -41,29 +38,3 @@ def text_lines(report: FollowUp | Review):
     from . import report_text
 
     return report_text.review_lines(report) if isinstance(report, Review) else report_text.followup_lines(report)
-
-
-def deliver(report: FollowUp | Review, fmt: str, output: Path | None, color: bool) -> None:
-    """Print the report, or write it to `output` (replacing the file, never writing through a link)."""
-    if output is not None:
-        from ..edit import write_atomic
-        from ..errors import OkrError
-
-        target = Path(output)
-        if target.is_dir() and not target.is_symlink():
-            raise OkrError(f"--output {output}: is a folder", hint="give a file name, e.g. review.html")
-        if not target.parent.exists():
-            raise OkrError(f"--output {output}: the folder {target.parent} does not exist")
-        try:
-            write_atomic(target, render(report, fmt).encode("utf-8"))
-        except OkrError as exc:
-            raise OkrError(f"--output {output}: {exc.message}", hint=exc.hint) from None
-        except OSError as exc:
-            raise OkrError(f"--output {output}: cannot write it: {exc.strerror or exc}") from None
-        return
-    if fmt == "text":
-        from .styled import write_lines
-
-        write_lines(text_lines(report), color)
-        return
-    sys.stdout.write(render(report, fmt))
