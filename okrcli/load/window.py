@@ -1,0 +1,270 @@
+"""The inputs of a report's window, read from git: where `okr report`'s "since then" starts,
+the OKR files as they were then, and the two sides `okr diff` compares.
+
+The builders in `okrcli.reports` are pure; they receive what is read here (a `Since`, a
+`Baseline`, `DiffSides`) from the command, which calls these readers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from ..cycles import parse_cycle
+from ..errors import Diagnostic, OkrError
+from ..model import Objective, OkrFile, Repository
+
+_SPAN_RE = re.compile(r"(\d{1,5})([dw])")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """`7d` / `2w` (before `today`) or an ISO date as a day; None when `text` is neither (a revision)."""
+    span = _SPAN_RE.fullmatch(text)
+    if span:
+        return today - timedelta(days=int(span.group(1)) * (7 if span.group(2) == "w" else 1))
+    if _DATE_RE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise OkrError(f"--since {text}: not a date") from None
+    return None
+
+
+# ------------------------------------------------------------------ okr report: since then
+
+@dataclass(frozen=True)
+class Since:
+    """Where the window starts: its first day, the commit compared from, the commits inside it."""
+
+    label: str
+    day: date
+    rev: str | None  # None: no commit before the window (everything is new)
+    commits: frozenset[str] | None  # commits after `rev` up to the head; None: count by date
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The OKR files that differ between `Since.rev` and the head, as they were at `Since.rev`.
+
+    Every other file is the same on both sides, so its objectives did not change."""
+
+    changed: frozenset[str]  # root-relative paths that differ (present on either side)
+    objectives: dict[str, Objective]  # the objectives those files held at `Since.rev`
+
+    def before(self, obj: Objective) -> Objective | None:
+        """The objective as it was at the start of the window (None: it did not exist)."""
+        if obj.loc.path not in self.changed:
+            return obj
+        return self.objectives.get(obj.key)
+
+
+def parse_since(text: str | None, today: date, checkin_every: int) -> tuple[str, date | None]:
+    """`--since` as (label, first day) for `7d`, `2w` and dates; (text, None) for a revision."""
+    if not text:
+        every = max(1, checkin_every)
+        return f"{every}d", today - timedelta(days=every)
+    return text, parse_day(text, today)
+
+
+def read_since(root: Path, text: str | None, today: date, checkin_every: int, head: str | None) -> Since:
+    """Resolve `--since` against git: the commit the window starts after and the commits inside.
+
+    `head` is the commit described (`--at`), None for HEAD and the work tree."""
+    from ..gitstore import open_repo
+    from ..safe_text import visible
+
+    label, day = parse_since(text, today, checkin_every)
+    git = open_repo(root)
+    tip = head or git.head()
+    if tip is None:
+        return Since(label, day or today, None, frozenset())
+    if day is None:
+        sha = git.resolve_commit(label)
+        if sha is None:
+            raise OkrError(f"--since {visible(label)}: not a date (YYYY-MM-DD), a span (7d, 2w) or a commit",
+                           hint="for example --since 2026-11-20, --since 2w or --since v1.2")
+        when = git.git("show", "-s", "--format=%cI", sha, "--").out.strip()
+        day = date.fromisoformat(when[:10])
+    else:
+        before = (day - timedelta(days=1)).isoformat()
+        found = git.git("rev-list", "-1", f"--before={before} 23:59:59", tip, "--", check=False)
+        sha = found.out.strip() or None if found.ok else None
+    listed = git.git("rev-list", tip if sha is None else f"{sha}..{tip}", "--").out.split()
+    return Since(label, day, sha, frozenset(listed))
+
+
+def read_baseline(root: Path, since: Since, head: str | None) -> Baseline | None:
+    """The OKR files that changed since `since.rev`, as they were then; None without a start commit."""
+    from ..gitstore import changed_paths, okr_pathspecs, open_repo, read_paths_at
+    from .build import okr_files_in
+    from .parallel import load_files
+
+    if since.rev is None:
+        return None
+    git = open_repo(root)
+    prefix = git.relpath(root) if Path(root).resolve() != git.top else ""
+    prefix = "" if prefix in ("", ".") else prefix
+    cut = len(prefix) + 1 if prefix else 0
+    changed = [p[cut:] for p in changed_paths(git, since.rev, head, okr_pathspecs(prefix))]
+    blobs = {top[cut:]: data for top, data in
+             read_paths_at(git, since.rev, [f"{prefix}/{p}" if prefix else p for p in changed], prefix).items()}
+    entries = [e for e in okr_files_in(blobs) if parse_cycle(e[1]) is not None]
+    return Baseline(frozenset(changed), first_by_key(load_files(root, entries, [], blobs)))
+
+
+def read_window(root: Path, text: str | None, today: date, checkin_every: int, head: str | None,
+                history: bool) -> tuple[Since, Baseline | None]:
+    """The window and its baseline; without git history, a window of days and no baseline."""
+    if not history:
+        label, day = parse_since(text, today, checkin_every)
+        return Since(label, day or today, None, None), None
+    since = read_since(root, text, today, checkin_every, head)
+    return since, read_baseline(root, since, head)
+
+
+def first_by_key(files: list[OkrFile]) -> dict[str, Objective]:
+    """Objectives by key; the first of a repeated key counts."""
+    found: dict[str, Objective] = {}
+    for f in files:
+        for obj in f.objectives:
+            found.setdefault(obj.key, obj)
+    return found
+
+
+# ------------------------------------------------------------------ okr diff: the two sides
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the comparison: a commit, or the work tree (sha None)."""
+
+    rev: str | None  # as given ("HEAD", "origin/main"); None for the work tree
+    sha: str | None
+    date: date  # the commit's date, or today for the work tree: when the change was made
+    merge_base: bool = False  # the base of `A...B`: where `rev` and the head diverged
+
+    @property
+    def label(self) -> str:
+        if self.sha is None:
+            return "working tree"
+        if self.merge_base:
+            return f"merge-base with {self.rev}"
+        return self.rev or self.sha[:12]
+
+    @property
+    def working_tree(self) -> bool:
+        return self.sha is None
+
+
+def parse_range(spec: str | None) -> tuple[str, str | None, bool]:
+    """`A..B`, `A...B`, `REV` or nothing -> (base, head or None for the work tree, merge-base?).
+
+    An empty side of `..`/`...` means HEAD, as in git."""
+    if spec is None or spec == "":
+        return "HEAD", None, False
+    for sep, symmetric in (("...", True), ("..", False)):
+        if sep in spec:
+            a, b = spec.split(sep, 1)
+            return a or "HEAD", b or "HEAD", symmetric
+    return spec, None, False
+
+
+class DiffSides:
+    """The two sides `okr diff` compares, loaded as far as needed: the changed files of both at
+    once, the whole head (for its alignment network) only when `head_repo` is first asked for."""
+
+    def __init__(self, root: Path, spec: str | None, today: date):
+        from ..gitstore import (
+            NO_COMMIT_HINT,
+            changed_paths,
+            merge_base,
+            okr_pathspecs,
+            open_repo,
+            resolve_revision,
+        )
+
+        self.root = root
+        try:
+            self.git = repo = open_repo(root)
+        except OkrError as err:
+            if err.hint != NO_COMMIT_HINT:
+                raise
+            raise OkrError(err.message, hint="okr diff compares git revisions: run it in the git work "
+                                             "tree that holds the OKRs") from None
+        prefix = repo.relpath(root) if Path(root).resolve() != repo.top else ""
+        self.prefix = prefix = "" if prefix in ("", ".") else prefix
+        base_rev, head_rev, symmetric = parse_range(spec)
+        base_sha, base_when = resolve_revision(repo, base_rev)
+        if head_rev is None:
+            head_sha, head_date = None, today
+        else:
+            head_sha, head_when = resolve_revision(repo, head_rev)
+            head_date = date.fromisoformat(head_when[:10])
+        if symmetric:
+            base_sha = merge_base(repo, base_sha, head_sha)
+            base_when = resolve_revision(repo, base_sha)[1]
+        self.base = Side(base_rev, base_sha, date.fromisoformat(base_when[:10]), symmetric)
+        self.head = Side(head_rev, head_sha, head_date)
+        self.notes: list[str] = []
+        cut = len(prefix) + 1 if prefix else 0
+        self.changed = [p[cut:] for p in changed_paths(repo, base_sha, head_sha, okr_pathspecs(prefix))]
+        self.before = first_by_key(self._load_changed(self.base))
+        self.after = first_by_key(self._load_changed(self.head))
+        self._head_repo: Repository | None = None
+
+    def _top(self, rel: str) -> str:
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def _load_changed(self, side: Side) -> list[OkrFile]:
+        """The changed OKR files as they are on `side` (those it lacks left out)."""
+        from ..gitstore import read_paths_at
+        from .build import okr_files_in
+        from .parallel import load_files
+        from .source import CONFIG_FILE
+
+        diags: list[Diagnostic] = []
+        if side.sha is None:
+            entries = [e for e in okr_files_in(dict.fromkeys(self.changed))
+                       if os.path.isfile(self.root / e[0]) and parse_cycle(e[1]) is not None]
+            files = load_files(self.root, entries, diags)
+        else:
+            wanted = [self._top(rel) for rel in (CONFIG_FILE, *self.changed)]
+            cut = len(self.prefix) + 1 if self.prefix else 0
+            blobs = {top[cut:]: data for top, data in read_paths_at(self.git, side.sha, wanted, self.prefix).items()}
+            if CONFIG_FILE not in blobs:
+                if side is self.head:
+                    raise OkrError(f"there is no okr.yaml in {self.prefix or 'the repository root'} at {side.label}",
+                                   hint="the OKR repository does not exist at that revision")
+                self.notes.append(f"there was no okr.yaml at {side.label}: every objective is new")
+                return []
+            entries = [e for e in okr_files_in(blobs) if parse_cycle(e[1]) is not None]
+            files = load_files(self.root, entries, diags, blobs)
+        broken = Counter(d.path for d in diags if d.severity.value == "error")
+        for path, n in sorted(broken.items()):
+            self.notes.append(f"{path} has {n} error{'s' * (n != 1)} at {side.label} (run okr check): "
+                              "what could not be read shows as removed or added")
+        return files
+
+    def head_repo(self) -> Repository:
+        """The whole head, loaded on first call: from disk when the disk holds it, else from git."""
+        if self._head_repo is None:
+            from .build import load_repository
+            from .snapshot import read_revision
+
+            sha = self.head.sha
+            if sha is None or _work_tree_is(self.git, sha, self.prefix):
+                self._head_repo = load_repository(self.root)[0]  # faster than from git objects
+            else:
+                self._head_repo = load_repository(self.root, read_revision(self.root, sha)[0])[0]
+        return self._head_repo
+
+
+def _work_tree_is(repo, sha: str, prefix: str) -> bool:
+    """True when the OKR files on disk are exactly those of commit `sha` (CI: the head is checked out)."""
+    from ..gitstore import changed_paths, okr_pathspecs
+
+    return repo.head() == sha and not changed_paths(repo, sha, None, okr_pathspecs(prefix))
