@@ -44,9 +44,9 @@ def site(
         until = today if at else None
         review = build_review(repository, opened.history, ReportSpec(opened.cycle, today, rev,
                                                                      include_private=include_private, until=until))
-        data = build_site(repository, opened.history, cycle=opened.cycle, today=today,
-                          rev=rev or _head(opened.root), work_tree=at is None, review=review,
-                          include_private=include_private, unreadable=opened.unreadable, until=until)
+        spec = ReportSpec(opened.cycle, today, rev or _head(opened.root), include_private=include_private, until=until)
+        data = build_site(repository, opened.history, spec, work_tree=at is None, review=review,
+                          unreadable=opened.unreadable)
         _write(folder, data, lambda: _follow_up(opened, include_private, until), output)
     typer.echo(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
                f"{len(data.teams)} teams, {len(data.people)} people, {len(data.objectives)} objectives, the "

@@ -87,6 +87,7 @@ def status(
     from ..errors import OkrError
     from ..render import pulse as render
     from ..reports.pulse import build_status
+    from ..reports.spec import ReportSpec
     from .viewing import emit, owner_filter
 
     choice(format, FORMATS, "--format")
@@ -106,9 +107,9 @@ def status(
         owners = mine_ids if owners is None else owners & mine_ids
     flags = (("--me", mine) if me else ("--owner", owner), ("--team", team))
     selection = " ".join(f"{flag} {value}" for flag, value in flags if value)
-    report = build_status(pulse.repository, pulse.history, cycle=pulse.cycle, today=pulse.today, owners=owners,
-                          include_private=include_private, unreadable=pulse.unreadable,
-                          selection=selection or None)
+    spec = ReportSpec(pulse.cycle, pulse.today, owners=owners, selection=selection or None,
+                      include_private=include_private)
+    report = build_status(pulse.repository, pulse.history, spec, unreadable=pulse.unreadable)
     if format == "text":
         emit(render.status_text_lines(report))
     elif format == "github":

@@ -12,7 +12,8 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from ..reports.views import Export, KRView, Listing, ObjectiveView
+from ..reports.listing import Export, Listing
+from ..reports.views import KRView, ObjectiveView
 from ..safe_text import visible
 from .styled import Line, incomplete_note, measure, score_segments, short_ref, user
 

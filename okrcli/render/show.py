@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..reports.views import KeyResultDetail, KRView, Neighbour, ObjectiveDetail, ObjectiveView
+from ..reports.show import KeyResultDetail, Neighbour, ObjectiveDetail
+from ..reports.views import KRView, ObjectiveView
 from .numbers import score as two_places
 from .objectives import kr_dict, objective_dict
 from .styled import (

@@ -9,7 +9,7 @@ draw the network itself: every objective once, an edge per alignment.
 
 from __future__ import annotations
 
-from ..reports.views import Tree, TreeNode
+from ..reports.tree import Tree, TreeNode
 from .numbers import score as two_places
 from .objectives import dumps, kr_dict, objective_dict
 from .styled import UNKNOWN, Line, incomplete_note, measure, score_segments, short_ref, user

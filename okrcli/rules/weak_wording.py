@@ -30,7 +30,7 @@ KR_VERBS = ("help", "consult", "analyze", "analyse", "participate", "support", "
 OBJECTIVE_VERBS = ("maintain", "continue", "keep doing")
 
 
-def _pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
+def verb_pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
     """Match a title that starts with one of `verbs`, allowing -s and -ing forms of the first word.
 
     Past tenses are left alone: "Supported services from 4 to 12" states a result."""
@@ -47,8 +47,8 @@ def _pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
     conf = ctx.config(ID)
-    kr_re = _pattern(conf.kr_verbs if conf.kr_verbs is not None else KR_VERBS)
-    obj_re = _pattern(conf.objective_verbs if conf.objective_verbs is not None else OBJECTIVE_VERBS)
+    kr_re = verb_pattern(conf.kr_verbs if conf.kr_verbs is not None else KR_VERBS)
+    obj_re = verb_pattern(conf.objective_verbs if conf.objective_verbs is not None else OBJECTIVE_VERBS)
     for obj in ctx.objectives():
         m = obj_re.match(obj.title) if obj_re else None
         if m:
