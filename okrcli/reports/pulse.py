@@ -13,10 +13,11 @@ per team, and status lists owners in org order, never by score.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..cycles import Cycle, parse_cycle
+from ..json_fields import json_meta
 from ..load.history import History
 from ..model import Objective, Org, Repository
 from ..scoring import owes_checkin
@@ -68,7 +69,7 @@ class MissingOwner:
     group: str  # the fill-in group (team id, or the company id)
     reason: str  # no_file | no_objectives | unreadable
     path: str  # root-relative path of the OKR file they would write
-    org_line: int  # where they are in org.yaml
+    org_line: int = field(metadata=json_meta(omit=True))  # where they are in org.yaml
 
 
 @dataclass
@@ -79,7 +80,7 @@ class FillInGroup:
     kind: str  # company | team
     name: str
     expected: int
-    filled: int
+    filled: int = field(metadata=json_meta(then=("rate",)))
     missing: list[str]
 
     @property
@@ -90,7 +91,7 @@ class FillInGroup:
 @dataclass
 class FillIn:
     expected: int
-    filled: int
+    filled: int = field(metadata=json_meta(then=("rate",)))
     groups: list[FillInGroup]
     missing: list[MissingOwner]
 
@@ -106,7 +107,7 @@ class OwedKR:
     last_checkin: date | None
     due: date
     days_overdue: int
-    line: int  # the KR's line in its OKR file
+    line: int = field(metadata=json_meta(omit=True))  # the KR's line in its OKR file
 
 
 @dataclass
@@ -115,7 +116,8 @@ class OwedOwner:
     kind: str | None  # company | team | person (None: not in org.yaml)
     name: str
     path: str  # root-relative OKR file
-    last_checkin: date | None  # latest check-in of any of the owner's key results in the cycle
+    # the latest check-in of any of the owner's key results in the cycle
+    last_checkin: date | None = field(metadata=json_meta(then=("days_overdue",)))
     key_results: list[OwedKR]
 
     @property
@@ -132,16 +134,20 @@ class EmptyObjective:
     line: int
 
 
+def _follow_up(status: Status) -> dict | None:
+    return None if status.owed is None else {"key_results": status.owed_key_results, "owners": status.owed}
+
+
 @dataclass
 class Status:
     cycle: str
     as_of: date
     checkin_every: int
     state: str  # not_started | running | ended
+    selection: str | None  # "--owner X" / "--team X" / "--me (X)"
     fill_in: FillIn
-    owed: list[OwedOwner] | None  # None: no git history to read check-ins from
-    empty_objectives: list[EmptyObjective]
-    selection: str | None = None  # "--owner X" / "--team X" / "--me (X)"
+    owed: list[OwedOwner] | None = field(metadata=json_meta(key="follow_up", value=_follow_up))  # None: no git
+    empty_objectives: list[EmptyObjective] = field(metadata=json_meta(key="objectives_without_key_results"))
 
     @property
     def owed_key_results(self) -> int:
@@ -299,11 +305,6 @@ class Counts:
         self.bottom_up_objectives += other.bottom_up_objectives
         self.aspirational_objectives += other.aspirational_objectives
 
-    def as_json(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in _COUNT_NAMES}
-
-
-_COUNT_NAMES = tuple(f.name for f in fields(Counts))
 
 
 def _share(counts: Counts, pair: tuple[str, str]) -> float | None:
@@ -313,11 +314,11 @@ def _share(counts: Counts, pair: tuple[str, str]) -> float | None:
 
 @dataclass
 class HealthFigures:
-    counts: Counts
-    components: dict[str, float | None]
     indices: dict[str, float | None]  # 0..100, None when a component has nothing to count
     fill_in_rate: float | None
     checkin_rate: float | None
+    components: dict[str, float | None]
+    counts: Counts
 
     @classmethod
     def of(cls, counts: Counts) -> HealthFigures:
@@ -326,8 +327,8 @@ class HealthFigures:
         for index, terms in FORMULAS.items():
             values = [components[c] for c, _ in terms]
             indices[index] = None if None in values else 100 * sum(w * components[c] for c, w in terms)
-        return cls(counts, components, indices, _share(counts, RATES["fill_in_rate"]),
-                   _share(counts, RATES["checkin_rate"]))
+        return cls(indices=indices, fill_in_rate=_share(counts, RATES["fill_in_rate"]),
+                   checkin_rate=_share(counts, RATES["checkin_rate"]), components=components, counts=counts)
 
 
 @dataclass
@@ -336,7 +337,7 @@ class HealthScope:
     kind: str  # company | team
     name: str
     parent: str | None
-    current: HealthFigures
+    current: HealthFigures = field(metadata=json_meta(flatten=True))
     previous: HealthFigures | None
     trend: dict[str, float | None] | None  # current index minus previous, per index
 
@@ -347,11 +348,11 @@ class Health:
     as_of: date
     checkin_every: int
     previous_cycle: str | None  # the cycle the trend compares with (None: it has no OKR files)
-    scopes: list[HealthScope]
     history: bool = True  # False: no git history, so follow-up and check-in rate are unknown
     include_private: bool = False
     max_objectives: int = 5
     max_key_results: int = 5
+    scopes: list[HealthScope] = field(default_factory=list)
 
 
 @dataclass
