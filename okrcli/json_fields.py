@@ -16,17 +16,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-KEY, OMIT, OMIT_EMPTY, VALUE, THEN, FLATTEN = "json_key", "json_omit", "omit_empty", "json_value", "json_then", \
-    "json_flatten"
+KEY, OMIT, OMIT_EMPTY, WHEN, VALUE, THEN, FLATTEN, DROP = (
+    "json_key", "json_omit", "omit_empty", "json_when", "json_value", "json_then", "json_flatten", "json_drop")
 
 
 def json_meta(*, key: str | None = None, omit: bool = False, omit_empty: bool = False,
-              value: Callable[[Any], Any] | None = None, then: tuple[str, ...] = (),
-              flatten: bool = False) -> dict[str, Any]:
+              when: Callable[[Any], bool] | None = None, value: Callable[[Any], Any] | None = None,
+              then: tuple[str, ...] = (), flatten: bool = False, drop: tuple[str, ...] = ()) -> dict[str, Any]:
     """The metadata of a field's JSON form: `key` (another name), `omit` (left out), `omit_empty`
-    (left out when falsy), `value` (a function of the whole object, written instead of the
-    attribute), `then` (properties written right after it), `flatten` (its fields inlined)."""
+    (left out when falsy), `when` (written only when this function of the whole object is true),
+    `value` (a function of the whole object, written instead of the attribute), `then`
+    (properties written right after it), `flatten` (its fields inlined), `drop` (keys of the
+    nested object left out here)."""
     meta: dict[str, Any] = {}
+    if when is not None:
+        meta[WHEN] = when
+    if drop:
+        meta[DROP] = tuple(drop)
     if key is not None:
         meta[KEY] = key
     if omit:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from ..cycles import parse_cycle
 from ..errors import Diagnostic, OkrError
+from ..json_fields import json_meta
 from ..model import Objective, OkrFile, Repository
 
 _SPAN_RE = re.compile(r"(\d{1,5})([dw])")
@@ -145,7 +146,7 @@ class Side:
     rev: str | None  # as given ("HEAD", "origin/main"); None for the work tree
     sha: str | None
     date: date  # the commit's date, or today for the work tree: when the change was made
-    merge_base: bool = False  # the base of `A...B`: where `rev` and the head diverged
+    merge_base: bool = field(default=False, metadata=json_meta(then=("working_tree",)))  # the base of A...B
 
     @property
     def label(self) -> str:

@@ -13,23 +13,25 @@ strings, tuples lists; floats stay full. Three layouts write it:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from ..json_fields import FLATTEN, KEY, OMIT, OMIT_EMPTY, THEN, VALUE
+from ..json_fields import DROP, FLATTEN, KEY, OMIT, OMIT_EMPTY, THEN, VALUE, WHEN
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _PLAN: dict[type, tuple] = {}
 
 
 def _plan(cls: type) -> tuple:
-    """(attribute, key, omit_empty, value, then, flatten) per field shown in JSON, made once per class."""
+    """(attribute, key, omit_empty, when, value, then, flatten, drop) per field shown in JSON, made
+    once per class."""
     got = _PLAN.get(cls)
     if got is None:
         got = _PLAN[cls] = tuple(
-            (f.name, f.metadata.get(KEY, f.name), bool(f.metadata.get(OMIT_EMPTY)), f.metadata.get(VALUE),
-             f.metadata.get(THEN, ()), bool(f.metadata.get(FLATTEN)))
+            (f.name, f.metadata.get(KEY, f.name), bool(f.metadata.get(OMIT_EMPTY)), f.metadata.get(WHEN),
+             f.metadata.get(VALUE), f.metadata.get(THEN, ()), bool(f.metadata.get(FLATTEN)), f.metadata.get(DROP, ()))
             for f in fields(cls) if not f.metadata.get(OMIT))
     return got
 
@@ -54,16 +56,23 @@ def plain(value):
     return str(value)
 
 
-def _object(value) -> dict:
+def _object(value, skip: str | None = None) -> dict:
     out: dict = {}
-    for name, key, omit_empty, make, then, flatten in _plan(type(value)):
+    for name, key, omit_empty, when, make, then, flatten, drop in _plan(type(value)):
+        if name == skip:
+            continue
+        if when is not None and not when(value):
+            continue
         item = make(value) if make is not None else getattr(value, name)
         if omit_empty and not item:
             continue
+        item = plain(item)
+        if drop and isinstance(item, dict):
+            item = {k: v for k, v in item.items() if k not in drop}
         if flatten:
-            out.update(plain(item))
+            out.update(item)
         else:
-            out[key] = plain(item)
+            out[key] = item
         for extra in then:
             out[extra] = plain(getattr(value, extra))
     return out
@@ -77,6 +86,18 @@ def dumps(value, *, allow_nan: bool = False) -> str:
 def compact(value) -> str:
     """The value (already plain, or not) as JSON on one line."""
     return _ENCODER.encode(plain(value))
+
+
+def streamed(value, key: str, items: Iterable | None = None) -> Iterator[str]:
+    """The dataclass `value` as a JSON document in pieces, its list `key` (or `items`, when
+    given) last, one item per line: an export can be 50 MB, and none of it is held whole."""
+    head = _object(value, skip=key)
+    yield _ENCODER.encode(head)[:-1] + (", " if head else "") + _ENCODER.encode(key) + ": ["
+    sep = "\n"
+    for item in getattr(value, key) if items is None else items:
+        yield sep + _ENCODER.encode(plain(item))
+        sep = ",\n"
+    yield "]}\n" if sep == "\n" else "\n]}\n"
 
 
 def _records(value) -> bool:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from ..cycles import parse_cycle
 from ..errors import OkrError
+from ..json_fields import json_meta
 from ..load.window import DiffSides, Side
 from ..model import KeyResult, Objective, RefEntry, Repository
 from .spec import ReportSpec
@@ -144,7 +145,7 @@ class Realign:
 
     owner: str
     name: str | None  # from org.yaml
-    objectives: tuple[Impacted, ...]
+    objectives: tuple[Impacted, ...] = field(metadata=json_meta(value=lambda r: [i.ref for i in r.objectives]))
     because_of: tuple[str, ...]  # refs of the changed objectives
 
 
@@ -154,11 +155,18 @@ class DiffReport:
     head: Side
     include_private: bool
     progress: bool
-    files_changed: int  # OKR files (and okr.yaml, org.yaml) that differ
+    files_changed: int = field(metadata=json_meta(then=("summary",)))  # OKR files (and okr.yaml, org.yaml)
     objectives: tuple[ObjectiveDiff, ...]
     realign: tuple[Realign, ...]
     notes: tuple[str, ...] = field(default=())
-    progress_left_out: int = 0  # progress changes not reported (without --progress)
+    # progress changes not reported (without --progress); in JSON, under `summary`
+    progress_left_out: int = field(default=0, metadata=json_meta(omit=True))
+
+    @property
+    def summary(self) -> dict:
+        return {"objectives": len(self.objectives), "progress_left_out": self.progress_left_out,
+                "changes": sum(len(o.changes) for o in self.objectives), "kinds": self.kind_counts(),
+                "owners_to_realign": [r.owner for r in self.realign]}
 
     def count(self, name: str) -> int:
         return sum(o.matches(name, c) for o in self.objectives for c in o.changes)

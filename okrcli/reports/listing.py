@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
+from ..json_fields import json_meta
 from ..model import Repository
 from .spec import ReportSpec
 from .views import (
@@ -16,12 +18,28 @@ from .views import (
 
 # ------------------------------------------------------------------ okr list and okr export
 
+@dataclass(slots=True)
+class ListedKR:
+    """A key result listed on its own (`okr list --krs`), with its objective's reference, owner and title."""
+
+    key_result: KRView = field(metadata=json_meta(flatten=True))
+    objective: str
+    owner: str
+    objective_title: str
+
+
 @dataclass
 class Listing:
     cycle: str
     as_of: date
-    krs: bool  # one row per key result instead of per objective
-    rows: list[tuple[ObjectiveView, KRView | None]]
+    krs: bool = field(metadata=json_meta(omit=True))  # one row per key result instead of per objective
+    rows: list[tuple[ObjectiveView, KRView | None]] = field(metadata=json_meta(omit=True))
+
+    def objectives(self) -> Iterator[ObjectiveView]:
+        return (v for v, _ in self.rows)
+
+    def key_results(self) -> Iterator[ListedKR]:
+        return (ListedKR(k, v.ref, v.owner, v.title) for v, k in self.rows)
 
 
 def build_list(repo: Repository, scorer: Scorer, spec: ReportSpec) -> Listing:
@@ -47,6 +65,7 @@ class Export:
     cycle: str | None  # None with --all-cycles
     cycles: list[str]
     as_of: date
+    include_private: bool
     objectives: list[ObjectiveView]
 
 
@@ -56,4 +75,5 @@ def build_export(repo: Repository, scorer: Scorer, spec: ReportSpec) -> Export:
     cycles = [cycle] if cycle is not None else repo.cycles()
     objectives = [scorer.view(o) for o in canonical_objectives(repo, cycles)
                   if include_private or not o.private]
-    return Export(cycle=cycle, cycles=cycles, as_of=scorer.today, objectives=objectives)
+    return Export(cycle=cycle, cycles=cycles, as_of=scorer.today, include_private=include_private,
+                  objectives=objectives)

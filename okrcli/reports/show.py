@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..json_fields import json_meta
 from ..model import KeyResult, Objective, RefEntry, Repository
 from ..network import AlignmentNetwork
 from .spec import ReportSpec
@@ -32,6 +33,7 @@ class Neighbour:
 
 @dataclass
 class ObjectiveDetail:
+    type: str = field(default="objective", init=False)  # in JSON: what the document describes
     objective: ObjectiveView
     parents: list[Neighbour]  # what it aligns to
     children: list[Neighbour]  # what aligns to it
@@ -39,15 +41,21 @@ class ObjectiveDetail:
     dependents: list[Neighbour]  # what depends on it
 
 
+def _checkins_asked(detail: KeyResultDetail) -> bool:
+    return detail.checkins_asked
+
+
 @dataclass
 class KeyResultDetail:
+    type: str = field(default="key_result", init=False)  # in JSON: what the document describes
     key_result: KRView
-    objective: ObjectiveView
+    objective: ObjectiveView = field(metadata=json_meta(drop=("key_results",)))
     children: list[Neighbour]  # objectives that drive this key result
     dependents: list[Neighbour]  # objectives that depend on this key result
-    checkins: list | None = None  # its last check-ins (history.CheckIn), newest first; None outside git
-    checkins_total: int = 0  # how many it has in all
-    checkins_asked: bool = True  # False with `okr show --checkins 0`: history not read
+    # its last check-ins (history.CheckIn), newest first; None outside git
+    checkins: list | None = field(default=None, metadata=json_meta(when=_checkins_asked))
+    checkins_total: int = field(default=0, metadata=json_meta(when=_checkins_asked))  # how many it has in all
+    checkins_asked: bool = field(default=True, metadata=json_meta(omit=True))  # False with --checkins 0
 
 
 def _neighbour(repo: Repository, scorer: Scorer, entry: RefEntry, cycle: str, include_private: bool,

@@ -14,18 +14,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from .. import scoring
 from ..cycles import Cycle, parse_cycle
+from ..json_fields import json_meta
 from ..model import KeyResult, Objective, RefEntry, Repository
 
 KIND_RANK = {"company": 0, "team": 1, "person": 2, None: 3}
 
 
 # ------------------------------------------------------------------ scored objectives
+
+def _is_derived(kr: KRView) -> bool:
+    return kr.derived is not None
+
+
+def _review(v: ObjectiveView) -> dict | None:
+    return None if v.review_score is None and v.review_notes is None else {"score": v.review_score,
+                                                                            "notes": v.review_notes}
+
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build by the 100,000
 class KRView:
@@ -49,9 +59,10 @@ class KRView:
     graded: bool  # True when `score` is set by hand
     status: str
     band: str
-    derived: str | None = None  # sum_of | rollup (okrcli.derived)
-    sources: tuple[str, ...] = ()  # what it is derived from (private objectives left out)
-    derived_text: str | None = None  # "sum of ...", "mirror of ...", "rolled up from N objectives"
+    # only derived KRs carry `derived` and `sources` in JSON
+    derived: str | None = field(default=None, metadata=json_meta(omit_empty=True))  # sum_of | rollup
+    sources: tuple[str, ...] = field(default=(), metadata=json_meta(when=_is_derived))  # private ones left out
+    derived_text: str | None = field(default=None, metadata=json_meta(omit=True))  # "sum of ...", "mirror of ..."
 
 
 @dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build by the 100,000
@@ -73,10 +84,11 @@ class ObjectiveView:
     standalone: str | None
     aligns: tuple[str, ...]  # references with their cycle made explicit
     depends_on: tuple[str, ...]
-    review_score: float | None
-    review_notes: str | None
+    review_score: float | None = field(metadata=json_meta(key="review", value=_review))
+    review_notes: str | None = field(metadata=json_meta(omit=True))
+    # `path:line` of the findings that left score and status unknown (None); empty when known
+    incomplete: tuple[str, ...]
     key_results: tuple[KRView, ...]
-    incomplete: tuple[str, ...] = ()  # `path:line` of each key result's finding when it failed to load
 
 
 def explicit_ref(entry: RefEntry, cycle: str) -> str:
@@ -152,8 +164,8 @@ class Scorer:
             obj.description, score, band, status, obj.committed, obj.private,
             obj.standalone, tuple(explicit_ref(e, cycle) for e in obj.aligns),
             tuple(explicit_ref(e, cycle) for e in obj.depends_on),
-            review.score if review else None, review.notes if review else None, krs,
-            tuple(f"{b.path}:{b.line}" for b in obj.broken_krs),
+            review.score if review else None, review.notes if review else None,
+            tuple(f"{b.path}:{b.line}" for b in obj.broken_krs), krs,
         )
         self._views[id(obj)] = got
         return got
