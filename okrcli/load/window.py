@@ -128,6 +128,11 @@ def read_window(root: Path, text: str | None, today: date, checkin_every: int, h
     return since, read_baseline(root, since, head)
 
 
+def commits_after(git, rev: str) -> frozenset[str]:
+    """The commits after `rev` up to HEAD (`--since REV`), of the repository `git` (gitstore)."""
+    return frozenset(git.git("rev-list", f"{rev}..HEAD", "--").out.split())
+
+
 def first_by_key(files: list[OkrFile]) -> dict[str, Objective]:
     """Objectives by key; the first of a repeated key counts."""
     found: dict[str, Objective] = {}

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..json_fields import json_meta
 from ..load.history import CheckIn, History, Work, WorkCommit
 from ..model import Org, Repository
 from .spec import ReportSpec
@@ -24,7 +25,8 @@ class LogQuery:
     prefix: str | None  # a key result or objective key (CYCLE:OWNER/OBJ[/KR]); None: everything
     cycle: str | None
     since_day: date | None = None
-    since_commits: frozenset[str] | None = None  # `--since REV`: the commits after REV up to HEAD
+    since_rev: str | None = None  # `--since REV`: the commit REV names
+    since_commits: frozenset[str] | None = None  # the commits after it up to HEAD, when asked for
     author: str | None = None  # `<email>` of a person id, or part of a git name or email
 
     def under(self, key: str) -> bool:
@@ -47,7 +49,9 @@ class CheckInLog:
     """`okr log`: the check-ins shown, newest first."""
 
     shallow: bool
-    checkins: list[CheckIn] = field(default_factory=list)
+    checkins: list[CheckIn]
+    matched: bool = field(default=False, metadata=json_meta(omit=True))  # anything under the query at all
+    unreadable: list[str] = field(default_factory=list, metadata=json_meta(omit=True))  # files left out
 
 
 @dataclass
@@ -58,7 +62,7 @@ class WorkLog:
 
 
 def query(org: Org | None, ref: str | None, cycle: str | None, current: str, *, since_day: date | None = None,
-          since_commits: frozenset[str] | None = None, author: str | None = None) -> LogQuery:
+          since_rev: str | None = None, author: str | None = None) -> LogQuery:
     """The query REF and the options make: a `/` in REF names a key result or objective
     (in `cycle`, else the current one), anything else an owner or a team (with its members)."""
     owners = prefix = None
@@ -72,7 +76,7 @@ def query(org: Org | None, ref: str | None, cycle: str | None, current: str, *, 
         owners, prefix, cycle = frozenset({parsed.owner}), str(parsed), parsed.cycle
     elif ref is not None:
         owners = _owners(org, ref)
-    return LogQuery(owners, prefix, cycle, since_day, since_commits, _author(org, author))
+    return LogQuery(owners, prefix, cycle, since_day, since_rev, None, _author(org, author))
 
 
 def _owners(org: Org, owner: str) -> frozenset[str] | None:
@@ -93,24 +97,32 @@ def _author(org: Org | None, who: str | None) -> str | None:
     return who
 
 
+Privacy = Callable[[set[tuple[str, str]]], tuple[set[str], set[str]]]
+
+
 def build_log(history: History, q: LogQuery, spec: ReportSpec, *, derived: Iterable[CheckIn] = (),
-              everything: bool = False, private: set[str] = frozenset(), unreadable: set[str] = frozenset(),
-              limit: int | None = None) -> CheckInLog:
+              everything: bool = False, privacy: Privacy | None = None, limit: int | None = None) -> CheckInLog:
     """The check-ins of `history` under the query, newest first, at most `limit`.
 
     With `everything`, `history` holds every check-in (a derived key result's values come from
     its sources' check-ins, whoever made them and whenever), so the query's --since and --author
     are applied here, and `derived` (its values over time) joins in; else git applied them.
-    Without `spec.include_private`, check-ins of `private` objectives and of `unreadable` files
-    (whose private objectives okr cannot tell) are left out."""
+    Without `spec.include_private`, `privacy` (a reader: the `(cycle, owner)` files -> their
+    private objectives, and the files that could not be read) leaves out the check-ins of
+    private objectives (SPEC 2) and of files whose private objectives okr cannot tell."""
     if everything:
         under = [c for c in history if q.under(c.key)]
         shown = sorted((c for c in under + list(derived) if q.keeps(c)), key=lambda c: c.date, reverse=True)
     else:
         shown = [c for c in history if q.under(c.key)]
-    if not spec.include_private and (private or unreadable):
-        shown = [c for c in shown if _objective(c) not in private and f"{c.cycle}/{c.owner}.yaml" not in unreadable]
-    return CheckInLog(history.shallow, shown if limit is None else shown[:limit])
+    matched = bool(shown)
+    unreadable: set[str] = set()
+    if not spec.include_private and privacy is not None:
+        private, unreadable = privacy({(c.cycle, c.owner) for c in shown})
+        if private or unreadable:
+            shown = [c for c in shown
+                     if _objective(c) not in private and f"{c.cycle}/{c.owner}.yaml" not in unreadable]
+    return CheckInLog(history.shallow, shown if limit is None else shown[:limit], matched, sorted(unreadable))
 
 
 def _objective(c: CheckIn) -> str:
