@@ -69,13 +69,19 @@ def log(
         _show(build_work_log(found, q, spec, model, limit), fmt, root, q.prefix, current)
         return
     from ..load.build import private_objectives
-    from ..load.history import warn_skipped
     from ..reports.log import build_log
 
     history, q, everything, derived = _read(root, q, git)
     log = build_log(history, q, spec, derived=derived, everything=everything,
                     privacy=lambda files: private_objectives(root, files), limit=limit)
-    _show(log, fmt, root, q.prefix, current, history)
+    _show(log, fmt, root, q.prefix, current)
+    _warn(history)
+
+
+def _warn(history: History) -> None:
+    """On stderr: trailers left out, and a shallow clone's cut history."""
+    from ..load.history import warn_skipped
+
     warn_skipped(history)
     if history.shallow:
         sys.stderr.write("okr: warning: this is a shallow clone, so history is cut at its oldest "
@@ -139,8 +145,7 @@ def _read_work(root: Path, settings, current: str, q: LogQuery, git):
     return found, model
 
 
-def _show(log: CheckInLog | WorkLog, fmt: str, root: Path, prefix: str | None, current: str,
-          history: History | None = None) -> None:
+def _show(log: CheckInLog | WorkLog, fmt: str, root: Path, prefix: str | None, current: str) -> None:
     """The log on stdout (JSON, or text lines); on stderr, files left out and "nothing found"."""
     from ..render.log import checkin_lines, work_lines
     from ..reports.log import CheckInLog

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 from ..cycles import parse_cycle
 from ..errors import OkrError
 from ..json_fields import json_meta
-from ..load.window import DiffSides, Side
 from ..model import KeyResult, Objective, RefEntry, Repository
 from .spec import ReportSpec
 
 if TYPE_CHECKING:
+    from ..load.window import DiffSides, Side
     from ..network import AlignmentNetwork
 
 # Change kinds: name -> (annotation level, what it means). The names are what `--fail-on` takes.

@@ -161,7 +161,7 @@ def _owner_name(org: Org, owner: str) -> str:
     return found.name if found is not None else owner
 
 
-def build_fill_in(repo: Repository, cycle: str, owners: set[str] | None, unreadable: set[str]) -> FillIn:
+def fill_in(repo: Repository, cycle: str, owners: set[str] | None, unreadable: set[str]) -> FillIn:
     """Who has objectives for `cycle`: per team (the team and its own people), then the company."""
     org = repo.org
     files = {f.owner: f for f in repo.files if f.cycle == cycle}
@@ -233,7 +233,7 @@ def build_status(repo: Repository, history: History | None, spec: ReportSpec,
         entry.last_checkin = latest.get(entry.owner)
     ordered = sorted(owed.values(), key=lambda o: (_KIND_RANK.get(o.kind, 3), o.owner))
     return Status(cycle=cycle, as_of=today, checkin_every=every, state=state,
-                  fill_in=build_fill_in(repo, cycle, owners, set(unreadable)),
+                  fill_in=fill_in(repo, cycle, owners, set(unreadable)),
                   owed=None if history is None else ordered, empty_objectives=empty, selection=selection)
 
 
