@@ -180,3 +180,34 @@ def test_health_json_inlines_the_current_figures(crafted):
     assert list(scope)[:9] == ["id", "kind", "name", "parent", "indices", "fill_in_rate", "checkin_rate",
                                "components", "counts"]
     assert list(scope)[9:] == ["previous", "trend"]
+
+
+# ------------------------------------------------------------------ the window reads only what changed
+
+def test_files_where_only_values_changed_are_not_parsed_again(tmp_path, monkeypatch):
+    """After a week of check-ins, the baseline takes the old values from the changed lines; a
+    file with any other change (eng: retitled, target moved) is parsed; the report is the same."""
+    from report_repo import REPORT_DAY
+    from report_repo import build as build_report_repo
+
+    from okrcli.load.build import load_repository
+    from okrcli.load.history import read_history
+    from okrcli.load.window import read_baseline, read_since
+    from okrcli.reports.followup import build_report
+    from okrcli.reports.spec import ReportSpec
+
+    isolate_git(monkeypatch, tmp_path)
+    root = build_report_repo(tmp_path / "okrs", until=REPORT_DAY)
+    repository, _ = load_repository(root)
+    today = date.fromisoformat(REPORT_DAY)
+    since = read_since(root, "7d", today, 7, None)
+    quick = read_baseline(root, since, None, repository)
+    full = read_baseline(root, since, None)
+    assert quick.changed == full.changed
+    assert quick.values_only and "2026-Q4/eng.yaml" in quick.changed - quick.values_only
+    assert not full.values_only and quick.values  # the old values, per key result
+    spec, history = ReportSpec("2026-Q4", today), read_history(root)
+    assert plain(build_report(repository, history, spec, since=since, baseline=quick)) == plain(
+        build_report(repository, history, spec, since=since, baseline=full))
+    shown = run(["report", "--format", "json"], cwd=root, env={"OKR_TODAY": REPORT_DAY})
+    assert json.loads(shown.stdout) == plain(build_report(repository, history, spec, since=since, baseline=full))

@@ -96,7 +96,7 @@ def report(
                       selection=selection_text(team=team, owner=owner), include_private=include_private,
                       until=today if at else None)
     window, baseline = read_window(opened.root, since, today, repository.settings.checkin_every, rev,
-                                   opened.history is not None)
+                                   opened.history is not None, repository)
     work = read_window_work(opened.root, repository, window, rev) if opened.history is not None else None
     data = build_report(repository, opened.history, spec, since=window, baseline=baseline, work=work)
     deliver(data, format, output, color_wanted())

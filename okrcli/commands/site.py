@@ -92,7 +92,7 @@ def _follow_up(opened, include_private: bool, until):
 
     repository, today, rev = opened.as_of.repository, opened.as_of.today, opened.as_of.rev
     window, baseline = read_window(opened.root, None, today, repository.settings.checkin_every, rev,
-                                   opened.history is not None)
+                                   opened.history is not None, repository)
     spec = ReportSpec(opened.cycle, today, rev, include_private=include_private, until=until)
     return build_report(repository, opened.history, spec, since=window, baseline=baseline)
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 from ..cycles import parse_cycle
 from ..errors import Diagnostic, OkrError
 from ..json_fields import json_meta
-from ..model import Objective, OkrFile, Repository
+from ..model import KeyResult, Objective, OkrFile, Repository
 
 _SPAN_RE = re.compile(r"(\d{1,5})([dw])")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -52,16 +52,30 @@ class Since:
 class Baseline:
     """The OKR files that differ between `Since.rev` and the head, as they were at `Since.rev`.
 
-    Every other file is the same on both sides, so its objectives did not change."""
+    Every other file is the same on both sides, so its objectives did not change. A file whose
+    only differences are `current:`, `done:` or `confidence:` values (what check-ins write) is
+    not parsed again: its objectives are the head's, with the values it held then (`values`)."""
 
     changed: frozenset[str]  # root-relative paths that differ (present on either side)
-    objectives: dict[str, Objective]  # the objectives those files held at `Since.rev`
+    objectives: dict[str, Objective]  # the objectives the other changed files held at `Since.rev`
+    values: dict[str, dict[str, object]] = field(default_factory=dict)  # KR key -> field -> value then
+    values_only: frozenset[str] = frozenset()  # changed files whose only changes are those values
 
     def before(self, obj: Objective) -> Objective | None:
-        """The objective as it was at the start of the window (None: it did not exist)."""
-        if obj.loc.path not in self.changed:
+        """The objective as it was at the start of the window (None: it did not exist). In a file
+        where only values changed, the head's objective: only its key results' values differ."""
+        if obj.loc.path not in self.changed or obj.loc.path in self.values_only:
             return obj
         return self.objectives.get(obj.key)
+
+    def before_kr(self, obj: Objective, before: Objective | None, kr: KeyResult) -> KeyResult | None:
+        """`kr` of `obj` as it was at the start of the window (None: it did not exist)."""
+        if before is None:
+            return None
+        if before is not obj or obj.loc.path not in self.values_only:
+            return before.kr(kr.id)
+        old = self.values.get(f"{obj.key}/{kr.id}")
+        return replace(kr, **old) if old else kr
 
 
 def parse_since(text: str | None, today: date, checkin_every: int) -> tuple[str, date | None]:
@@ -99,8 +113,12 @@ def read_since(root: Path, text: str | None, today: date, checkin_every: int, he
     return Since(label, day, sha, frozenset(listed))
 
 
-def read_baseline(root: Path, since: Since, head: str | None) -> Baseline | None:
-    """The OKR files that changed since `since.rev`, as they were then; None without a start commit."""
+def read_baseline(root: Path, since: Since, head: str | None, repository: Repository | None = None) -> Baseline | None:
+    """The OKR files that changed since `since.rev`, as they were then; None without a start commit.
+
+    With the `repository` loaded at the head, a file whose lines differ only in key results'
+    values is read line by line instead of parsed (`_old_values`): after a week of check-ins
+    that is nearly every changed file."""
     from ..gitstore import changed_paths, okr_pathspecs, open_repo, read_paths_at
     from .build import okr_files_in
     from .parallel import load_files
@@ -111,21 +129,93 @@ def read_baseline(root: Path, since: Since, head: str | None) -> Baseline | None
     prefix = git.relpath(root) if Path(root).resolve() != git.top else ""
     prefix = "" if prefix in ("", ".") else prefix
     cut = len(prefix) + 1 if prefix else 0
+
+    def blobs_at(sha: str, rels: list[str]) -> dict[str, bytes]:
+        tops = [f"{prefix}/{p}" if prefix else p for p in rels]
+        return {top[cut:]: data for top, data in read_paths_at(git, sha, tops, prefix).items()}
+
     changed = [p[cut:] for p in changed_paths(git, since.rev, head, okr_pathspecs(prefix))]
-    blobs = {top[cut:]: data for top, data in
-             read_paths_at(git, since.rev, [f"{prefix}/{p}" if prefix else p for p in changed], prefix).items()}
-    entries = [e for e in okr_files_in(blobs) if parse_cycle(e[1]) is not None]
-    return Baseline(frozenset(changed), first_by_key(load_files(root, entries, [], blobs)))
+    blobs = blobs_at(since.rev, changed)
+    values: dict[str, dict[str, object]] = {}
+    values_only: set[str] = set()
+    if repository is not None:
+        files = {f.path: f for f in repository.files if f.path in blobs}
+        now = blobs_at(head, list(files)) if head is not None else _on_disk(root, files)
+        for rel, okr_file in files.items():
+            found = _old_values(blobs[rel], now.get(rel), okr_file)
+            if found is not None:
+                values.update(found)
+                values_only.add(rel)
+    entries = [e for e in okr_files_in({k: v for k, v in blobs.items() if k not in values_only})
+               if parse_cycle(e[1]) is not None]
+    objectives = first_by_key(load_files(root, entries, [], blobs))
+    return Baseline(frozenset(changed), objectives, values, frozenset(values_only))
+
+
+def _on_disk(root: Path, files) -> dict[str, bytes]:
+    out = {}
+    for rel in files:
+        try:
+            out[rel] = (root / rel).read_bytes()
+        except OSError:
+            pass
+    return out
+
+
+# `  current: 42`, `  done: true`, `  confidence: 0.7`: block style, plain, no comment, no leading zero
+_VALUE_LINE = re.compile(rb"^([ \t]*)(current|done|confidence):[ \t]+(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?|true|false)[ \t]*$")
+_VALUE_FIELDS = ("current", "done", "confidence")
+
+
+def _value(text: bytes, key: str) -> object:
+    """A value as the loader reads it (only the plain forms `_VALUE_LINE` admits); None when the
+    loader would not take it for that key."""
+    if text in (b"true", b"false"):
+        return (text == b"true") if key == "done" else None
+    if key == "done":
+        return None
+    number = float(text) if b"." in text else int(text)
+    return number if key == "current" or 0 <= number <= 1 else None
+
+
+def _old_values(old: bytes, new: bytes | None, okr_file: OkrFile) -> dict[str, dict[str, object]] | None:
+    """When `old` and `new` (the file as `okr_file` was loaded from) differ only in lines that
+    write a key result's `current`, `done` or `confidence` as a plain number or boolean: the old
+    values per KR key (`{}` when nothing differs). None for any other difference."""
+    if new is None or old.count(b"\n") != new.count(b"\n"):
+        return None
+    where: dict[int, tuple[str, str, KeyResult]] | None = None
+    out: dict[str, dict[str, object]] = {}
+    for n, (a, b) in enumerate(zip(old.split(b"\n"), new.split(b"\n")), 1):
+        if a == b:
+            continue
+        was, now = _VALUE_LINE.match(a), _VALUE_LINE.match(b)
+        if was is None or now is None or was.group(1, 2) != now.group(1, 2):
+            return None
+        if where is None:
+            where = {kr.spans[k][3]: (f"{o.key}/{kr.id}", k, kr) for o in okr_file.objectives
+                     for kr in o.key_results for k in _VALUE_FIELDS if k in kr.spans}
+        key = now.group(2).decode()
+        found = where.get(n)
+        if found is None or found[1] != key:
+            return None
+        ref, _, kr = found
+        value = _value(was.group(3), key)
+        if value is None or _value(now.group(3), key) != getattr(kr, key):
+            return None
+        out.setdefault(ref, {})[key] = value
+    return out
 
 
 def read_window(root: Path, text: str | None, today: date, checkin_every: int, head: str | None,
-                history: bool) -> tuple[Since, Baseline | None]:
-    """The window and its baseline; without git history, a window of days and no baseline."""
+                history: bool, repository: Repository | None = None) -> tuple[Since, Baseline | None]:
+    """The window and its baseline (read against `repository`, the head as loaded, when given);
+    without git history, a window of days and no baseline."""
     if not history:
         label, day = parse_since(text, today, checkin_every)
         return Since(label, day or today, None, None), None
     since = read_since(root, text, today, checkin_every, head)
-    return since, read_baseline(root, since, head)
+    return since, read_baseline(root, since, head, repository)
 
 
 def commits_after(git, rev: str) -> frozenset[str]:

@@ -321,7 +321,8 @@ def _objective(w: _Window, obj: Objective) -> None:
                 team.changes.append(ObjectiveChange(obj.key, obj.owner, obj.title, "changed", found))
                 w.totals.changed += 1
     for kr, kv in zip(obj.key_results, view.key_results):
-        before_kr = before_obj.kr(kr.id) if before_obj is not None else None
+        before_kr = (w.baseline.before_kr(obj, before_obj, kr) if w.baseline is not None
+                     else before_obj.kr(kr.id) if before_obj is not None else None)
         series = w.series(kv.ref)
         _moved(w, team, obj, kr, kv, before_kr, series)
         _owed(w, team, obj, kr, kv, before_kr, series)
