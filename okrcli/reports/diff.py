@@ -28,11 +28,11 @@ from ..cycles import parse_cycle
 from ..errors import OkrError
 from ..json_fields import json_meta
 from ..model import KeyResult, Objective, RefEntry, Repository
-from .spec import ReportSpec
 
 if TYPE_CHECKING:
     from ..load.window import DiffSides, Side
     from ..network import AlignmentNetwork
+    from .spec import ReportSpec
 
 # Change kinds: name -> (annotation level, what it means). The names are what `--fail-on` takes.
 KINDS: dict[str, tuple[str, str]] = {
