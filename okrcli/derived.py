@@ -381,7 +381,7 @@ def derived_series(repo: Repository, history: History, key: str,
     own = History.series
     events: list[CheckIn] = []
     values: dict[str, object] = {}
-    for leaf in leaves(repo, key):
+    for leaf in sorted(leaves(repo, key)):  # sorted: check-ins of one moment are replayed in one order
         got = krs.get(leaf)
         if got is None:
             continue

@@ -74,11 +74,23 @@ def objective_score(obj: Objective, kr_scores: Sequence[float] | None = None) ->
     return clamp(sum(score * kr.weight for score, kr in zip(kr_scores, krs)) / total)
 
 
+def rollup(scores: Iterable[float | None]) -> tuple[float | None, int, int]:
+    """A roll-up (SPEC 3): the unweighted mean of the known scores (None when there are none),
+    how many were known, and how many were left out as unknown (None: a key result failed to load)."""
+    total, known, unknown = 0.0, 0, 0
+    for score in scores:
+        if score is None:
+            unknown += 1
+        else:
+            total += score
+            known += 1
+    return (clamp(total / known) if known else None), known, unknown
+
+
 def mean_score(objectives: Iterable[Objective]) -> float | None:
     """Unweighted mean of the objectives' scores; None when there are none. Objectives whose
     score is unknown (a key result failed to load) are left out (`okrcli.reports.review` counts them)."""
-    scores = [objective_score(o) for o in objectives if not o.broken_krs]
-    return clamp(sum(scores) / len(scores)) if scores else None
+    return rollup(None if o.broken_krs else objective_score(o) for o in objectives)[0]
 
 
 def owner_score(objectives: Iterable[Objective], owner: str) -> float | None:

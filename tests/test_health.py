@@ -187,10 +187,11 @@ def test_fancy_bars_on_a_terminal(crafted):
     from okrcli.render.pulse import health_text_lines
     from okrcli.render.styled import plain
     from okrcli.reports.pulse import build_health
+    from okrcli.reports.spec import ReportSpec
 
     repository, _ = load_repository(crafted)
-    report = build_health(repository, AlignmentNetwork(repository), read_history(crafted), cycle="2026-Q4",
-                          today=date(2026, 11, 1), team="sales")
+    report = build_health(repository, AlignmentNetwork(repository), read_history(crafted),
+                          ReportSpec("2026-Q4", date(2026, 11, 1), team="sales"))
     assert "  Focus          ██████████░░░░░░░░░░  50.0\n" in plain(health_text_lines(report, fancy=True))
 
 

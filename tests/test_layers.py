@@ -34,7 +34,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "okrcli"
 
 LAYERS = (
     ("core", ("errors", "safe_text", "cycles", "refs", "clock", "model", "scoring", "network", "resolve",
-              "progress", "beside", "__init__")),
+              "progress", "beside", "json_fields", "__init__")),
     ("rules", ("rules", "checks")),
     ("load", ("load", "settings", "derived", "gitstore", "edit", "files", "site_folder", "completion")),
     ("plans", ("plans", "reports")),
@@ -54,10 +54,6 @@ KNOWN: set[tuple[str, str, str]] = {
     # LOAD/REPORTS: build.py resolves derived key results (derived.resolve), which rebuilds the
     # repository through build.build_repository.
     ("circle", "okrcli.derived", "okrcli.load.build"),
-    # REPORTS: the follow-up and the diff open the git repository themselves; their inputs are
-    # to come from load/ and gitstore/ through the command.
-    ("reports importing gitstore", "okrcli.reports.diff", "okrcli.gitstore"),
-    ("reports importing gitstore", "okrcli.reports.followup", "okrcli.gitstore"),
 }
 
 

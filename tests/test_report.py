@@ -176,13 +176,15 @@ def test_usable_from_python(november_repo):  # noqa: F811
 
     from okrcli.load.build import load_repository
     from okrcli.load.history import read_history
+    from okrcli.load.window import read_baseline, read_since
     from okrcli.render.report_formats import render
-    from okrcli.reports.followup import build_report, read_baseline, read_since
+    from okrcli.reports.followup import build_report
+    from okrcli.reports.spec import ReportSpec
 
     repo, _ = load_repository(november_repo)
     today = date(2026, 11, 27)
     since = read_since(november_repo, "7d", today, 7, None)
-    data = build_report(repo, read_history(november_repo), cycle="2026-Q4", today=today, since=since,
+    data = build_report(repo, read_history(november_repo), ReportSpec("2026-Q4", today), since=since,
                         baseline=read_baseline(november_repo, since, None))
     assert render(data, "text") == report(november_repo).stdout
 

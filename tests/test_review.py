@@ -141,8 +141,9 @@ def test_usable_from_python(quarter_repo):  # noqa: F811
     from okrcli.load.history import read_history
     from okrcli.render.report_formats import render
     from okrcli.reports.review import build_review
+    from okrcli.reports.spec import ReportSpec
 
     repo, _ = load_repository(quarter_repo)
-    built = build_review(repo, read_history(quarter_repo), cycle="2026-Q4", today=date(2027, 1, 4))
+    built = build_review(repo, read_history(quarter_repo), ReportSpec("2026-Q4", date(2027, 1, 4)))
     assert render(built, "text") == review(quarter_repo).stdout
     assert render(built, "json") == review(quarter_repo, "--format", "json").stdout

@@ -36,15 +36,17 @@ def diff(
     include_private: bool = IncludePrivateOption,
 ) -> None:
     from .. import clock
+    from ..load.window import DiffSides
     from ..render import diff as render
     from ..reports.diff import build_diff, parse_fail_on
+    from ..reports.spec import ReportSpec
 
     fmt = format or ("github" if os.environ.get("GITHUB_ACTIONS") else "text")
     choice(fmt, FORMATS, "--format")
     names = parse_fail_on(fail_on)
     root = find_root(repo)
-    report = build_diff(root, range, clock.today(), include_private=include_private,
-                        progress=progress or "progress" in names)
+    spec = ReportSpec(None, clock.today(), include_private=include_private, progress=progress or "progress" in names)
+    report = build_diff(DiffSides(root, range, spec.today), spec)
     if fmt == "json":
         output.text(render.render_json(report))
     elif fmt == "markdown":

@@ -32,7 +32,9 @@ def export(
     """
     from ..errors import OkrError
     from ..render import objectives as render
-    from ..reports.views import Scorer, build_export
+    from ..reports.listing import build_export
+    from ..reports.spec import ReportSpec
+    from ..reports.views import Scorer
     from .viewing import open_as_of, pick_cycle
 
     choice(format, FORMATS, "--format")
@@ -40,5 +42,6 @@ def export(
         raise OkrError("--cycle and --all-cycles exclude each other", hint="give one of them")
     repository, today = open_as_of(repo, at)
     chosen = None if all_cycles else pick_cycle(repository, cycle, today)
-    data = build_export(repository, Scorer(repository, today, include_private), cycle=chosen, include_private=include_private)
+    spec = ReportSpec(chosen, today, include_private=include_private)
+    data = build_export(repository, Scorer(repository, today, include_private), spec)
     output.text(render.export_json(data, include_private) if format == "json" else render.export_csv(data))

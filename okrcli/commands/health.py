@@ -35,6 +35,7 @@ def health(
     from ..network import AlignmentNetwork
     from ..render import pulse as render
     from ..reports.pulse import build_health
+    from ..reports.spec import ReportSpec
     from .status import open_pulse
     from .viewing import owner_filter
 
@@ -42,8 +43,8 @@ def health(
     pulse = open_pulse(repo, at, cycle)
     if team is not None:
         owner_filter(pulse.repository, None, team)  # an unknown team is a usage error
-    report = build_health(pulse.repository, AlignmentNetwork(pulse.repository), pulse.history, cycle=pulse.cycle,
-                          today=pulse.today, team=team, include_private=include_private)
+    spec = ReportSpec(pulse.cycle, pulse.today, team=team, include_private=include_private)
+    report = build_health(pulse.repository, AlignmentNetwork(pulse.repository), pulse.history, spec)
     if format == "text":
         output.lines(render.health_text_lines(report, fancy=output.color_wanted()))
     else:

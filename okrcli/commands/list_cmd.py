@@ -35,7 +35,9 @@ def list_objectives(
     """
     from ..errors import OkrError
     from ..render import objectives as render
-    from ..reports.views import Scorer, build_list
+    from ..reports.listing import build_list
+    from ..reports.spec import ReportSpec
+    from ..reports.views import Scorer
     from .viewing import open_as_of, owner_filter, pick_cycle
 
     choice(format, FORMATS, "--format")
@@ -44,10 +46,10 @@ def list_objectives(
     if committed and aspirational:
         raise OkrError("--committed and --aspirational exclude each other", hint="give one of them, or neither")
     repository, today = open_as_of(repo, at)
-    listing = build_list(repository, Scorer(repository, today, include_private), cycle=pick_cycle(repository, cycle, today),
-                         owners=owner_filter(repository, owner, team), status=status,
-                         committed=True if committed else False if aspirational else None,
-                         include_private=include_private, krs=krs)
+    spec = ReportSpec(pick_cycle(repository, cycle, today), today, owners=owner_filter(repository, owner, team),
+                      include_private=include_private, krs=krs, status=status,
+                      committed=True if committed else False if aspirational else None)
+    listing = build_list(repository, Scorer(repository, today, include_private), spec)
     if format == "json":
         output.text(render.list_json(listing))
     elif format == "csv":

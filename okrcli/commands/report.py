@@ -81,26 +81,21 @@ def report(
 
     Example: okr report --since 7d --team platform --format markdown > followup.md
     """
-    from ..reports.followup import Since, build_report, parse_since, read_baseline, read_since
+    from ..load.window import read_window
+    from ..reports.followup import build_report
+    from ..reports.spec import ReportSpec
     from .output import report as deliver
     from .viewing import owner_filter
 
     choice(format, FORMATS, "--format")
     opened = open_for_report(repo, at, cycle)
-    repository, today = opened.as_of.repository, opened.as_of.today
-    owners = owner_filter(repository, owner, team)
-    every = repository.settings.checkin_every
-    work = None
-    if opened.history is not None:
-        window = read_since(opened.root, since, today, every, opened.as_of.rev)
-        baseline = read_baseline(opened.root, window, opened.as_of.rev)
-        work = read_window_work(opened.root, repository, window, opened.as_of.rev)
-    else:
-        label, day = parse_since(since, today, every)
-        window, baseline = Since(label, day or today, None, None), None
-    data = build_report(repository, opened.history, cycle=opened.cycle, today=today, since=window,
-                        baseline=baseline, owners=owners, include_private=include_private, rev=opened.as_of.rev,
-                        selection=selection_text(team=team, owner=owner), until=today if at else None,
-                        work=work)
+    repository, today, rev = opened.as_of.repository, opened.as_of.today, opened.as_of.rev
+    spec = ReportSpec(opened.cycle, today, rev, owner_filter(repository, owner, team),
+                      selection=selection_text(team=team, owner=owner), include_private=include_private,
+                      until=today if at else None)
+    window, baseline = read_window(opened.root, since, today, repository.settings.checkin_every, rev,
+                                   opened.history is not None, repository)
+    work = read_window_work(opened.root, repository, window, rev) if opened.history is not None else None
+    data = build_report(repository, opened.history, spec, since=window, baseline=baseline, work=work)
     deliver(data, format, output)
 

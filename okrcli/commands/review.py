@@ -31,6 +31,7 @@ def review(
     Example: okr review 2026-Q4 --format html --output review.html
     """
     from ..reports.review import build_review
+    from ..reports.spec import ReportSpec
     from .output import report as deliver
     from .viewing import owner_filter
 
@@ -38,7 +39,8 @@ def review(
     opened = open_for_report(repo, at, cycle)
     repository = opened.as_of.repository
     owners = owner_filter(repository, None, team)
-    data = build_review(repository, opened.history, cycle=opened.cycle, today=opened.as_of.today, owners=owners,
-                        include_private=include_private, rev=opened.as_of.rev, selection=selection_text(team=team),
-                        team=team, until=opened.as_of.today if at else None)
+    today = opened.as_of.today
+    spec = ReportSpec(opened.cycle, today, opened.as_of.rev, owners, team=team, selection=selection_text(team=team),
+                      include_private=include_private, until=today if at else None)
+    data = build_review(repository, opened.history, spec)
     deliver(data, format, output)

@@ -35,7 +35,9 @@ def show(
     from ..errors import OkrError
     from ..network import AlignmentNetwork
     from ..render import show as render
-    from ..reports.views import Scorer, build_show_kr, build_show_objective
+    from ..reports.show import build_show_kr, build_show_objective
+    from ..reports.spec import ReportSpec
+    from ..reports.views import Scorer
     from ..resolve import resolve
     from .viewing import open_as_of, pick_cycle
 
@@ -46,8 +48,9 @@ def show(
     if obj.private and not include_private:
         raise OkrError(f"{obj.owner}/{obj.id} is private", hint="add --include-private to show it")
     network, scorer = AlignmentNetwork(repository), Scorer(repository, today, include_private)
-    detail = (build_show_objective(repository, network, scorer, obj, include_private) if target.kr is None
-              else build_show_kr(repository, network, scorer, obj, target.kr, include_private))
+    spec = ReportSpec(obj.cycle, today, include_private=include_private)
+    detail = (build_show_objective(repository, network, scorer, spec, obj) if target.kr is None
+              else build_show_kr(repository, network, scorer, spec, obj, target.kr))
     if target.kr is not None:
         _add_checkins(detail, repo, obj, target.kr, today if at else None, last)
     if format == "json":

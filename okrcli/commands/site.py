@@ -33,6 +33,7 @@ def site(
     """
     from ..reports.review import build_review
     from ..reports.site import MARKER, build_site
+    from ..reports.spec import ReportSpec
     from ..site_folder import SiteFolder
     from .output import line
     from .viewing import open_with_history
@@ -42,11 +43,11 @@ def site(
         opened = open_with_history(repo, at, cycle, all_cycles=True)
         repository, today, rev = opened.as_of.repository, opened.as_of.today, opened.as_of.rev
         until = today if at else None
-        review = build_review(repository, opened.history, cycle=opened.cycle, today=today,
-                              include_private=include_private, rev=rev, until=until)
-        data = build_site(repository, opened.history, cycle=opened.cycle, today=today,
-                          rev=rev or _head(opened.root), work_tree=at is None, review=review,
-                          include_private=include_private, unreadable=opened.unreadable, until=until)
+        review = build_review(repository, opened.history, ReportSpec(opened.cycle, today, rev,
+                                                                     include_private=include_private, until=until))
+        spec = ReportSpec(opened.cycle, today, rev or _head(opened.root), include_private=include_private, until=until)
+        data = build_site(repository, opened.history, spec, work_tree=at is None, review=review,
+                          unreadable=opened.unreadable)
         _write(folder, data, lambda: _follow_up(opened, include_private, until), output)
     line(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
          f"{len(data.teams)} teams, {len(data.people)} people, {len(data.objectives)} objectives, the "
@@ -86,23 +87,15 @@ def _write(folder, data, follow_up, output: Path) -> None:
 
 def _follow_up(opened, include_private: bool, until):
     """`okr report`'s follow-up for the site: the window of checkin_every days before the day shown."""
-    from ..reports.followup import build_report, read_baseline, read_since
+    from ..load.window import read_window
+    from ..reports.followup import build_report
+    from ..reports.spec import ReportSpec
 
     repository, today, rev = opened.as_of.repository, opened.as_of.today, opened.as_of.rev
-    every = repository.settings.checkin_every
-    window, baseline = _no_window(today, every), None
-    if opened.history is not None:
-        window = read_since(opened.root, None, today, every, rev)
-        baseline = read_baseline(opened.root, window, rev)
-    return build_report(repository, opened.history, cycle=opened.cycle, today=today, since=window,
-                        baseline=baseline, include_private=include_private, rev=rev, until=until)
-
-
-def _no_window(today, every: int):
-    from ..reports.followup import Since, parse_since
-
-    label, day = parse_since(None, today, every)
-    return Since(label, day or today, None, None)
+    window, baseline = read_window(opened.root, None, today, repository.settings.checkin_every, rev,
+                                   opened.history is not None, repository)
+    spec = ReportSpec(opened.cycle, today, rev, include_private=include_private, until=until)
+    return build_report(repository, opened.history, spec, since=window, baseline=baseline)
 
 
 def _head(root: Path) -> str | None:

@@ -87,6 +87,7 @@ def status(
     """
     from ..errors import OkrError
     from ..reports.pulse import build_status
+    from ..reports.spec import ReportSpec
 
     choice(format, FORMATS, "--format")
     if mention and format != "markdown":
@@ -95,9 +96,9 @@ def status(
         raise OkrError("--me and --owner both name an owner; give one of them")
     pulse = open_pulse(repo, at, cycle)
     owners, selection = _selected(pulse, me, owner, team)
-    report = build_status(pulse.repository, pulse.history, cycle=pulse.cycle, today=pulse.today, owners=owners,
-                          include_private=include_private, unreadable=pulse.unreadable,
-                          selection=selection or None)
+    spec = ReportSpec(pulse.cycle, pulse.today, owners=owners, selection=selection or None,
+                      include_private=include_private)
+    report = build_status(pulse.repository, pulse.history, spec, unreadable=pulse.unreadable)
     _print(report, format, pulse, mention)
 
 

@@ -39,7 +39,9 @@ def tree(
     from ..errors import OkrError
     from ..network import AlignmentNetwork
     from ..render import tree as render
-    from ..reports.views import Scorer, build_tree
+    from ..reports.spec import ReportSpec
+    from ..reports.tree import build_tree
+    from ..reports.views import Scorer
     from ..resolve import resolve
     from .viewing import open_as_of, owner_filter, pick_cycle
 
@@ -54,8 +56,8 @@ def tree(
             raise OkrError(f"{target.owner}/{target.id} is private", hint="add --include-private to show it")
         root = target.key
     network = AlignmentNetwork(repository)
-    view = build_tree(repository, network, Scorer(repository, today, include_private), cycle=current, root=root,
-                      owners=owners, depth=depth, include_private=include_private, krs=krs)
+    spec = ReportSpec(current, today, owners=owners, include_private=include_private, root=root, depth=depth, krs=krs)
+    view = build_tree(repository, network, Scorer(repository, today, include_private), spec)
     if format == "text":
         output.lines(render.text_lines(view))
     else:

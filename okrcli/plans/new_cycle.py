@@ -22,12 +22,13 @@ disk; `write_plan` creates the files, refusing to overwrite any.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cycles import parse_cycle
 from ..edit import format_scalar, write_atomic
 from ..errors import OkrError
+from ..json_fields import json_meta
 from ..model import KeyResult, Objective, RefEntry, Repository
 from ..scoring import kr_progress, objective_score
 
@@ -62,18 +63,19 @@ class PlannedFile:
     path: str  # root-relative
     owner: str
     carried: tuple[Carried, ...]
-    text: str
+    text: str = field(metadata=json_meta(omit=True))
 
 
 @dataclass(frozen=True)
 class NewCyclePlan:
-    from_cycle: str
-    next_cycle: str
-    carry: str
+    from_cycle: str = field(metadata=json_meta(key="from"))
+    next_cycle: str = field(metadata=json_meta(key="next"))
+    carry: str = field(metadata=json_meta(then=("dry_run",)))
     files: tuple[PlannedFile, ...]
     left_behind: tuple[LeftBehind, ...]
     attention: tuple[Attention, ...]
     notes: tuple[str, ...]
+    dry_run: bool = field(default=False, metadata=json_meta(omit=True))  # shown, not applied (JSON: after carry)
 
 
 def check_cycles(from_id: str, next_id: str) -> None:

@@ -11,7 +11,6 @@ mention or a workflow command.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -233,41 +232,10 @@ def render_markdown(report: DiffReport) -> str:
 
 # ------------------------------------------------------------------ json
 
-def to_dict(report: DiffReport) -> dict:
-    def side(s) -> dict:
-        return {"rev": s.rev, "sha": s.sha, "date": s.date.isoformat(), "merge_base": s.merge_base,
-                "working_tree": s.sha is None}
-
-    def change(c: Change) -> dict:
-        return {"kind": c.kind, "kr": c.kr, "field": c.field, "before": c.before, "after": c.after,
-                "goalpost": c.goalpost, "line": c.line}
-
-    return {
-        "base": side(report.base),
-        "head": side(report.head),
-        "include_private": report.include_private,
-        "progress": report.progress,
-        "files_changed": report.files_changed,
-        "summary": {"objectives": len(report.objectives),
-                    "progress_left_out": report.progress_left_out,
-                    "changes": sum(len(o.changes) for o in report.objectives),
-                    "kinds": report.kind_counts(),
-                    "owners_to_realign": [r.owner for r in report.realign]},
-        "objectives": [{
-            "ref": o.ref, "cycle": o.cycle, "owner": o.owner, "id": o.id, "title": o.title,
-            "private": o.private, "hidden": o.hidden, "path": o.path, "line": o.line,
-            "changes": [change(c) for c in o.changes],
-            "impact": [{"ref": i.ref, "owner": i.owner, "title": i.title, "private": i.private,
-                        "via": i.via, "depth": i.depth, "through": i.through} for i in o.impact],
-        } for o in report.objectives],
-        "realign": [{"owner": r.owner, "name": r.name, "objectives": [i.ref for i in r.objectives],
-                     "because_of": list(r.because_of)} for r in report.realign],
-        "notes": list(report.notes),
-    }
-
-
 def render_json(report: DiffReport) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    from .json import dumps
+
+    return dumps(report)
 
 
 # ------------------------------------------------------------------ github

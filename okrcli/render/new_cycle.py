@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from ..plans.new_cycle import NewCyclePlan
 from .numbers import score as two_places
 from .styled import Line, short_ref, user
@@ -44,17 +42,13 @@ def text_lines(plan: NewCyclePlan, dry_run: bool, include_private: bool) -> list
 
 
 def render_json(plan: NewCyclePlan, dry_run: bool, include_private: bool) -> str:
-    def title(t: str, private: bool) -> str | None:
-        return None if private and not include_private else t
+    """The plan's dataclass tree; titles of private objectives are null without --include-private."""
+    from dataclasses import replace
 
-    doc = {
-        "from": plan.from_cycle, "next": plan.next_cycle, "carry": plan.carry, "dry_run": dry_run,
-        "files": [{"path": f.path, "owner": f.owner,
-                   "carried": [{"ref": c.ref, "id": c.id, "title": title(c.title, c.private), "private": c.private,
-                                "score": c.score} for c in f.carried]} for f in plan.files],
-        "left_behind": [{"ref": o.ref, "title": title(o.title, o.private), "private": o.private, "score": o.score}
-                        for o in plan.left_behind],
-        "attention": [{"ref": a.ref, "message": a.message} for a in plan.attention],
-        "notes": list(plan.notes),
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    from .json import dumps
+
+    def shown(item):
+        return replace(item, title=None) if item.private and not include_private else item
+
+    files = tuple(replace(f, carried=tuple(map(shown, f.carried))) for f in plan.files)
+    return dumps(replace(plan, files=files, left_behind=tuple(map(shown, plan.left_behind)), dry_run=dry_run))

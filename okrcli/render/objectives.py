@@ -9,63 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 
-from ..reports.views import Export, KRView, Listing, ObjectiveView
+from ..reports.listing import Export, Listing
+from ..reports.views import KRView, ObjectiveView
 from ..safe_text import visible
+from .json import streamed
 from .styled import Line, incomplete_note, measure, score_segments, short_ref, user
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per call
-
-
-def dumps(value) -> str:
-    return _ENCODER.encode(value)
-
-
-def kr_dict(k: KRView) -> dict:
-    d = {
-        "ref": k.ref, "id": k.id, "title": k.title, "kind": k.kind, "unit": k.unit,
-        "start": k.start, "target": k.target, "current": k.current, "done": k.done,
-        "due": k.due.isoformat() if k.due is not None else None, "keep": k.keep,
-        "weight": k.weight, "confidence": k.confidence, "progress": k.progress, "score": k.score,
-        "graded": k.graded, "status": k.status, "band": k.band,
-    }
-    if k.derived is not None:  # only derived KRs carry these two keys
-        d["derived"], d["sources"] = k.derived, list(k.sources)
-    return d
-
-
-def objective_dict(v: ObjectiveView, krs: bool = True) -> dict:
-    d = {
-        "ref": v.ref, "cycle": v.cycle, "owner": v.owner, "owner_kind": v.owner_kind, "id": v.id,
-        "title": v.title, "description": v.description, "score": v.score, "band": v.band,
-        "status": v.status, "committed": v.committed, "private": v.private,
-        "standalone": v.standalone, "aligns": list(v.aligns), "depends_on": list(v.depends_on),
-        "review": None if v.review_score is None and v.review_notes is None
-        else {"score": v.review_score, "notes": v.review_notes},
-        # `path:line` of the findings that left score and status unknown (null); empty when known
-        "incomplete": list(v.incomplete),
-    }
-    if krs:
-        d["key_results"] = [kr_dict(k) for k in v.key_results]
-    return d
-
-
-def _json_document(head: dict, key: str, items: Iterable[dict]) -> Iterator[str]:
-    """`head` plus `key: [items]`, one item per line, in pieces (an export can be 50 MB)."""
-    yield dumps(head)[:-1] + (", " if head else "") + f'"{key}": ['
-    sep = "\n"
-    for item in items:
-        yield sep + dumps(item)
-        sep = ",\n"
-    yield "]}\n" if sep == "\n" else "\n]}\n"
 
 
 def export_json(export: Export, include_private: bool) -> Iterator[str]:
-    head = {"cycle": export.cycle, "cycles": export.cycles, "as_of": export.as_of.isoformat(),
-            "include_private": include_private}
-    return _json_document(head, "objectives", (objective_dict(v) for v in export.objectives))
+    """One objective per line (`include_private` is the export's own, `export.include_private`)."""
+    return streamed(export, "objectives")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -134,12 +89,9 @@ def export_csv(export: Export) -> Iterator[str]:
 # ------------------------------------------------------------------ okr list
 
 def list_json(listing: Listing) -> Iterator[str]:
-    head = {"cycle": listing.cycle, "as_of": listing.as_of.isoformat()}
-    if not listing.krs:
-        return _json_document(head, "objectives", (objective_dict(v) for v, _ in listing.rows))
-    items = ({**kr_dict(k), "objective": v.ref, "owner": v.owner, "objective_title": v.title}
-             for v, k in listing.rows)
-    return _json_document(head, "key_results", items)
+    if listing.krs:
+        return streamed(listing, "key_results", listing.key_results())
+    return streamed(listing, "objectives", listing.objectives())
 
 
 def list_csv(listing: Listing) -> Iterator[str]:

@@ -9,15 +9,15 @@ itself; dates are ISO strings, shares full floats, indices 0-100 full floats.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from ..reports.pulse import ENDED, INDICES, NOT_STARTED, Health, HealthFigures, HealthScope, Status
+from ..reports.pulse import ENDED, INDICES, NOT_STARTED, Health, Status
 from ..safe_text import visible
 from .findings import _escape_data, _escape_property, ci_path
+from .json import dumps
 from .numbers import index as index_text
 from .numbers import percent, signed
 from .styled import Line, user
@@ -40,10 +40,6 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _dumps(data: object) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")  # what can start markup inside a line or cell
 
 
@@ -61,33 +57,8 @@ def _owner_label(name: str, owner: str) -> str:
 
 # ====================================================================== okr status
 
-def status_dict(s: Status) -> dict:
-    fill = s.fill_in
-    return {
-        "cycle": s.cycle, "as_of": _day(s.as_of), "checkin_every": s.checkin_every, "state": s.state,
-        "selection": s.selection,
-        "fill_in": {
-            "expected": fill.expected, "filled": fill.filled, "rate": fill.rate,
-            "groups": [{"id": g.id, "kind": g.kind, "name": g.name, "expected": g.expected, "filled": g.filled,
-                        "rate": g.rate, "missing": g.missing} for g in fill.groups],
-            "missing": [{"owner": m.owner, "kind": m.kind, "name": m.name, "group": m.group, "reason": m.reason,
-                         "path": m.path} for m in fill.missing],
-        },
-        "follow_up": None if s.owed is None else {
-            "key_results": s.owed_key_results,
-            "owners": [{"owner": o.owner, "kind": o.kind, "name": o.name, "path": o.path,
-                        "last_checkin": _day(o.last_checkin), "days_overdue": o.days_overdue,
-                        "key_results": [{"ref": k.ref, "title": k.title, "last_checkin": _day(k.last_checkin),
-                                         "due": _day(k.due), "days_overdue": k.days_overdue}
-                                        for k in o.key_results]} for o in s.owed],
-        },
-        "objectives_without_key_results": [{"ref": e.ref, "owner": e.owner, "title": e.title, "path": e.path,
-                                            "line": e.line} for e in s.empty_objectives],
-    }
-
-
 def status_json(s: Status) -> str:
-    return _dumps(status_dict(s))
+    return dumps(s, allow_nan=True)
 
 
 def _short(ref: str, cycle: str) -> str:
@@ -241,25 +212,8 @@ def status_github(s: Status, root: Path) -> str:
 
 # ====================================================================== okr health
 
-def _figures_dict(f: HealthFigures) -> dict:
-    return {"indices": f.indices, "fill_in_rate": f.fill_in_rate, "checkin_rate": f.checkin_rate,
-            "components": f.components, "counts": f.counts.as_json()}
-
-
-def _scope_dict(s: HealthScope) -> dict:
-    return {"id": s.id, "kind": s.kind, "name": s.name, "parent": s.parent, **_figures_dict(s.current),
-            "previous": _figures_dict(s.previous) if s.previous is not None else None, "trend": s.trend}
-
-
-def health_dict(h: Health) -> dict:
-    return {"cycle": h.cycle, "as_of": _day(h.as_of), "checkin_every": h.checkin_every,
-            "previous_cycle": h.previous_cycle, "history": h.history, "include_private": h.include_private,
-            "max_objectives": h.max_objectives, "max_key_results": h.max_key_results,
-            "scopes": [_scope_dict(s) for s in h.scopes]}
-
-
 def health_json(h: Health) -> str:
-    return _dumps(health_dict(h))
+    return dumps(h, allow_nan=True)
 
 
 def _bar(value: float, fancy: bool) -> str:

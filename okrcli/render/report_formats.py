@@ -16,7 +16,7 @@ FORMATS = ("text", "markdown", "json", "html")
 def render(report: FollowUp | Review, fmt: str) -> str:
     """The report as one document in `fmt` (text is plain, without colour)."""
     if fmt == "json":
-        from .report_json import to_json
+        from .json import to_json
 
         return to_json(report)
     if fmt == "text":

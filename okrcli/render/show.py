@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
-from ..reports.views import KeyResultDetail, KRView, Neighbour, ObjectiveDetail, ObjectiveView
+from ..reports.show import KeyResultDetail, Neighbour, ObjectiveDetail
+from ..reports.views import KRView, ObjectiveView
 from .numbers import score as two_places
-from .objectives import kr_dict, objective_dict
 from .styled import (
     STATUS_STYLES,
     STATUS_WORDS,
@@ -21,27 +19,10 @@ from .styled import (
 )
 
 
-def _neighbour_dict(n: Neighbour) -> dict:
-    return {"ref": n.ref, "title": n.title, "score": n.score, "status": n.status, "private": n.private,
-            "missing": n.missing, "via_kr": n.via_kr}
-
-
 def to_json(detail: ObjectiveDetail | KeyResultDetail) -> str:
-    if isinstance(detail, ObjectiveDetail):
-        doc = {"type": "objective", "objective": objective_dict(detail.objective),
-               "parents": [_neighbour_dict(n) for n in detail.parents],
-               "children": [_neighbour_dict(n) for n in detail.children],
-               "dependencies": [_neighbour_dict(n) for n in detail.dependencies],
-               "dependents": [_neighbour_dict(n) for n in detail.dependents]}
-    else:
-        doc = {"type": "key_result", "key_result": kr_dict(detail.key_result),
-               "objective": objective_dict(detail.objective, krs=False),
-               "children": [_neighbour_dict(n) for n in detail.children],
-               "dependents": [_neighbour_dict(n) for n in detail.dependents]}
-        if detail.checkins_asked:
-            doc["checkins"] = None if detail.checkins is None else [c.as_json() for c in detail.checkins]
-            doc["checkins_total"] = detail.checkins_total
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    from .json import dumps
+
+    return dumps(detail)
 
 
 def _status_line(label: str, score: float | None, band: str | None, status: str | None,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from ..reports.followup import FollowUp
 from ..reports.pulse import INDICES, HealthFigures
+from ..reports.show import Neighbour
 from ..reports.site import (
     FOLLOW_UP,
     INDEX,
@@ -25,7 +26,7 @@ from ..reports.site import (
     person_path,
     team_path,
 )
-from ..reports.views import Neighbour, TreeNode
+from ..reports.tree import TreeNode
 from . import svg
 from .html import CSS, _band, _lines, _status, _table, followup_body, review_body
 from .numbers import index as index_text

@@ -9,9 +9,10 @@ draw the network itself: every objective once, an edge per alignment.
 
 from __future__ import annotations
 
-from ..reports.views import Tree, TreeNode
+from ..reports.tree import Tree, TreeNode
+from .json import compact as dumps
+from .json import plain
 from .numbers import score as two_places
-from .objectives import dumps, kr_dict, objective_dict
 from .styled import UNKNOWN, Line, incomplete_note, measure, score_segments, short_ref, user
 
 SECTIONS = (("roots", None), ("standalone", "Standalone (bottom-up, not aligned on purpose)"),
@@ -121,9 +122,9 @@ def _node_dict(node: TreeNode, tree: Tree) -> dict:
     if v is None:
         d = {"ref": node.ref, "private": True, "title": None, "score": None, "band": None, "status": None}
     else:
-        d = objective_dict(v, krs=False)
-        if tree.krs:
-            d["key_results"] = [kr_dict(k) for k in v.key_results]
+        d = plain(v)  # its key results last, when the view shows them
+        if not tree.krs:
+            del d["key_results"]
     d.update(via_kr=node.via_kr, also_under=list(node.also_under), context=node.context,
              repeated=node.repeated, first_under=node.first_under, hidden_children=node.hidden_children)
     return d

@@ -19,19 +19,20 @@ re-aligned elsewhere in the same change, and keeps those that did not. An
 
 from __future__ import annotations
 
-import os
-from collections import Counter, deque
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cycles import parse_cycle
-from ..errors import Diagnostic, OkrError
-from ..model import KeyResult, Objective, OkrFile, RefEntry, Repository
+from ..errors import OkrError
+from ..json_fields import json_meta
+from ..model import KeyResult, Objective, RefEntry, Repository
 
 if TYPE_CHECKING:
+    from ..load.window import DiffSides, Side
     from ..network import AlignmentNetwork
+    from .spec import ReportSpec
 
 # Change kinds: name -> (annotation level, what it means). The names are what `--fail-on` takes.
 KINDS: dict[str, tuple[str, str]] = {
@@ -61,24 +62,6 @@ FAIL_ON_NAMES = tuple(KINDS)
 # The change kinds that alter what a child is aligned to: only these ask anyone to re-align.
 REALIGN_KINDS = frozenset(("removed", "retitled", "target-moved", "start-moved", "kr-removed", "kr-retitled",
                            "realigned", "made-private"))
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of the comparison: a commit, or the work tree (sha None)."""
-
-    rev: str | None  # as given ("HEAD", "origin/main"); None for the work tree
-    sha: str | None
-    date: date  # the commit's date, or today for the work tree: when the change was made
-    merge_base: bool = False  # the base of `A...B`: where `rev` and the head diverged
-
-    @property
-    def label(self) -> str:
-        if self.sha is None:
-            return "working tree"
-        if self.merge_base:
-            return f"merge-base with {self.rev}"
-        return self.rev or self.sha[:12]
 
 
 @dataclass(frozen=True)
@@ -162,7 +145,7 @@ class Realign:
 
     owner: str
     name: str | None  # from org.yaml
-    objectives: tuple[Impacted, ...]
+    objectives: tuple[Impacted, ...] = field(metadata=json_meta(value=lambda r: [i.ref for i in r.objectives]))
     because_of: tuple[str, ...]  # refs of the changed objectives
 
 
@@ -172,11 +155,18 @@ class DiffReport:
     head: Side
     include_private: bool
     progress: bool
-    files_changed: int  # OKR files (and okr.yaml, org.yaml) that differ
+    files_changed: int = field(metadata=json_meta(then=("summary",)))  # OKR files (and okr.yaml, org.yaml)
     objectives: tuple[ObjectiveDiff, ...]
     realign: tuple[Realign, ...]
     notes: tuple[str, ...] = field(default=())
-    progress_left_out: int = 0  # progress changes not reported (without --progress)
+    # progress changes not reported (without --progress); in JSON, under `summary`
+    progress_left_out: int = field(default=0, metadata=json_meta(omit=True))
+
+    @property
+    def summary(self) -> dict:
+        return {"objectives": len(self.objectives), "progress_left_out": self.progress_left_out,
+                "changes": sum(len(o.changes) for o in self.objectives), "kinds": self.kind_counts(),
+                "owners_to_realign": [r.owner for r in self.realign]}
 
     def count(self, name: str) -> int:
         return sum(o.matches(name, c) for o in self.objectives for c in o.changes)
@@ -203,128 +193,6 @@ def parse_fail_on(text: str | None) -> list[str]:
             raise OkrError(f"--fail-on: unknown change kind '{name}'",
                            hint=f"did you mean {close[0]}?" if close else f"use: {', '.join(FAIL_ON_NAMES)}")
     return names
-
-
-def parse_range(spec: str | None) -> tuple[str, str | None, bool]:
-    """`A..B`, `A...B`, `REV` or nothing -> (base, head or None for the work tree, merge-base?).
-
-    An empty side of `..`/`...` means HEAD, as in git."""
-    if spec is None or spec == "":
-        return "HEAD", None, False
-    for sep, symmetric in (("...", True), ("..", False)):
-        if sep in spec:
-            a, b = spec.split(sep, 1)
-            return a or "HEAD", b or "HEAD", symmetric
-    return spec, None, False
-
-
-# ------------------------------------------------------------------ loading the two sides
-
-class _Sides:
-    """The two sides, loaded as far as needed: the changed files of both at once, the whole head
-    (for its alignment network) only when a change has an impact to compute."""
-
-    def __init__(self, root: Path, spec: str | None, today: date):
-        from ..gitstore import (
-            NO_COMMIT_HINT,
-            changed_paths,
-            merge_base,
-            okr_pathspecs,
-            open_repo,
-            resolve_revision,
-        )
-
-        self.root = root
-        try:
-            self.git = repo = open_repo(root)
-        except OkrError as err:
-            if err.hint != NO_COMMIT_HINT:
-                raise
-            raise OkrError(err.message, hint="okr diff compares git revisions: run it in the git work "
-                                             "tree that holds the OKRs") from None
-        prefix = repo.relpath(root) if Path(root).resolve() != repo.top else ""
-        self.prefix = prefix = "" if prefix in ("", ".") else prefix
-        base_rev, head_rev, symmetric = parse_range(spec)
-        base_sha, base_when = resolve_revision(repo, base_rev)
-        if head_rev is None:
-            head_sha, head_date = None, today
-        else:
-            head_sha, head_when = resolve_revision(repo, head_rev)
-            head_date = date.fromisoformat(head_when[:10])
-        if symmetric:
-            base_sha = merge_base(repo, base_sha, head_sha)
-            base_when = resolve_revision(repo, base_sha)[1]
-        self.base = Side(base_rev, base_sha, date.fromisoformat(base_when[:10]), symmetric)
-        self.head = Side(head_rev, head_sha, head_date)
-        self.notes: list[str] = []
-        cut = len(prefix) + 1 if prefix else 0
-        changed_top = changed_paths(repo, base_sha, head_sha, okr_pathspecs(prefix))
-        self.changed = [p[cut:] for p in changed_top]
-        self.before = _first_by_key(self._load_changed(self.base))
-        self.after = _first_by_key(self._load_changed(self.head))
-        self._head_repo: Repository | None = None
-
-    def _top(self, rel: str) -> str:
-        return f"{self.prefix}/{rel}" if self.prefix else rel
-
-    def _load_changed(self, side: Side) -> list[OkrFile]:
-        """The changed OKR files as they are on `side` (those it lacks left out)."""
-        from ..gitstore import read_paths_at
-        from ..load.build import okr_files_in
-        from ..load.parallel import load_files
-        from ..load.source import CONFIG_FILE
-
-        diags: list[Diagnostic] = []
-        if side.sha is None:
-            entries = [e for e in okr_files_in(dict.fromkeys(self.changed))
-                       if os.path.isfile(self.root / e[0]) and parse_cycle(e[1]) is not None]
-            files = load_files(self.root, entries, diags)
-        else:
-            wanted = [self._top(rel) for rel in (CONFIG_FILE, *self.changed)]
-            cut = len(self.prefix) + 1 if self.prefix else 0
-            blobs = {top[cut:]: data for top, data in read_paths_at(self.git, side.sha, wanted, self.prefix).items()}
-            if CONFIG_FILE not in blobs:
-                if side is self.head:
-                    raise OkrError(f"there is no okr.yaml in {self.prefix or 'the repository root'} at {side.label}",
-                                   hint="the OKR repository does not exist at that revision")
-                self.notes.append(f"there was no okr.yaml at {side.label}: every objective is new")
-                return []
-            entries = [e for e in okr_files_in(blobs) if parse_cycle(e[1]) is not None]
-            files = load_files(self.root, entries, diags, blobs)
-        broken = Counter(d.path for d in diags if d.severity.value == "error")
-        for path, n in sorted(broken.items()):
-            self.notes.append(f"{path} has {n} error{'s' * (n != 1)} at {side.label} (run okr check): "
-                              "what could not be read shows as removed or added")
-        return files
-
-    @property
-    def head_repo(self) -> Repository:
-        """The whole head, loaded on first use: from disk when the disk holds it, else from git."""
-        if self._head_repo is None:
-            from ..load.build import load_repository
-            from ..load.snapshot import read_revision
-
-            sha = self.head.sha
-            if sha is None or _work_tree_is(self.git, sha, self.prefix):
-                self._head_repo = load_repository(self.root)[0]  # faster than from git objects
-            else:
-                self._head_repo = load_repository(self.root, read_revision(self.root, sha)[0])[0]
-        return self._head_repo
-
-
-def _first_by_key(files: list[OkrFile]) -> dict[str, Objective]:
-    found: dict[str, Objective] = {}
-    for f in files:
-        for obj in f.objectives:
-            found.setdefault(obj.key, obj)
-    return found
-
-
-def _work_tree_is(repo, sha: str, prefix: str) -> bool:
-    """True when the OKR files on disk are exactly those of commit `sha` (CI: the head is checked out)."""
-    from ..gitstore import changed_paths, okr_pathspecs
-
-    return repo.head() == sha and not changed_paths(repo, sha, None, okr_pathspecs(prefix))
 
 
 # ------------------------------------------------------------------ comparing objectives
@@ -475,10 +343,10 @@ def _hide(change: Change) -> Change:
     return Change(change.kind, change.kr, change.field, None, None, change.goalpost, 0)
 
 
-def build_diff(root: Path, spec: str | None, today: date, *, include_private: bool = False,
-               progress: bool = False) -> DiffReport:
-    """Compare the OKR repository at `root` between the two sides `spec` names (see parse_range)."""
-    sides = _Sides(root, spec, today)
+def build_diff(sides: DiffSides, spec: ReportSpec) -> DiffReport:
+    """Compare the two sides read from git (`okrcli.load.window.DiffSides`); the whole head is
+    loaded (`sides.head_repo()`) only when a change has an impact to compute."""
+    include_private, progress = spec.include_private, spec.progress
     before, after = sides.before, sides.after
     finder: _ImpactFinder | None = None
     diffs: list[ObjectiveDiff] = []
@@ -501,7 +369,7 @@ def build_diff(root: Path, spec: str | None, today: date, *, include_private: bo
         impact: list[Impacted] = []
         if a is not None and any(c.kind in REALIGN_KINDS for c in changes):
             if finder is None:
-                finder = _ImpactFinder(sides.head_repo)
+                finder = _ImpactFinder(sides.head_repo())
             objectives = finder.network.repo.objectives
             for ref, via, depth, through in finder.find(key):
                 o = objectives[ref]

@@ -11,22 +11,21 @@ company, then each team by id, owners by id):
 
 "Since then" is a `Since`: a first day and the commit the repository is
 compared from (the last one before that day, or a revision given by the
-user). `read_since` and `read_baseline` read git (the only I/O here);
-`build_report` is pure: it takes the loaded repository, the check-in history
-and the baseline, and returns a `FollowUp`.
+user). `okrcli.load.window` reads it and the `Baseline` from git;
+`build_report` is pure: it takes the loaded repository, the check-in history,
+a `ReportSpec` and the window, and returns a `FollowUp`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from .. import scoring
 from ..cycles import parse_cycle
 from ..errors import OkrError
 from ..load.history import History, Work
+from ..load.window import Baseline, Since
 from ..model import KeyResult, Objective, Repository
 from .common import (
     Section,
@@ -36,10 +35,9 @@ from .common import (
     section_order,
     value_progress,
 )
+from .spec import ReportSpec
 
 SPARK_POINTS = 8  # check-ins shown in a sparkline
-_SPAN_RE = re.compile(r"(\d{1,5})([dw])")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Value = bool | int | float | str
 
@@ -196,102 +194,6 @@ class FollowUp:
     notes: list[str] = field(default_factory=list)
 
 
-# ------------------------------------------------------------------ reading git
-
-@dataclass(frozen=True)
-class Since:
-    """Where the window starts: its first day, the commit compared from, the commits inside it."""
-
-    label: str
-    day: date
-    rev: str | None  # None: no commit before the window (everything is new)
-    commits: frozenset[str] | None  # commits after `rev` up to the head; None: count by date
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The OKR files that differ between `Since.rev` and the head, as they were at `Since.rev`.
-
-    Every other file is the same on both sides, so its objectives did not change."""
-
-    changed: frozenset[str]  # root-relative paths that differ (present on either side)
-    objectives: dict[str, Objective]  # the objectives those files held at `Since.rev`
-
-    def before(self, obj: Objective) -> Objective | None:
-        """The objective as it was at the start of the window (None: it did not exist)."""
-        if obj.loc.path not in self.changed:
-            return obj
-        return self.objectives.get(obj.key)
-
-
-def parse_since(text: str | None, today: date, checkin_every: int) -> tuple[str, date | None]:
-    """`--since` as (label, first day) for `7d`, `2w` and dates; (text, None) for a revision."""
-    if not text:
-        every = max(1, checkin_every)
-        return f"{every}d", today - timedelta(days=every)
-    span = _SPAN_RE.fullmatch(text)
-    if span:
-        count = int(span.group(1)) * (7 if span.group(2) == "w" else 1)
-        return text, today - timedelta(days=count)
-    if _DATE_RE.fullmatch(text):
-        try:
-            return text, date.fromisoformat(text)
-        except ValueError:
-            raise OkrError(f"--since {text}: not a date") from None
-    return text, None
-
-
-def read_since(root: Path, text: str | None, today: date, checkin_every: int, head: str | None) -> Since:
-    """Resolve `--since` against git: the commit the window starts after and the commits inside.
-
-    `head` is the commit described (`--at`), None for HEAD and the work tree."""
-    from ..gitstore import open_repo
-    from ..safe_text import visible
-
-    label, day = parse_since(text, today, checkin_every)
-    git = open_repo(root)
-    tip = head or git.head()
-    if tip is None:
-        return Since(label, day or today, None, frozenset())
-    if day is None:
-        sha = git.resolve_commit(label)
-        if sha is None:
-            raise OkrError(f"--since {visible(label)}: not a date (YYYY-MM-DD), a span (7d, 2w) or a commit",
-                           hint="for example --since 2026-11-20, --since 2w or --since v1.2")
-        when = git.git("show", "-s", "--format=%cI", sha, "--").out.strip()
-        day = date.fromisoformat(when[:10])
-    else:
-        before = (day - timedelta(days=1)).isoformat()
-        found = git.git("rev-list", "-1", f"--before={before} 23:59:59", tip, "--", check=False)
-        sha = found.out.strip() or None if found.ok else None
-    listed = git.git("rev-list", tip if sha is None else f"{sha}..{tip}", "--").out.split()
-    return Since(label, day, sha, frozenset(listed))
-
-
-def read_baseline(root: Path, since: Since, head: str | None) -> Baseline | None:
-    """The OKR files that changed since `since.rev`, as they were then; None without a start commit."""
-    from ..gitstore import changed_paths, okr_pathspecs, open_repo, read_paths_at
-    from ..load.build import okr_files_in
-    from ..load.parallel import load_files
-
-    if since.rev is None:
-        return None
-    git = open_repo(root)
-    prefix = git.relpath(root) if Path(root).resolve() != git.top else ""
-    prefix = "" if prefix in ("", ".") else prefix
-    cut = len(prefix) + 1 if prefix else 0
-    changed = [p[cut:] for p in changed_paths(git, since.rev, head, okr_pathspecs(prefix))]
-    blobs = {top[cut:]: data for top, data in
-             read_paths_at(git, since.rev, [f"{prefix}/{p}" if prefix else p for p in changed], prefix).items()}
-    entries = [e for e in okr_files_in(blobs) if parse_cycle(e[1]) is not None]
-    files = load_files(root, entries, [], blobs)
-    objectives: dict[str, Objective] = {}
-    for f in files:
-        for obj in f.objectives:
-            objectives.setdefault(obj.key, obj)
-    return Baseline(frozenset(changed), objectives)
-
-
 # ------------------------------------------------------------------ building the report
 
 def _kr_value(kr: KeyResult) -> Value | None:
@@ -311,133 +213,183 @@ def _field_changes(before: Objective, after: Objective, today: date) -> list[Fie
             for c in compare_objectives(before, after, today) if c.kind != "progress"]
 
 
-def build_report(repo: Repository, history: History | None, *, cycle: str, today: date, since: Since,
-                 baseline: Baseline | None, owners: set[str] | None = None, include_private: bool = False,
-                 rev: str | None = None, selection: str | None = None, until: date | None = None,
-                 work: Work | None = None) -> FollowUp:
-    """The follow-up of `cycle` as of `today` for the window `since` (see the module doc).
+class _Window:
+    """The window of the follow-up: what counts as "since then" and who is in the report."""
 
-    `until` leaves out check-ins dated after it (`--at`: the history is read from HEAD); the
-    window itself is the commits of `since` when known, else the days from `since.day`. `work`
-    (commits with `Okr-Ref:` trailers) lists the work on each key result inside the window."""
-    from .views import Scorer, canonical_objectives
+    def __init__(self, repo: Repository, history: History | None, spec: ReportSpec, since: Since,
+                 baseline: Baseline | None, work: Work | None):
+        from .views import Scorer
 
-    parsed = parse_cycle(cycle)
-    if parsed is None:
-        raise OkrError(f"'{cycle}' is not a cycle id")
-    org = repo.org
-    every = max(1, repo.settings.checkin_every)
-    scorer = Scorer(repo, today, include_private)
-    expected = scorer.expected(cycle)
-    running = parsed.start <= today <= parsed.end
-    people = {p.email.lower(): p.id for p in org.people.values() if p.email}
-    sections: dict[str, TeamFollowUp] = {}
-    section_of: dict[str, Section] = {}
-    notes: list[str] = []
-    if history is None:
-        notes.append("no git history: check-ins, check-ins owed and changes since then are left out")
-    elif baseline is None:
-        notes.append(f"no commit before {since.day.isoformat()}: every objective counts as added")
+        self.repo, self.history, self.spec, self.since, self.baseline = repo, history, spec, since, baseline
+        self.cycle = parse_cycle(spec.cycle) if spec.cycle is not None else None
+        if self.cycle is None:
+            raise OkrError(f"'{spec.cycle}' is not a cycle id")
+        self.every = max(1, repo.settings.checkin_every)
+        self.scorer = Scorer(repo, spec.today, spec.include_private)
+        self.expected = self.scorer.expected(spec.cycle)
+        self.running = self.cycle.start <= spec.today <= self.cycle.end
+        self.people = {p.email.lower(): p.id for p in repo.org.people.values() if p.email}
+        self.sections: dict[str, TeamFollowUp] = {}
+        self._section_of: dict[str, Section] = {}
+        self.totals = Totals()
+        self.notes: list[str] = []
+        self.work_on: dict[str, list] = {}
+        for w in (work.commits if work is not None else ()):
+            if self.inside(w):
+                self.work_on.setdefault(w.key, []).insert(0, w)  # newest first in, oldest first out
 
-    def team_of(owner: str) -> TeamFollowUp:
-        section = section_of.get(owner)
+    def inside(self, c) -> bool:
+        """Whether a check-in (or work commit) is inside the window."""
+        if self.since.commits is not None:
+            return c.commit in self.since.commits
+        day = c.date.date()
+        return self.since.day <= day and (self.spec.until is None or day <= self.spec.until)
+
+    def team_of(self, owner: str) -> TeamFollowUp:
+        section = self._section_of.get(owner)
         if section is None:
-            section = section_of[owner] = home_section(org, owner)
-        got = sections.get(section.id)
+            section = self._section_of[owner] = home_section(self.repo.org, owner)
+        got = self.sections.get(section.id)
         if got is None:
-            got = sections[section.id] = TeamFollowUp(section.id, section.name, section.kind)
+            got = self.sections[section.id] = TeamFollowUp(section.id, section.name, section.kind)
         return got
 
-    def in_window(c) -> bool:
-        if since.commits is not None:
-            return c.commit in since.commits
-        day = c.date.date()
-        return since.day <= day and (until is None or day <= until)
+    def series(self, key: str) -> list:
+        """A key result's check-ins up to `until`, oldest first."""
+        series = self.history.series(key) if self.history is not None else []
+        until = self.spec.until
+        return series if until is None else [c for c in series if c.date.date() <= until]
 
-    def wanted(obj: Objective) -> bool:
-        return (include_private or not obj.private) and (owners is None or obj.owner in owners)
+    def note(self, c) -> CheckInNote:
+        return CheckInNote(c.date, c.kind, c.author_name, c.author_email, self.people.get(c.author_email.lower()),
+                           c.value, c.previous, c.confidence, c.note, tuple(c.links), c.commit)
 
-    work_on: dict[str, list] = {}
-    for w in (work.commits if work is not None else ()):
-        if in_window(w):
-            work_on.setdefault(w.key, []).insert(0, w)  # newest first in, oldest first out
-    totals = Totals()
+    def work_note(self, w) -> WorkNote:
+        return WorkNote(w.date, w.author_name, w.author_email, self.people.get(w.author_email.lower()),
+                        w.subject, w.commit)
+
+
+def build_report(repo: Repository, history: History | None, spec: ReportSpec, *, since: Since,
+                 baseline: Baseline | None, work: Work | None = None) -> FollowUp:
+    """The follow-up of `spec.cycle` as of `spec.today` for the window `since` (see the module doc).
+
+    `spec.until` leaves out check-ins dated after it (`--at`: the history is read from HEAD); the
+    window itself is the commits of `since` when known, else the days from `since.day`. `work`
+    (commits with `Okr-Ref:` trailers) lists the work on each key result inside the window."""
+    from .views import canonical_objectives
+
+    w = _Window(repo, history, spec, since, baseline, work)
+    if history is None:
+        w.notes.append("no git history: check-ins, check-ins owed and changes since then are left out")
+    elif baseline is None:
+        w.notes.append(f"no commit before {since.day.isoformat()}: every objective counts as added")
     after_keys: set[str] = set()
-    for obj in canonical_objectives(repo, [cycle]):
+    for obj in canonical_objectives(repo, [spec.cycle]):
         after_keys.add(obj.key)
-        if not wanted(obj):
-            continue
-        view = scorer.view(obj)
-        if view.incomplete:
-            notes.append(f"{obj.key}: score and status unknown, a key result failed to load at "
-                         f"{', '.join(view.incomplete)} (run okr check)")
-        team = team_of(obj.owner)
-        before_obj = baseline.before(obj) if baseline is not None else (None if history is not None else obj)
-        if history is not None and before_obj is None:
-            team.changes.append(ObjectiveChange(obj.key, obj.owner, obj.title, "added"))
-            totals.added += 1
-        elif before_obj is not None and before_obj is not obj:
-            if before_obj.private and not include_private:
-                team.changes.append(ObjectiveChange(obj.key, obj.owner, obj.title, "added"))
-                totals.added += 1
-            else:
-                found = _field_changes(before_obj, obj, today)
-                if found:
-                    team.changes.append(ObjectiveChange(obj.key, obj.owner, obj.title, "changed", found))
-                    totals.changed += 1
-        for kr, kv in zip(obj.key_results, view.key_results):
-            key = kv.ref
-            series = history.series(key) if history is not None else []
-            if until is not None:
-                series = [c for c in series if c.date.date() <= until]
-            window = [c for c in series if in_window(c)]
-            before_kr = before_obj.kr(kr.id) if before_obj is not None else None
-            now = _kr_value(kr)
-            before = _kr_value(before_kr) if before_kr is not None else None
-            conf_before = before_kr.confidence if before_kr is not None else None
-            changed = before_kr is not None and (before != now or conf_before != kr.confidence)
-            progress_before = scoring.kr_progress(before_kr) if before_kr is not None else None
-            if kr.derived is not None and before_kr is not None:  # its value moves with its sources'
-                before = window[0].previous if window else now
-                changed = conf_before != kr.confidence
-                progress_before = value_progress(kr, before)
-            worked = work_on.get(key, ())
-            if window or changed or worked:
-                recent = [p for p in (value_progress(kr, c.value) for c in series[-SPARK_POINTS:]) if p is not None]
-                team.moved.append(Movement(
-                    key, obj.key, obj.owner, obj.title, kr.title, kr.kind, kr.unit, before, now, conf_before,
-                    kr.confidence, progress_before, kv.progress, kv.status,
-                    [CheckInNote(c.date, c.kind, c.author_name, c.author_email,
-                                 people.get(c.author_email.lower()), c.value, c.previous, c.confidence,
-                                 c.note, tuple(c.links), c.commit) for c in window],
-                    recent, [WorkNote(w.date, w.author_name, w.author_email, people.get(w.author_email.lower()),
-                                      w.subject, w.commit) for w in worked], kr.derived))
-                totals.moved += 1
-                totals.checkins += len(window) if kr.derived is None else 0  # a derived KR's are its sources'
-            new_kr = baseline is not None and before_kr is None  # added since then: nothing owed yet
-            if history is not None and running and not new_kr and scoring.owes_checkin(kr):
-                last = series[-1].date.date() if series else None
-                due = max(last, parsed.start) + timedelta(days=every) if last else parsed.start + timedelta(days=every)
-                if due <= today:
-                    team.owed.append(Owed(key, obj.key, obj.owner, kr.title, last, due, (today - due).days,
-                                          owner_name(org, obj.owner)))
-                    totals.owed += 1
-            if kv.status != scoring.ON_TRACK:
-                why = _why(kr)
-                team.attention.append(Attention(
-                    key, obj.key, obj.owner, owner_name(org, obj.owner), obj.title, kr.title, kv.status,
-                    why, kr.confidence, kv.progress,
-                    scoring.milestone_elapsed(kr, parsed, today) if why == "milestone" else expected, kr.due))
-                if kv.status == scoring.OFF_TRACK:
-                    totals.off_track += 1
-                else:
-                    totals.at_risk += 1
+        if spec.wants(obj.private, obj.owner):
+            _objective(w, obj)
     if baseline is not None:
         for key, old in baseline.objectives.items():
-            if old.cycle != cycle or key in after_keys or not wanted(old):
-                continue
-            team_of(old.owner).changes.append(ObjectiveChange(key, old.owner, old.title, "removed"))
-            totals.removed += 1
+            if old.cycle == spec.cycle and key not in after_keys and spec.wants(old.private, old.owner):
+                w.team_of(old.owner).changes.append(ObjectiveChange(key, old.owner, old.title, "removed"))
+                w.totals.removed += 1
+    if not w.running:
+        w.notes.append(f"{spec.cycle} is not running on {spec.today.isoformat()}: no check-ins are owed")
+    return FollowUp("follow-up", spec.cycle, spec.today, spec.rev, since.day, since.label, since.rev, w.every,
+                    w.expected, spec.selection, spec.include_private, history is not None, w.totals,
+                    _sorted_teams(repo, w.sections), w.notes)
+
+
+def _objective(w: _Window, obj: Objective) -> None:
+    """File one objective of the report: its change since then and each of its key results."""
+    view = w.scorer.view(obj)
+    if view.incomplete:
+        w.notes.append(f"{obj.key}: score and status unknown, a key result failed to load at "
+                       f"{', '.join(view.incomplete)} (run okr check)")
+    team = w.team_of(obj.owner)
+    before_obj = w.baseline.before(obj) if w.baseline is not None else (None if w.history is not None else obj)
+    if w.history is not None and before_obj is None:
+        team.changes.append(ObjectiveChange(obj.key, obj.owner, obj.title, "added"))
+        w.totals.added += 1
+    elif before_obj is not None and before_obj is not obj:
+        if before_obj.private and not w.spec.include_private:
+            team.changes.append(ObjectiveChange(obj.key, obj.owner, obj.title, "added"))
+            w.totals.added += 1
+        else:
+            found = _field_changes(before_obj, obj, w.spec.today)
+            if found:
+                team.changes.append(ObjectiveChange(obj.key, obj.owner, obj.title, "changed", found))
+                w.totals.changed += 1
+    for kr, kv in zip(obj.key_results, view.key_results):
+        before_kr = (w.baseline.before_kr(obj, before_obj, kr) if w.baseline is not None
+                     else before_obj.kr(kr.id) if before_obj is not None else None)
+        series = w.series(kv.ref)
+        _moved(w, team, obj, kr, kv, before_kr, series)
+        _owed(w, team, obj, kr, kv, before_kr, series)
+        _attention(w, team, obj, kr, kv)
+
+
+def _moved(w: _Window, team: TeamFollowUp, obj: Objective, kr: KeyResult, kv, before_kr: KeyResult | None,
+           series: list) -> None:
+    """The key result under "what moved", when it moved, got a check-in or work inside the window."""
+    window = [c for c in series if w.inside(c)]
+    now = _kr_value(kr)
+    before = _kr_value(before_kr) if before_kr is not None else None
+    conf_before = before_kr.confidence if before_kr is not None else None
+    changed = before_kr is not None and (before != now or conf_before != kr.confidence)
+    progress_before = scoring.kr_progress(before_kr) if before_kr is not None else None
+    if kr.derived is not None and before_kr is not None:  # its value moves with its sources'
+        before = window[0].previous if window else now
+        changed = conf_before != kr.confidence
+        progress_before = value_progress(kr, before)
+    worked = w.work_on.get(kv.ref, ())
+    if not (window or changed or worked):
+        return
+    recent = [p for p in (value_progress(kr, c.value) for c in series[-SPARK_POINTS:]) if p is not None]
+    team.moved.append(Movement(
+        ref=kv.ref, objective=obj.key, owner=obj.owner, objective_title=obj.title, title=kr.title, kind=kr.kind,
+        unit=kr.unit, before=before, now=now, confidence_before=conf_before, confidence=kr.confidence,
+        progress_before=progress_before, progress=kv.progress, status=kv.status,
+        checkins=[w.note(c) for c in window], recent=recent, work=[w.work_note(c) for c in worked],
+        derived=kr.derived))
+    w.totals.moved += 1
+    w.totals.checkins += len(window) if kr.derived is None else 0  # a derived KR's are its sources'
+
+
+def _owed(w: _Window, team: TeamFollowUp, obj: Objective, kr: KeyResult, kv, before_kr: KeyResult | None,
+          series: list) -> None:
+    """The key result under "check-ins owed", when it has none within `checkin_every` days."""
+    new_kr = w.baseline is not None and before_kr is None  # added since then: nothing owed yet
+    if w.history is None or not w.running or new_kr or not scoring.owes_checkin(kr):
+        return
+    start, today = w.cycle.start, w.spec.today
+    last = series[-1].date.date() if series else None
+    due = max(last, start) + timedelta(days=w.every) if last else start + timedelta(days=w.every)
+    if due <= today:
+        team.owed.append(Owed(kv.ref, obj.key, obj.owner, kr.title, last, due, (today - due).days,
+                              owner_name(w.repo.org, obj.owner)))
+        w.totals.owed += 1
+
+
+def _attention(w: _Window, team: TeamFollowUp, obj: Objective, kr: KeyResult, kv) -> None:
+    """The key result under "needs attention", when it is off track or at risk."""
+    if kv.status == scoring.ON_TRACK:
+        return
+    why = _why(kr)
+    expected = scoring.milestone_elapsed(kr, w.cycle, w.spec.today) if why == "milestone" else w.expected
+    team.attention.append(Attention(
+        ref=kv.ref, objective=obj.key, owner=obj.owner, owner_name=owner_name(w.repo.org, obj.owner),
+        objective_title=obj.title, title=kr.title, status=kv.status, why=why, confidence=kr.confidence,
+        progress=kv.progress, expected=expected, due=kr.due))
+    if kv.status == scoring.OFF_TRACK:
+        w.totals.off_track += 1
+    else:
+        w.totals.at_risk += 1
+
+
+def _sorted_teams(repo: Repository, sections: dict[str, TeamFollowUp]) -> list[TeamFollowUp]:
+    """The sections with anything in them, company first; within one, by owner (team and id)."""
+    org = repo.org
     teams = sorted(sections.values(), key=lambda t: section_order(Section(t.team, t.name, t.kind)))
     by_owner: dict[str, tuple] = {}
 
@@ -452,9 +404,4 @@ def build_report(repo: Repository, history: History | None, *, cycle: str, today
         team.owed.sort(key=order)
         team.attention.sort(key=order)
         team.changes.sort(key=order)
-    teams = [t for t in teams if t.moved or t.owed or t.attention or t.changes]
-    if not running:
-        notes.append(f"{cycle} is not running on {today.isoformat()}: no check-ins are owed")
-    return FollowUp("follow-up", cycle, today, rev, since.day, since.label, since.rev, every, expected, selection,
-                    include_private, history is not None, totals, teams, notes)
-
+    return [t for t in teams if t.moved or t.owed or t.attention or t.changes]

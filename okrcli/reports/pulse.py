@@ -13,14 +13,16 @@ per team, and status lists owners in org order, never by score.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..cycles import Cycle, parse_cycle
+from ..json_fields import json_meta
 from ..load.history import History
 from ..model import Objective, Org, Repository
 from ..scoring import owes_checkin
 from .discipline import CycleCheckins, checkin_discipline
+from .spec import ReportSpec
 
 NOT_STARTED, RUNNING, ENDED = "not_started", "running", "ended"
 NO_FILE, NO_OBJECTIVES, UNREADABLE = "no_file", "no_objectives", "unreadable"
@@ -67,7 +69,7 @@ class MissingOwner:
     group: str  # the fill-in group (team id, or the company id)
     reason: str  # no_file | no_objectives | unreadable
     path: str  # root-relative path of the OKR file they would write
-    org_line: int  # where they are in org.yaml
+    org_line: int = field(metadata=json_meta(omit=True))  # where they are in org.yaml
 
 
 @dataclass
@@ -78,7 +80,7 @@ class FillInGroup:
     kind: str  # company | team
     name: str
     expected: int
-    filled: int
+    filled: int = field(metadata=json_meta(then=("rate",)))
     missing: list[str]
 
     @property
@@ -89,7 +91,7 @@ class FillInGroup:
 @dataclass
 class FillIn:
     expected: int
-    filled: int
+    filled: int = field(metadata=json_meta(then=("rate",)))
     groups: list[FillInGroup]
     missing: list[MissingOwner]
 
@@ -105,7 +107,7 @@ class OwedKR:
     last_checkin: date | None
     due: date
     days_overdue: int
-    line: int  # the KR's line in its OKR file
+    line: int = field(metadata=json_meta(omit=True))  # the KR's line in its OKR file
 
 
 @dataclass
@@ -114,7 +116,8 @@ class OwedOwner:
     kind: str | None  # company | team | person (None: not in org.yaml)
     name: str
     path: str  # root-relative OKR file
-    last_checkin: date | None  # latest check-in of any of the owner's key results in the cycle
+    # the latest check-in of any of the owner's key results in the cycle
+    last_checkin: date | None = field(metadata=json_meta(then=("days_overdue",)))
     key_results: list[OwedKR]
 
     @property
@@ -131,16 +134,20 @@ class EmptyObjective:
     line: int
 
 
+def _follow_up(status: Status) -> dict | None:
+    return None if status.owed is None else {"key_results": status.owed_key_results, "owners": status.owed}
+
+
 @dataclass
 class Status:
     cycle: str
     as_of: date
     checkin_every: int
     state: str  # not_started | running | ended
+    selection: str | None  # "--owner X" / "--team X" / "--me (X)"
     fill_in: FillIn
-    owed: list[OwedOwner] | None  # None: no git history to read check-ins from
-    empty_objectives: list[EmptyObjective]
-    selection: str | None = None  # "--owner X" / "--team X" / "--me (X)"
+    owed: list[OwedOwner] | None = field(metadata=json_meta(key="follow_up", value=_follow_up))  # None: no git
+    empty_objectives: list[EmptyObjective] = field(metadata=json_meta(key="objectives_without_key_results"))
 
     @property
     def owed_key_results(self) -> int:
@@ -154,7 +161,7 @@ def _owner_name(org: Org, owner: str) -> str:
     return found.name if found is not None else owner
 
 
-def build_fill_in(repo: Repository, cycle: str, owners: set[str] | None, unreadable: set[str]) -> FillIn:
+def fill_in(repo: Repository, cycle: str, owners: set[str] | None, unreadable: set[str]) -> FillIn:
     """Who has objectives for `cycle`: per team (the team and its own people), then the company."""
     org = repo.org
     files = {f.owner: f for f in repo.files if f.cycle == cycle}
@@ -187,11 +194,12 @@ def build_fill_in(repo: Repository, cycle: str, owners: set[str] | None, unreada
     return FillIn(sum(g.expected for g in result), sum(g.filled for g in result), result, missing)
 
 
-def build_status(repo: Repository, history: History | None, *, cycle: str, today: date,
-                 owners: set[str] | None = None, include_private: bool = False,
-                 unreadable: Iterable[str] = (), selection: str | None = None) -> Status:
-    """Fill-in, check-ins owed as of `today` and objectives without key results, for `cycle`."""
+def build_status(repo: Repository, history: History | None, spec: ReportSpec,
+                 unreadable: Iterable[str] = ()) -> Status:
+    """Fill-in, check-ins owed as of `spec.today` and objectives without key results, for `spec.cycle`."""
     from .views import canonical_objectives
+
+    cycle, today, owners, selection = spec.cycle, spec.today, spec.owners, spec.selection
 
     parsed = parse_cycle(cycle)
     every = max(1, repo.settings.checkin_every)
@@ -202,7 +210,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
     latest: dict[str, date] = {}
     empty = []
     for obj in canonical_objectives(repo, [cycle]):
-        if (obj.private and not include_private) or (owners is not None and obj.owner not in owners):
+        if not spec.wants(obj.private, obj.owner):
             continue
         if not obj.key_results and not obj.broken_krs:  # a key result that failed to load is one (okr check)
             empty.append(EmptyObjective(obj.key, obj.owner, obj.title, obj.loc.path, obj.loc.line))
@@ -225,7 +233,7 @@ def build_status(repo: Repository, history: History | None, *, cycle: str, today
         entry.last_checkin = latest.get(entry.owner)
     ordered = sorted(owed.values(), key=lambda o: (_KIND_RANK.get(o.kind, 3), o.owner))
     return Status(cycle=cycle, as_of=today, checkin_every=every, state=state,
-                  fill_in=build_fill_in(repo, cycle, owners, set(unreadable)),
+                  fill_in=fill_in(repo, cycle, owners, set(unreadable)),
                   owed=None if history is None else ordered, empty_objectives=empty, selection=selection)
 
 
@@ -297,11 +305,6 @@ class Counts:
         self.bottom_up_objectives += other.bottom_up_objectives
         self.aspirational_objectives += other.aspirational_objectives
 
-    def as_json(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in _COUNT_NAMES}
-
-
-_COUNT_NAMES = tuple(f.name for f in fields(Counts))
 
 
 def _share(counts: Counts, pair: tuple[str, str]) -> float | None:
@@ -311,11 +314,11 @@ def _share(counts: Counts, pair: tuple[str, str]) -> float | None:
 
 @dataclass
 class HealthFigures:
-    counts: Counts
-    components: dict[str, float | None]
     indices: dict[str, float | None]  # 0..100, None when a component has nothing to count
     fill_in_rate: float | None
     checkin_rate: float | None
+    components: dict[str, float | None]
+    counts: Counts
 
     @classmethod
     def of(cls, counts: Counts) -> HealthFigures:
@@ -324,8 +327,8 @@ class HealthFigures:
         for index, terms in FORMULAS.items():
             values = [components[c] for c, _ in terms]
             indices[index] = None if None in values else 100 * sum(w * components[c] for c, w in terms)
-        return cls(counts, components, indices, _share(counts, RATES["fill_in_rate"]),
-                   _share(counts, RATES["checkin_rate"]))
+        return cls(indices=indices, fill_in_rate=_share(counts, RATES["fill_in_rate"]),
+                   checkin_rate=_share(counts, RATES["checkin_rate"]), components=components, counts=counts)
 
 
 @dataclass
@@ -334,7 +337,7 @@ class HealthScope:
     kind: str  # company | team
     name: str
     parent: str | None
-    current: HealthFigures
+    current: HealthFigures = field(metadata=json_meta(flatten=True))
     previous: HealthFigures | None
     trend: dict[str, float | None] | None  # current index minus previous, per index
 
@@ -345,11 +348,11 @@ class Health:
     as_of: date
     checkin_every: int
     previous_cycle: str | None  # the cycle the trend compares with (None: it has no OKR files)
-    scopes: list[HealthScope]
     history: bool = True  # False: no git history, so follow-up and check-in rate are unknown
     include_private: bool = False
     max_objectives: int = 5
     max_key_results: int = 5
+    scopes: list[HealthScope] = field(default_factory=list)
 
 
 @dataclass
@@ -373,47 +376,61 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
     """Counts of each owner with anything to count in `cycle` (org owners, owners of objectives)."""
     from .views import canonical_objectives
 
-    org = repo.org
     every = max(1, repo.settings.checkin_every)
-    result: dict[str, Counts] = {}
+    result = _org_counts(repo, cycle)
+    by_owner: dict[str, list[Objective]] = {}
+    for obj in canonical_objectives(repo, [cycle.id]):
+        if include_private or not obj.private:
+            by_owner.setdefault(obj.owner, []).append(obj)
+    checkins = CycleCheckins(history, cycle, today, every) if history is not None else None
+    counter = _OwnerCounter(repo, network, cycle, today, setting, checkins)
+    for owner, owned in by_owner.items():
+        counter.count(result.setdefault(owner, Counts()), owner, owned)
+    if checkins is not None:
+        for owner, record in checkin_discipline(repo, history, cycle, today, every, owners=by_owner,
+                                                include_private=include_private, checkins=checkins).items():
+            c = result.setdefault(owner, Counts())
+            c.kr_weeks += record.kr_weeks
+            c.kr_weeks_checked += record.kr_weeks_on_time
+    return result
 
-    def counts(owner: str) -> Counts:
-        got = result.get(owner)
-        if got is None:
-            got = result[owner] = Counts()
-        return got
 
+def _org_counts(repo: Repository, cycle: Cycle) -> dict[str, Counts]:
+    """The owners org.yaml names (company, teams, people), each counted as filled in or not."""
+    org = repo.org
     filled = {f.owner for f in repo.files if f.cycle == cycle.id and f.objectives}
+    result: dict[str, Counts] = {}
     for owner in [*([org.company.id] if org.company else []), *org.teams, *org.people]:
-        c = counts(owner)
+        c = result[owner] = Counts()
         c.owners = 1
         c.owners_filled = int(owner in filled)
         if owner in org.people:
             c.people = 1
             c.people_filled = int(owner in filled)
-    by_owner: dict[str, list[Objective]] = {}
-    for obj in canonical_objectives(repo, [cycle.id]):
-        if include_private or not obj.private:
-            by_owner.setdefault(obj.owner, []).append(obj)
-    day = min(today, cycle.end)
-    started = today >= cycle.start
-    checkins = CycleCheckins(history, cycle, today, every) if history is not None else None
-    last_in_cycle = checkins.last_in_cycle if checkins is not None else {}
-    weak = setting.weak_kr
-    up, out, into = network.up, network.out, network.into
-    objs = repo.objectives
-    homes: dict[str, str] = {}
+    return result
 
-    def home(owner: str) -> str:
-        got = homes.get(owner)
+
+class _OwnerCounter:
+    """Counts one owner's objectives and key results (focus, alignment, outcomes, check-ins up to date)."""
+
+    def __init__(self, repo: Repository, network, cycle: Cycle, today: date, setting: _Setting,
+                 checkins: CycleCheckins | None):
+        self.org, self.objs, self.network, self.cycle, self.setting = repo.org, repo.objectives, network, cycle, setting
+        self.every = max(1, repo.settings.checkin_every)
+        self.day = min(today, cycle.end)
+        self.counting_checkins = checkins is not None and today >= cycle.start
+        self.last_in_cycle = checkins.last_in_cycle if checkins is not None else {}
+        self._homes: dict[str, str] = {}
+
+    def home(self, owner: str) -> str:
+        got = self._homes.get(owner)
         if got is None:
-            got = homes[owner] = home_team(org, owner)
+            got = self._homes[owner] = home_team(self.org, owner)
         return got
 
-    for owner, owned in by_owner.items():
-        c = counts(owner)
-        kind = org.kind(owner)
-        own_home = home(owner)
+    def count(self, c: Counts, owner: str, owned: list[Objective]) -> None:
+        setting, kind, own_home = self.setting, self.org.kind(owner), self.home(owner)
+        up, out, into, objs = self.network.up, self.network.out, self.network.into, self.objs
         c.owners_with_objectives = 1
         c.focused_owners = int(1 <= len(owned) <= setting.max_objectives and
                                all(1 <= len(o.key_results) <= setting.max_key_results for o in owned))
@@ -426,23 +443,20 @@ def owner_counts(repo: Repository, network, history: History | None, cycle: Cycl
                 c.non_company_objectives += 1
                 c.aligned_objectives += aligned
             c.bottom_up_objectives += bool(obj.standalone) or (kind == "person" and aligned)
-            c.lateral_objectives += any(home(objs[k].owner) != own_home for k in out[key]) or any(
-                home(objs[k].owner) != own_home for k in into[key])
-            for kr in obj.key_results:
-                c.key_results += 1
-                c.outcome_key_results += weak is None or not weak.match(kr.title)
-                if not started or checkins is None or not owes_checkin(kr):
-                    continue
-                c.open_key_results += 1
-                since = wait_start(last_in_cycle.get(f"{key}/{kr.id}"), cycle)
-                c.up_to_date_key_results += since + timedelta(days=every) > day
-    if checkins is not None:
-        for owner, record in checkin_discipline(repo, history, cycle, today, every, owners=by_owner,
-                                                include_private=include_private, checkins=checkins).items():
-            c = counts(owner)
-            c.kr_weeks += record.kr_weeks
-            c.kr_weeks_checked += record.kr_weeks_on_time
-    return result
+            c.lateral_objectives += any(self.home(objs[k].owner) != own_home for k in out[key]) or any(
+                self.home(objs[k].owner) != own_home for k in into[key])
+            self.count_krs(c, obj)
+
+    def count_krs(self, c: Counts, obj: Objective) -> None:
+        weak = self.setting.weak_kr
+        for kr in obj.key_results:
+            c.key_results += 1
+            c.outcome_key_results += weak is None or not weak.match(kr.title)
+            if not self.counting_checkins or not owes_checkin(kr):
+                continue
+            c.open_key_results += 1
+            since = wait_start(self.last_in_cycle.get(f"{obj.key}/{kr.id}"), self.cycle)
+            c.up_to_date_key_results += since + timedelta(days=self.every) > self.day
 
 
 def scope_counts(repo: Repository, per_owner: dict[str, Counts], scope_ids: set[str]) -> dict[str, Counts]:
@@ -528,9 +542,10 @@ def _bottom_up(org: Org, children: dict[str, list[str]]) -> list[tuple[str, list
     return order
 
 
-def build_health(repo: Repository, network, history: History | None, *, cycle: str, today: date,
-                 team: str | None = None, include_private: bool = False) -> Health:
-    """The four indices (and fill-in and check-in rates) of the company and each team, with the trend."""
+def build_health(repo: Repository, network, history: History | None, spec: ReportSpec) -> Health:
+    """The four indices (and fill-in and check-in rates) of the company and each team (below
+    `spec.team`, when given), with the trend against the previous cycle."""
+    cycle, today, team, include_private = spec.cycle, spec.today, spec.team, spec.include_private
     org = repo.org
     parsed = parse_cycle(cycle)
     setting = _settings(repo)

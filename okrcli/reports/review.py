@@ -36,6 +36,7 @@ from .common import (
     owner_order,
     value_progress,
 )
+from .spec import ReportSpec
 
 SWEET_SPOT = (0.6, 0.7)  # Google's grading: aspirational objectives should land here on average
 NOT_STARTED, RUNNING, ENDED = "not_started", "running", "ended"
@@ -222,151 +223,205 @@ def _verdict(mean: float | None) -> str:
     return BELOW if mean < low else ABOVE if mean > high else WITHIN
 
 
-def _known(scores: list[float | None]) -> tuple[list[float], int]:
-    """The known scores, and how many were left out as unknown."""
-    known = [s for s in scores if s is not None]
-    return known, len(scores) - len(known)
+def _rollup(scores: list[float | None]) -> tuple[float | None, str | None, int, int]:
+    """(score, band, objectives counted, left out as unknown) of a roll-up (`scoring.rollup`)."""
+    score, known, left_out = scoring.rollup(scores)
+    return score, (scoring.band(score) if score is not None else None), known, left_out
 
 
-def _rollup(total: float, count: int) -> tuple[float | None, str | None]:
-    if not count:
-        return None, None
-    score = min(1.0, max(0.0, total / count))
-    return score, scoring.band(score)
+class _Sections:
+    """Where each owner is filed and the order owners are listed in (team and id), each worked out once."""
+
+    def __init__(self, org):
+        self.org = org
+        self._home: dict[str, Section] = {}
+        self._order: dict[str, tuple] = {}
+        self._chains: dict[str, list[str]] = {}
+
+    def home(self, owner: str) -> Section:
+        got = self._home.get(owner)
+        if got is None:
+            got = self._home[owner] = home_section(self.org, owner)
+        return got
+
+    def order(self, owner: str) -> tuple:
+        got = self._order.get(owner)
+        if got is None:
+            got = self._order[owner] = owner_order(self.org, owner)
+        return got
+
+    def teams_above(self, owner: str) -> list[str]:
+        """The teams whose roll-up counts the owner's objectives (its own team and those above it)."""
+        chain = self._chains.get(owner)
+        if chain is None:
+            org, kind = self.org, self.org.kind(owner)
+            chain = self._chains[owner] = (org.team_ancestors(org.people[owner].team) if kind == "person"
+                                           else org.team_ancestors(owner) if kind == "team" else [])
+        return chain
 
 
-def build_review(repo: Repository, history: History | None, *, cycle: str, today: date,
-                 owners: set[str] | None = None, include_private: bool = False, rev: str | None = None,
-                 selection: str | None = None, team: str | None = None, until: date | None = None) -> Review:
-    """The review of `cycle` as of `today` (see the module doc). `owners` limits it (`--team`);
-    `team` names the team selected, whose subtree is the list of team roll-ups; `until` leaves out
-    check-ins dated after it (`--at`: the history is read from HEAD)."""
-    from .discipline import all_periods, checkin_discipline
+def _reviewed_kr(kr: KeyResult, kv, series: list) -> ReviewedKR:
+    points, start = burn_up_points(kr, series)
+    notes = [KRNote(c.date.date(), c.author_name, c.value, c.note.strip()) for c in series if c.note.strip()]
+    return ReviewedKR(ref=kv.ref, id=kv.id, title=kv.title, kind=kv.kind, unit=kv.unit, score=kv.score,
+                      progress=kv.progress, band=kv.band, status=kv.status, confidence=kv.confidence,
+                      graded=kv.graded, history=points, start_progress=start, notes=notes)
+
+
+def _reviewed_objectives(repo: Repository, history: History | None, spec: ReportSpec,
+                         sections: _Sections) -> list[ReviewedObjective]:
+    """The objectives of the review with their key results and check-ins, in file order."""
     from .views import Scorer, canonical_objectives
 
-    parsed = parse_cycle(cycle)
-    if parsed is None:
-        raise OkrError(f"'{cycle}' is not a cycle id")
     org = repo.org
-    every = max(1, repo.settings.checkin_every)
-    scorer = Scorer(repo, today, include_private)
-    state = NOT_STARTED if today < parsed.start else ENDED if today > parsed.end else RUNNING
-    periods = all_periods(parsed, every)
-
-    sections: dict[str, Section] = {}
+    scorer = Scorer(repo, spec.today, spec.include_private)
     objectives: list[ReviewedObjective] = []
-    per_owner: dict[str, list[float | None]] = {}
-    per_team: dict[str, list[float | None]] = {}
-    chains: dict[str, list[str]] = {}
-    for obj in canonical_objectives(repo, [cycle]):
-        if (obj.private and not include_private) or (owners is not None and obj.owner not in owners):
+    for obj in canonical_objectives(repo, [spec.cycle]):
+        if not spec.wants(obj.private, obj.owner):
             continue
         view = scorer.view(obj)
-        owner = obj.owner
-        section = sections.get(owner)
-        if section is None:
-            section = sections[owner] = home_section(org, owner)
         krs = []
         for kr, kv in zip(obj.key_results, view.key_results):
             series = history.series(kv.ref) if history is not None else []
-            if until is not None:
-                series = [c for c in series if c.date.date() <= until]
-            points, start = burn_up_points(kr, series)
-            notes = [KRNote(c.date.date(), c.author_name, c.value, c.note.strip()) for c in series if c.note.strip()]
-            krs.append(ReviewedKR(kv.ref, kv.id, kv.title, kv.kind, kv.unit, kv.score, kv.progress, kv.band,
-                                  kv.status, kv.confidence, kv.graded, points, start, notes))
+            if spec.until is not None:
+                series = [c for c in series if c.date.date() <= spec.until]
+            krs.append(_reviewed_kr(kr, kv, series))
+        section = sections.home(obj.owner)
         objectives.append(ReviewedObjective(
-            view.ref, owner, owner_name(org, owner), section.id, section.name, view.id, view.title, view.score,
-            view.band,
-            view.status, view.committed, view.private, view.standalone, view.review_score is not None,
-            view.review_notes, krs, view.incomplete))
-        per_owner.setdefault(owner, []).append(view.score)
-        chain = chains.get(owner)
-        if chain is None:
-            kind = org.kind(owner)
-            chain = chains[owner] = (org.team_ancestors(org.people[owner].team) if kind == "person"
-                                     else org.team_ancestors(owner) if kind == "team" else [])
-        for t in chain:
-            per_team.setdefault(t, []).append(view.score)
+            ref=view.ref, owner=obj.owner, owner_name=owner_name(org, obj.owner), team=section.id,
+            team_name=section.name, id=view.id, title=view.title, score=view.score, band=view.band,
+            status=view.status, committed=view.committed, private=view.private, standalone=view.standalone,
+            graded=view.review_score is not None, notes=view.review_notes, key_results=krs,
+            incomplete=view.incomplete))
+    return objectives
 
-    order_cache: dict[str, tuple] = {}
 
-    def order(owner: str) -> tuple:
-        got = order_cache.get(owner)
-        if got is None:
-            got = order_cache[owner] = owner_order(org, owner)
-        return got
+def _rollups(repo: Repository, spec: ReportSpec, objectives: list[ReviewedObjective],
+             sections: _Sections) -> tuple[Rollup | None, list[Rollup], list[Rollup]]:
+    """(company, teams, owners): the roll-up scores of the objectives shown (in file order, so that
+    each mean adds its scores in the same order every time)."""
+    org, team, owners = repo.org, spec.team, spec.owners
+    per_owner: dict[str, list[float | None]] = {}
+    per_team: dict[str, list[float | None]] = {}
+    for o in objectives:
+        per_owner.setdefault(o.owner, []).append(o.score)
+        for t in sections.teams_above(o.owner):
+            per_team.setdefault(t, []).append(o.score)
 
-    objectives.sort(key=lambda o: order(o.owner))  # stable: an owner's objectives stay in file order
-    owner_rollups = []
-    for owner in sorted(per_owner, key=order):
-        known, left_out = _known(per_owner[owner])
-        score, band = _rollup(sum(known), len(known))
-        owner_rollups.append(Rollup(owner, owner_name(org, owner), org.kind(owner), sections[owner].id, len(known),
-                                    score, band, left_out))
+    def rollup(id: str, name: str, kind: str | None, section: str, scores: list[float | None]) -> Rollup:
+        score, band, known, left_out = _rollup(scores)
+        return Rollup(id=id, name=name, kind=kind, team=section, objectives=known, score=score, band=band,
+                      left_out=left_out)
+
+    owner_rollups = [rollup(o, owner_name(org, o), org.kind(o), sections.home(o).id, per_owner[o])
+                     for o in sorted(per_owner, key=sections.order)]
     if team is not None and team in org.teams:
         team_ids = sorted(org.subteams(team))
     elif owners is None or (org.company is not None and team == org.company.id):
         team_ids = sorted(org.teams)
     else:
         team_ids = sorted(set(per_team))
-    team_rollups = []
-    for t in team_ids:
-        known, left_out = _known(per_team.get(t, []))
-        score, band = _rollup(sum(known), len(known))
-        team_rollups.append(Rollup(t, org.teams[t].name, "team", t, len(known), score, band, left_out))
+    team_rollups = [rollup(t, org.teams[t].name, "team", t, per_team.get(t, [])) for t in team_ids]
     company = None
     if org.company is not None and (owners is None or team == org.company.id):
-        known, left_out = _known([o.score for o in objectives])
-        score, band = _rollup(sum(known), len(known))
-        company = Rollup(org.company.id, org.company.name, "company", org.company.id, len(known), score, band,
-                         left_out)
+        listed = sorted(objectives, key=lambda o: sections.order(o.owner))
+        company = rollup(org.company.id, org.company.name, "company", org.company.id, [o.score for o in listed])
+    return company, team_rollups, owner_rollups
 
-    bands = Bands()
-    aspirational_scores = []
-    committed_below, committed_delivered, perfect, standalone, notes, carry = [], [], [], [], [], []
-    incomplete = []
+
+@dataclass
+class _Tally:
+    """The objectives sorted into the review's lists (bands, committed, aspirational, carry-over)."""
+
+    bands: Bands = field(default_factory=Bands)
+    aspirational: list[float] = field(default_factory=list)
+    committed_below: list[str] = field(default_factory=list)
+    committed_delivered: list[str] = field(default_factory=list)
+    perfect: list[str] = field(default_factory=list)
+    standalone: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    carry_over: list[CarryOver] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)
+
+
+def _tally(objectives: list[ReviewedObjective]) -> _Tally:
+    t = _Tally()
     for o in objectives:
         if o.standalone:
-            standalone.append(o.ref)
+            t.standalone.append(o.ref)
         if o.notes:
-            notes.append(o.ref)
+            t.notes.append(o.ref)
         if o.score is None:  # unknown: in no band, no verdict, no carry-over guess
-            incomplete.append(o.ref)
+            t.incomplete.append(o.ref)
             continue
-        setattr(bands, o.band, getattr(bands, o.band) + 1)
+        setattr(t.bands, o.band, getattr(t.bands, o.band) + 1)
         if o.committed:
-            (committed_delivered if o.score >= 1.0 else committed_below).append(o.ref)
+            (t.committed_delivered if o.score >= 1.0 else t.committed_below).append(o.ref)
         else:
-            aspirational_scores.append(o.score)
+            t.aspirational.append(o.score)
             if o.score >= 1.0:
-                perfect.append(o.ref)
+                t.perfect.append(o.ref)
         if o.score < 1.0:
-            carry.append(CarryOver(o.ref, o.owner, o.title, o.score, o.committed,
-                                   [k.id for k in o.key_results if k.score < 1.0]))
-    mean = sum(aspirational_scores) / len(aspirational_scores) if aspirational_scores else None
+            t.carry_over.append(CarryOver(o.ref, o.owner, o.title, o.score, o.committed,
+                                          [k.id for k in o.key_results if k.score < 1.0]))
+    return t
 
-    discipline = None
+
+def _discipline(repo: Repository, history: History, spec: ReportSpec, cycle, every: int,
+                sections: _Sections) -> list[Discipline]:
+    from .discipline import checkin_discipline
+
+    org = repo.org
+    found = checkin_discipline(repo, history, cycle, spec.today, every, owners=spec.owners,
+                               include_private=spec.include_private)
+    return [Discipline(owner=d.owner, name=owner_name(org, d.owner), team=sections.home(d.owner).id,
+                       weeks=d.weeks, on_time=d.on_time, late=d.late, missed=d.missed,
+                       last_checkin=d.last_checkin, pending=d.pending)
+            for d in sorted(found.values(), key=lambda d: sections.order(d.owner))]
+
+
+def _messages(spec: ReportSpec, cycle, state: str, history: History | None, incomplete: list[str]) -> list[str]:
     messages = []
-    if history is not None:
-        found = checkin_discipline(repo, history, parsed, today, every, owners=owners,
-                                   include_private=include_private)
-        discipline = [Discipline(d.owner, owner_name(org, d.owner), home_section(org, d.owner).id, d.weeks,
-                                 d.on_time, d.late, d.missed, d.last_checkin, d.pending)
-                      for d in sorted(found.values(), key=lambda d: order(d.owner))]
-    else:
+    if history is None:
         messages.append("no git history: check-in discipline and burn-up charts are left out")
     if state == RUNNING:
-        messages.append(f"{cycle} is still running ({(parsed.end - today).days} days left): scores are provisional")
+        messages.append(f"{spec.cycle} is still running ({(cycle.end - spec.today).days} days left): "
+                        "scores are provisional")
     elif state == NOT_STARTED:
-        messages.append(f"{cycle} has not started on {today.isoformat()}")
+        messages.append(f"{spec.cycle} has not started on {spec.today.isoformat()}")
     if incomplete:
         messages.append(f"{len(incomplete)} objective{'' if len(incomplete) == 1 else 's'} left out of the "
                         "roll-ups and bands: a key result failed to load, so the score is unknown (run okr check)")
+    return messages
+
+
+def build_review(repo: Repository, history: History | None, spec: ReportSpec) -> Review:
+    """The review of `spec.cycle` as of `spec.today` (see the module doc). `spec.owners` limits it
+    (`--team`); `spec.team` names the team selected, whose subtree is the list of team roll-ups;
+    `spec.until` leaves out check-ins dated after it (`--at`: the history is read from HEAD)."""
+    from .discipline import all_periods
+
+    cycle = parse_cycle(spec.cycle) if spec.cycle is not None else None
+    if cycle is None:
+        raise OkrError(f"'{spec.cycle}' is not a cycle id")
+    today, every = spec.today, max(1, repo.settings.checkin_every)
+    state = NOT_STARTED if today < cycle.start else ENDED if today > cycle.end else RUNNING
+    periods = all_periods(cycle, every)
+    sections = _Sections(repo.org)
+    objectives = _reviewed_objectives(repo, history, spec, sections)
+    company, teams, owners = _rollups(repo, spec, objectives, sections)
+    objectives.sort(key=lambda o: sections.order(o.owner))  # stable: an owner's objectives stay in file order
+    t = _tally(objectives)
+    mean = sum(t.aspirational) / len(t.aspirational) if t.aspirational else None
     return Review(
-        "review", cycle, parsed.start, parsed.end, today, state, rev, selection, include_private,
-        history is not None, every, len(periods), sum(1 for p in periods if p.end < today), PRINCIPLE,
-        company, team_rollups, owner_rollups, bands,
-        Aspirational(len(aspirational_scores), mean, SWEET_SPOT, _verdict(mean)),
-        committed_below, committed_delivered, perfect, standalone, notes, carry, discipline, objectives, messages,
-        incomplete)
+        report="review", cycle=spec.cycle, start=cycle.start, end=cycle.end, as_of=today, state=state,
+        rev=spec.rev, selection=spec.selection, include_private=spec.include_private,
+        history=history is not None, checkin_every=every, weeks_in_cycle=len(periods),
+        weeks_over=sum(1 for p in periods if p.end < today), ordering=PRINCIPLE, company=company, teams=teams,
+        owners=owners, bands=t.bands,
+        aspirational=Aspirational(len(t.aspirational), mean, SWEET_SPOT, _verdict(mean)),
+        committed_below=t.committed_below, committed_delivered=t.committed_delivered, perfect=t.perfect,
+        standalone=t.standalone, notes=t.notes, carry_over=t.carry_over,
+        discipline=_discipline(repo, history, spec, cycle, every, sections) if history is not None else None,
+        objectives=objectives, messages=_messages(spec, cycle, state, history, t.incomplete),
+        incomplete=t.incomplete)

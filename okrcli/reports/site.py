@@ -27,16 +27,10 @@ from ..network import AlignmentNetwork
 from .common import owner_name
 from .pulse import Health, HealthScope, OwedOwner, Status, build_health, build_status
 from .review import Point, Review, Rollup, burn_up_points
-from .views import (
-    KIND_RANK,
-    KRView,
-    ObjectiveDetail,
-    Scorer,
-    Tree,
-    _natural,
-    build_show_objective,
-    build_tree,
-)
+from .show import ObjectiveDetail, build_show_objective
+from .spec import ReportSpec
+from .tree import Tree, build_tree
+from .views import KIND_RANK, KRView, Scorer, _natural
 
 MARKER = ".okr-site"  # the file that says a folder is a site okr wrote (and may replace)
 INDEX, REVIEW, FOLLOW_UP, STYLE = "index.html", "review.html", "follow-up.html", "style.css"
@@ -167,45 +161,83 @@ def _shown(obj: Objective, include_private: bool) -> bool:
     return include_private or not obj.private
 
 
-def build_site(repo: Repository, history: History | None, *, cycle: str, today: date, rev: str | None,
-               work_tree: bool, review: Review, include_private: bool = False,
-               unreadable: set[str] | None = None, until: date | None = None) -> Site:
-    """Everything but the objective pages (see `objective_page`), for `cycle` as of `today`."""
-    parsed = parse_cycle(cycle)
+def build_site(repo: Repository, history: History | None, spec: ReportSpec, *, work_tree: bool, review: Review,
+               unreadable: set[str] | None = None) -> Site:
+    """Everything but the objective pages (see `objective_page`), for `spec.cycle` as of `spec.today`."""
+    cycle, today = spec.cycle, spec.today
+    parsed = parse_cycle(cycle) if cycle is not None else None
     if parsed is None:
         raise OkrError(f"'{cycle}' is not a cycle id")
     org = repo.org
     network = AlignmentNetwork(repo)
     scorer = Scorer(repo, today)
-    tree = build_tree(repo, network, scorer, cycle=cycle, include_private=include_private)
-    status = build_status(repo, history, cycle=cycle, today=today, include_private=include_private,
-                          unreadable=unreadable or ())
-    health = build_health(repo, network, history, cycle=cycle, today=today, include_private=include_private)
+    shown_spec = ReportSpec(cycle, today, include_private=spec.include_private)
+    tree = build_tree(repo, network, scorer, shown_spec)
+    status = build_status(repo, history, shown_spec, unreadable=unreadable or ())
+    health = build_health(repo, network, history, shown_spec)
+    keys, by_owner = _pages_shown(repo, parsed, spec.include_private)
+    teams = _team_pages(org, by_owner, review, health, status)
+    people: dict[str, PersonPage] = {}
+    team_rank = {tid: n for n, tid in enumerate(teams)}
+    owner_rollups = {r.id: r for r in review.owners}
+    owed = {o.owner: o for o in status.owed or ()}
+    missing = {m.owner for m in status.fill_in.missing}
+    for p in sorted(org.people.values(), key=lambda p: (team_rank.get(p.team, -1), p.id)):
+        people[p.id] = PersonPage(p.id, p.name, p.team if p.team in org.teams else None, p.github,
+                                  by_owner.get(p.id, []), owner_rollups.get(p.id), owed.get(p.id),
+                                  p.id in missing)
+    company = org.company.id if org.company is not None else None
+    state = "not_started" if today < parsed.start else "ended" if today > parsed.end else "running"
+    return Site(
+        cycle=cycle, start=parsed.start, end=parsed.end, state=state, as_of=today, rev=spec.rev, work_tree=work_tree,
+        include_private=spec.include_private, company=company, company_name=owner_name(org, company) if company else "",
+        history=history is not None, tree=tree, status=status, health=health, review=review, teams=teams,
+        people=people, company_objectives=by_owner.get(company, []) if company else [], objectives=keys,
+        paths=_objective_paths(keys), repository=repo, network=network, scorer=scorer, history_data=history,
+        until=spec.until)
 
-    # Pages for the cycle's objectives and for those of the cycles enclosing it (what they align to).
-    enclosing = {c for c in repo.cycles() if (p := parse_cycle(c)) is not None and p.encloses(parsed)}
-    kind = org.kind
+
+def _pages_shown(repo: Repository, cycle, include_private: bool) -> tuple[list[str], dict[str, list[str]]]:
+    """The objectives with a page (the cycle's and those of the cycles enclosing it, what they align
+    to) in display order, and the cycle's own objectives by owner."""
+    enclosing = {c for c in repo.cycles() if (p := parse_cycle(c)) is not None and p.encloses(cycle)}
+    kind = repo.org.kind
 
     def order(obj: Objective) -> tuple:
         p = parse_cycle(obj.cycle)
-        return (obj.cycle != cycle, p.start if p else date.max, KIND_RANK.get(kind(obj.owner), 3), obj.owner,
+        return (obj.cycle != cycle.id, p.start if p else date.max, KIND_RANK.get(kind(obj.owner), 3), obj.owner,
                 _natural(obj.id))
 
-    canonical = repo.objectives
-    shown = [o for o in canonical.values() if o.cycle in enclosing and _shown(o, include_private)]
+    shown = [o for o in repo.objectives.values() if o.cycle in enclosing and _shown(o, include_private)]
     shown.sort(key=order)
-    keys = [o.key for o in shown]
     by_owner: dict[str, list[str]] = {}
     for o in shown:
-        if o.cycle == cycle:
+        if o.cycle == cycle.id:
             by_owner.setdefault(o.owner, []).append(o.key)
+    return [o.key for o in shown], by_owner
 
+
+def _owed_by_team(org: Org, status: Status) -> tuple[dict[str, list[OwedOwner]], dict[str, int]]:
+    """Per team: the team and its own people owing check-ins, and the key results owed in it and below it."""
+    owed_in: dict[str, list[OwedOwner]] = {}
+    owed_below: dict[str, int] = {}
+    for o in status.owed or ():
+        kind_of = org.kind(o.owner)
+        start = org.people[o.owner].team if kind_of == "person" else o.owner if kind_of == "team" else None
+        if start in org.teams:
+            owed_in.setdefault(start, []).append(o)
+        for t in org.team_ancestors(start):
+            owed_below[t] = owed_below.get(t, 0) + len(o.key_results)
+    return owed_in, owed_below
+
+
+def _team_pages(org: Org, by_owner: dict[str, list[str]], review: Review, health: Health,
+                status: Status) -> dict[str, TeamPage]:
+    """The team pages in tree order: depth first, parents before their subteams, subteams by id."""
     team_rollups = {r.id: r for r in review.teams}
-    owner_rollups = {r.id: r for r in review.owners}
     scopes = {s.id: s for s in health.scopes}
-    owed = {o.owner: o for o in status.owed or ()}
     missing = {m.owner for m in status.fill_in.missing}
-    teams: dict[str, TeamPage] = {}
+    owed_in, owed_below = _owed_by_team(org, status)
     children: dict[str | None, list[str]] = {}
     for t in org.teams.values():
         parent = t.parent if t.parent in org.teams and t.parent != t.id else None
@@ -215,49 +247,28 @@ def build_site(repo: Repository, history: History | None, *, cycle: str, today: 
         if p.team in org.teams:
             people_of.setdefault(p.team, []).append(p.id)
 
-    owed_in: dict[str, list[OwedOwner]] = {}  # team -> the team and its own people owing check-ins
-    owed_below: dict[str, int] = {}  # team -> key results owed in it and below it
-    for o in status.owed or ():
-        kind_of = org.kind(o.owner)
-        start = org.people[o.owner].team if kind_of == "person" else o.owner if kind_of == "team" else None
-        if start in org.teams:
-            owed_in.setdefault(start, []).append(o)
-        for t in org.team_ancestors(start):
-            owed_below[t] = owed_below.get(t, 0) + len(o.key_results)
+    def page(tid: str, parent: str | None, subteams: list[str], missing_here: list[str]) -> TeamPage:
+        t = org.teams[tid]
+        return TeamPage(
+            id=tid, name=t.name, parent=parent, lead=t.lead if t.lead in org.people else None, github=t.github,
+            subteams=subteams, people=sorted(people_of.get(tid, [])), objectives=by_owner.get(tid, []),
+            rollup=team_rollups.get(tid), health=scopes.get(tid), owed=owed_in.get(tid, []),
+            owed_below=owed_below.get(tid, 0), missing=missing_here)
 
-    placed: set[str] = set()
+    teams: dict[str, TeamPage] = {}
     stack = sorted(children.get(None, []), reverse=True)
-    while stack:  # depth first, parents before their subteams, subteams by id
+    while stack:
         tid = stack.pop()
-        if tid in placed:
+        if tid in teams:
             continue
-        placed.add(tid)
-        t = org.teams[tid]
         subteams = sorted(children.get(tid, []))
-        teams[tid] = TeamPage(
-            tid, t.name, t.parent if t.parent in org.teams else None, t.lead if t.lead in org.people else None,
-            t.github, subteams, sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
-            scopes.get(tid), owed_in.get(tid, []), owed_below.get(tid, 0),
-            [m for m in [tid, *sorted(people_of.get(tid, []))] if m in missing])
+        parent = org.teams[tid].parent
+        teams[tid] = page(tid, parent if parent in org.teams else None, subteams,
+                          [m for m in [tid, *sorted(people_of.get(tid, []))] if m in missing])
         stack.extend(reversed(subteams))
-    for tid in sorted(set(org.teams) - placed):  # teams in a parent loop (okr check reports it)
-        t = org.teams[tid]
-        teams[tid] = TeamPage(tid, t.name, None, t.lead if t.lead in org.people else None, t.github, [],
-                              sorted(people_of.get(tid, [])), by_owner.get(tid, []), team_rollups.get(tid),
-                              scopes.get(tid), owed_in.get(tid, []), owed_below.get(tid, 0), [])
-
-    people: dict[str, PersonPage] = {}
-    team_rank = {tid: n for n, tid in enumerate(teams)}
-    for p in sorted(org.people.values(), key=lambda p: (team_rank.get(p.team, -1), p.id)):
-        people[p.id] = PersonPage(p.id, p.name, p.team if p.team in org.teams else None, p.github,
-                                  by_owner.get(p.id, []), owner_rollups.get(p.id), owed.get(p.id),
-                                  p.id in missing)
-    company = org.company.id if org.company is not None else None
-    state = "not_started" if today < parsed.start else "ended" if today > parsed.end else "running"
-    return Site(cycle, parsed.start, parsed.end, state, today, rev, work_tree, include_private, company,
-                owner_name(org, company) if company else "", history is not None, tree, status, health, review,
-                teams, people, by_owner.get(company, []) if company else [], keys,
-                _objective_paths(keys), repo, network, scorer, history, until)
+    for tid in sorted(set(org.teams) - set(teams)):  # teams in a parent loop (okr check reports it)
+        teams[tid] = page(tid, None, [], [])
+    return teams
 
 
 def home_team(org: Org, owner: str) -> str | None:
@@ -276,7 +287,8 @@ def objective_page(site: Site, key: str) -> ObjectivePage:
     points of their burn-ups and their check-ins, newest first."""
     repo, history, until = site.repository, site.history_data, site.until
     obj = repo.objectives[key]
-    detail = build_show_objective(repo, site.network, site.scorer, obj, include_private=site.include_private)
+    spec = ReportSpec(obj.cycle, site.as_of, include_private=site.include_private)
+    detail = build_show_objective(repo, site.network, site.scorer, spec, obj)
     krs = []
     for kr, view in zip(obj.key_results, detail.objective.key_results):
         krs.append(_kr_history(kr, view, history, until))
