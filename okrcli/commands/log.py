@@ -210,7 +210,9 @@ def _derived_under(root: Path, prefix: str, history: History) -> list[CheckIn]:
 
 def _keeper(git, since_day: date | None, since_commit: str | None, needle: str | None):
     """`--since` and `--author` as a test of one check-in (what git does for `read_history`)."""
-    after = set(git.git("rev-list", f"{since_commit}..HEAD", "--").out.split()) if since_commit else None
+    from ..gitstore import commits_in
+
+    after = set(commits_in(git, "HEAD", since_commit)) if since_commit else None
     needle = needle.casefold() if needle else None
 
     def keep(c: CheckIn) -> bool:

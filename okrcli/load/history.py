@@ -562,21 +562,16 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
     `cycle_of(day)` is the cycle a reference without one is read in. `since` / `since_commit`
     limit the commits read; `until` is the commit to read back from (HEAD by default). What a
     trailer says is data: it is parsed, bounded and kept as text, never run or followed."""
-    from ..gitstore import _LOG_FORMAT, _parse_log, stream_git
     from ..refs import RefSyntaxError, parse_ref
 
     git = git or open_git(root)
     if git.head() is None:
         return Work(())
-    tip = until or "HEAD"
-    args = ["log", f"--format={_LOG_FORMAT}", "--no-show-signature", "--no-color", "--no-abbrev-commit",
-            f"--grep=^{WORK_REF_KEY}:", "--regexp-ignore-case", "--extended-regexp"]
-    if since is not None:
-        args.append(f"--since={_git_since(since)}")
-    args += [tip if since_commit is None else f"{since_commit}..{tip}", "--"]
+    commits = git.log([], grep=f"^{WORK_REF_KEY}:", since_date=_git_since(since), since_commit=since_commit,
+                      tip=until or "HEAD")
     found: list[WorkCommit] = []
     bad: list[BadWorkRef] = []
-    for commit in _parse_log(stream_git(args, git.top, timeout=git.timeout), False):
+    for commit in commits:
         if _trailer_block(commit.message) is not None:
             continue  # a check-in or grade: its own trailers say what it did
         refs = work_refs(commit.message)
