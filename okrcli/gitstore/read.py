@@ -275,7 +275,6 @@ def resolve_revision(repo: GitRepo, at: str) -> tuple[str, str]:
 # One record per commit: \x1e, then fields split by \x1f, the message closed by \x1d; with
 # --name-only, the paths the commit touched follow on their own lines.
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d"
-_RECORD_START_RE = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f")
 
 
 class LogCommit(NamedTuple):
@@ -317,34 +316,35 @@ def log_args(paths: Iterable[str], *, since_commit: str | None = None, since_dat
 
 
 def parse_log(chunks: Iterable[bytes], name_only: bool) -> Iterator[LogCommit]:
-    """Commits from `git log --format=LOG_FORMAT` output, read part by part.
+    """Commits from `git log --format=LOG_FORMAT` output, read part by part."""
+    for batch in log_records(chunks):
+        for text in batch:
+            yield log_commit(text, name_only)
+
+
+_RECORD_SPLIT_RE = re.compile(rb"\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
+
+
+def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
+    """The records of `git log --format=LOG_FORMAT` output as text, a list per part read.
 
     A record starts at \\x1e followed by a sha and \\x1f; a \\x1e anywhere else (inside
-    a message) stays in the message.
-    """
-    record = b""
-    for piece in _split_records(chunks):
-        if _RECORD_START_RE.match(piece):
-            if record:
-                yield _log_record(record, name_only)
-            record = piece
-        elif record:
-            record += b"\x1e" + piece
-    if record:
-        yield _log_record(record, name_only)
-
-
-def _split_records(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    a message) stays in the message. The last record of a part may go on in the next,
+    so it waits for it (or for the end)."""
     rest = b""
     for chunk in chunks:
-        pieces = (rest + chunk).split(b"\x1e")
-        rest = pieces.pop()  # it may go on in the next chunk
-        yield from pieces
-    yield rest
+        pieces = _RECORD_SPLIT_RE.split(rest + chunk)
+        rest = b"\x1e" + pieces.pop() if len(pieces) > 1 else pieces.pop()
+        if len(pieces) > 1:
+            yield [piece.decode("utf-8", "replace") for piece in pieces[1:]]
+    last = _RECORD_SPLIT_RE.split(rest)
+    if len(last) > 1:
+        yield [piece.decode("utf-8", "replace") for piece in last[1:]]
 
 
-def _log_record(record: bytes, name_only: bool) -> LogCommit:
-    sha, parents, name, email, date, rest = record.decode("utf-8", "replace").split("\x1f", 5)
+def log_commit(text: str, name_only: bool) -> LogCommit:
+    """One record of `log_records` as a LogCommit."""
+    sha, parents, name, email, date, rest = text.split("\x1f", 5)
     end = rest.rfind("\x1d")
     paths = tuple(p for p in rest[end + 1 :].split("\n") if p) if name_only else ()
     return LogCommit(sha, tuple(parents.split()), name, email, date, rest[:end], paths)
