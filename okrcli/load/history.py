@@ -382,33 +382,33 @@ class _Reading:
     def add(self, records: list[str]) -> None:
         fast, found, wanted, names = _FAST_RE.match, self.found, self.wanted, self._names
         values, levels, units, iso, make = self._values, self._levels, self._units, datetime.fromisoformat, _MAKE
+        everything = wanted.everything
         for text in records:
             match = fast(text)
             if match is None:
                 self._slow(log_commit(text))
                 continue
             sha, name, email, date, head, cycle, kr, value, previous, confidence, unit = match.groups()
-            when = None
-            for _ in range(2):  # each distinct text is checked once (KeyError: not seen yet), then looked up
-                try:
-                    if names[cycle, kr]:
-                        parsed, before, level = values[value], values[previous], levels[confidence]
-                        if parsed is not None and (before is not None or previous is None) and \
-                                (level is not None or confidence is None) and units[unit]:
-                            when = iso(date)
-                    break
-                except KeyError:
-                    self._learn(cycle, kr, value, previous, confidence, unit)
-                except ValueError:  # a date Python cannot hold
-                    break
-            if when is None:  # something to say about it: read it carefully
+            try:  # each distinct text is checked once (KeyError: not seen yet), then looked up
+                usual = names[cycle, kr] and units[unit]
+                parsed, before, level = values[value], values[previous], levels[confidence]
+            except KeyError:
+                self._learn(cycle, kr, value, previous, confidence, unit)
+                usual = names[cycle, kr] and units[unit]
+                parsed, before, level = values[value], values[previous], levels[confidence]
+            if not usual or parsed is None or (before is None and previous is not None) or \
+                    (level is None and confidence is not None):
+                self._slow(log_commit(text))  # something to say about it: read it carefully
+                continue
+            try:
+                when = iso(date)
+            except ValueError:  # a date Python cannot hold
                 self._slow(log_commit(text))
                 continue
             cut = head.find("\n\n")
-            checkin = make((CHECKIN, cycle, kr, parsed, before, level, unit or None, when, name, email, sha,
-                            head[cut:].strip() if cut >= 0 else "", ()))
-            if wanted.everything or wanted.keeps(cycle, checkin.owner, when):
-                found.append(checkin)
+            if everything or wanted.keeps(cycle, kr.partition("/")[0], when):
+                found.append(make((CHECKIN, cycle, kr, parsed, before, level, unit or None, when, name, email,
+                                   sha, head[cut:].strip() if cut >= 0 else "", ())))
 
     def _learn(self, cycle: str, kr: str, value: str, previous: str | None, confidence: str | None,
                unit: str | None) -> None:
