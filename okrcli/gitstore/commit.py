@@ -261,7 +261,7 @@ def _may_differ(repo: GitRepo, files: Files) -> bool:
             if (folder / ".gitattributes").exists():
                 return True
     try:
-        reader = repo.gitpython().config_reader()
+        reader = repo.config()
         return bool(reader.get_value("core", "attributesFile", "")) or \
             str(reader.get_value("core", "autocrlf", "false")).lower() not in ("false", "0", "no", "off")
     except Exception:  # noqa: BLE001 - a config GitPython cannot read: read the commit back

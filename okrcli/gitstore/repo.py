@@ -56,6 +56,7 @@ class RepoInfo:
     git_dir: Path
     shallow: bool
     paths: dict[str, Path]  # --git-path NAME -> where it is
+    opened: tuple | None = None  # (git.Repo, its config reader) when discovery read them
 
 
 def _discover(start: Path, timeout: float, path: Path | None = None) -> RepoInfo:
@@ -106,7 +107,8 @@ def _plain_info(top: Path, dot: Path) -> RepoInfo | None:
     try:
         import git as gitpython
 
-        config = gitpython.Repo(top).config_reader()
+        repo = gitpython.Repo(top)
+        config = repo.config_reader()
         if config.get_value("core", "bare", False) is True or config.has_option("core", "worktree") or \
                 config.get_value("extensions", "worktreeConfig", False) is True:
             return None
@@ -116,7 +118,7 @@ def _plain_info(top: Path, dot: Path) -> RepoInfo | None:
     paths = {name: dot / name for name in _GIT_PATHS}
     if hooks:
         paths["hooks"] = top / os.path.expanduser(hooks)
-    return RepoInfo(top, dot, (dot / "shallow").exists(), paths)
+    return RepoInfo(top, dot, (dot / "shallow").exists(), paths, (repo, config))
 
 
 def open_repo(
@@ -131,6 +133,8 @@ def open_repo(
     info = _discover_from_files(start) or _discover(start, timeout, path)
     repo = GitRepo(info.top, timeout=timeout, commit_timeout=commit_timeout)
     repo._info = info
+    if info.opened is not None:
+        repo._gitpython, repo._config = info.opened
     return repo
 
 
@@ -148,6 +152,7 @@ class GitRepo:
         self._info: RepoInfo | None = None
         self._objects: ObjectReader | None = None
         self._gitpython = None
+        self._config = None
 
     def __repr__(self) -> str:
         return f"GitRepo({str(self.top)!r})"
@@ -176,6 +181,12 @@ class GitRepo:
 
             self._gitpython = gitpython.Repo(self.top)
         return self._gitpython
+
+    def config(self):
+        """git's config as GitPython reads it (system, user, repository), read once."""
+        if self._config is None:
+            self._config = self.gitpython().config_reader()
+        return self._config
 
     def git(
         self,
@@ -272,7 +283,7 @@ class GitRepo:
     def identity_keys(self) -> set[str]:
         """Which of name / email git's config gives (user.*, author.*, committer.*)."""
         try:
-            reader = self.gitpython().config_reader()  # a setting it sees that git does not
+            reader = self.config()  # a setting it sees that git does not
             # (GIT_CONFIG_NOSYSTEM) makes the commit fail, and that failure is worded the same
             given = {option for section in ("user", "author", "committer") if reader.has_section(section)
                      for option in ("name", "email") if reader.has_option(section, option)}
