@@ -166,14 +166,7 @@ def _pump(proc: subprocess.Popen, input: bytes | None, timeout: float, err: byte
                 break  # git is gone; whatever still holds its pipes is not okr's concern
             for key, _ in events:
                 if key.data is None:  # stdin
-                    try:
-                        sent = os.write(key.fd, pending[:65536])
-                    except BrokenPipeError:
-                        sent = len(pending)
-                    pending = pending[sent:]
-                    if not pending:
-                        waiting.unregister(key.fd)
-                        proc.stdin.close()
+                    pending = _feed(proc, waiting, key.fd, pending)
                     continue
                 try:
                     data = os.read(key.fd, _CHUNK)
@@ -188,12 +181,28 @@ def _pump(proc: subprocess.Popen, input: bytes | None, timeout: float, err: byte
                         time.sleep(0.002)
                 else:
                     err += data
+    _finish(proc, deadline, what)
+
+
+def _feed(proc: subprocess.Popen, waiting: selectors.BaseSelector, fd: int, pending: memoryview) -> memoryview:
+    """Write what git's stdin takes now; close it once all is written (or git stopped reading)."""
+    try:
+        sent = os.write(fd, pending[:65536])
+    except BrokenPipeError:
+        sent = len(pending)
+    pending = pending[sent:]
+    if not pending:
+        waiting.unregister(fd)
+        proc.stdin.close()
+    return pending
+
+
+def _finish(proc: subprocess.Popen, deadline: float, what: str) -> None:
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None and not stream.closed:
             stream.close()
-    left = deadline - time.monotonic()
     try:
-        proc.wait(timeout=max(left, 1.0))
+        proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
     except subprocess.TimeoutExpired:
         raise GitTimeout(f"`git {what}` did not finish in time and was stopped") from None
 
