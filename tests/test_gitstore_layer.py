@@ -152,3 +152,29 @@ def test_object_reader_reads_many_objects_and_reports_missing_ones(repo):
     assert [obj.data.decode() for obj in found[:4]] == [textwrap.dedent(text) for text in FILES.values()]
     assert len(found) == len(names) and found[-2] is None and found[-1].kind == "tree"
     store.close()
+
+
+@pytest.mark.parametrize("hooks_path", [None, "ci/hooks", "~/global-hooks"])
+def test_discovery_from_files_agrees_with_git_rev_parse(repo, hooks_path):
+    from okrcli.gitstore.repo import _discover, _discover_from_files
+
+    if hooks_path:
+        git(repo, "config", "core.hooksPath", hooks_path)
+    start = repo / "2026-Q4"
+    from_files, from_git = _discover_from_files(start), _discover(start, 30)
+    assert from_files is not None  # the plain case costs no process
+    assert (from_files.top, from_files.shallow) == (from_git.top, from_git.shallow)
+    assert from_files.git_dir.resolve() == from_git.git_dir.resolve()
+    assert {k: v.resolve() for k, v in from_files.paths.items()} == \
+        {k: v.resolve() for k, v in from_git.paths.items()}
+
+
+def test_discovery_leaves_unusual_repositories_to_git(repo, tmp_path):
+    from okrcli.gitstore.repo import _discover_from_files
+
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", str(linked))
+    assert _discover_from_files(linked) is None  # a .git file: git rev-parse decides
+    assert _discover_from_files(repo / ".git" / "hooks") is None  # inside the git directory
+    git(repo, "config", "core.worktree", str(repo))
+    assert _discover_from_files(repo) is None
