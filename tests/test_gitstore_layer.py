@@ -178,3 +178,12 @@ def test_discovery_leaves_unusual_repositories_to_git(repo, tmp_path):
     assert _discover_from_files(repo / ".git" / "hooks") is None  # inside the git directory
     git(repo, "config", "core.worktree", str(repo))
     assert _discover_from_files(repo) is None
+
+
+def test_every_name_of_the_package_loads_from_its_module():
+    from okrcli import gitstore
+
+    assert sorted(gitstore.__all__) == sorted(gitstore._WHERE)
+    for name in gitstore.__all__:
+        assert getattr(gitstore, name) is not None
+    assert gitstore._LOG_FORMAT == gitstore.LOG_FORMAT  # the names callers used before the package

@@ -19,6 +19,33 @@ on `okr --help` or `okr check`.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what the names are, for readers and type checkers; loaded lazily below
+    from .commit import LOCK_WAIT, FileChanged
+    from .env import LOCAL_ENV_VARS, clean_environment
+    from .fast_import import import_repository
+    from .read import (
+        LOG_FORMAT,
+        LogCommit,
+        ObjectReader,
+        TreeEntry,
+        changed_paths,
+        commit_before,
+        commits_in,
+        committed_on,
+        index_only_files,
+        list_tree,
+        log_paths,
+        merge_base,
+        okr_pathspecs,
+        parse_log,
+        read_blobs,
+        read_paths_at,
+        resolve_revision,
+    )
+    from .repo import CHECKIN_LOCK, CHECKIN_LOCK_WAIT, NO_COMMIT_HINT, GitRepo, RepoInfo, open_repo
+    from .run import COMMIT_TIMEOUT, READ_TIMEOUT, GitResult, GitTimeout, run_git, stream_git
 
 _HOMES = {
     "env": ("clean_environment", "LOCAL_ENV_VARS"),
@@ -33,7 +60,42 @@ _HOMES = {
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}
 _OLD_NAMES = {"_LOG_FORMAT": "LOG_FORMAT", "_parse_log": "parse_log"}  # as callers knew them
 
-__all__ = [name for names in _HOMES.values() for name in names]
+__all__ = [  # the names of _HOMES
+    "CHECKIN_LOCK",
+    "CHECKIN_LOCK_WAIT",
+    "COMMIT_TIMEOUT",
+    "LOCAL_ENV_VARS",
+    "LOCK_WAIT",
+    "LOG_FORMAT",
+    "NO_COMMIT_HINT",
+    "READ_TIMEOUT",
+    "FileChanged",
+    "GitRepo",
+    "GitResult",
+    "GitTimeout",
+    "LogCommit",
+    "ObjectReader",
+    "RepoInfo",
+    "TreeEntry",
+    "changed_paths",
+    "clean_environment",
+    "commit_before",
+    "commits_in",
+    "committed_on",
+    "import_repository",
+    "index_only_files",
+    "list_tree",
+    "log_paths",
+    "merge_base",
+    "okr_pathspecs",
+    "open_repo",
+    "parse_log",
+    "read_blobs",
+    "read_paths_at",
+    "resolve_revision",
+    "run_git",
+    "stream_git",
+]
 
 
 def __getattr__(name: str):
