@@ -187,3 +187,13 @@ def test_every_name_of_the_package_loads_from_its_module():
     for name in gitstore.__all__:
         assert getattr(gitstore, name) is not None
     assert gitstore._LOG_FORMAT == gitstore.LOG_FORMAT  # the names callers used before the package
+
+
+def test_git_never_runs_elsewhere_when_its_folder_is_gone(repo, tmp_path, monkeypatch):
+    from okrcli.errors import OkrError
+    from okrcli.gitstore import run_git
+
+    monkeypatch.chdir(repo)  # GitPython alone would fall back to this folder
+    with pytest.raises(OkrError, match="cannot run git in"):
+        run_git(["commit", "--allow-empty", "-m", "not here"], tmp_path / "gone")
+    assert git(repo, "rev-list", "--count", "HEAD") == "1\n"

@@ -67,8 +67,10 @@ def start(args: Iterable[str], cwd: Path, *, stdin: bool = False,
           env: Mapping[str, str] | None = None) -> subprocess.Popen:
     """Start `git ARGS` in `cwd` through GitPython (stdin a pipe only with `stdin`)."""
     clean_environment()
+    if not os.path.isdir(cwd) or not os.access(cwd, os.X_OK):  # GitPython would run git in os.getcwd()
+        raise OkrError(f"cannot run git in {cwd}: it is not a folder okr can enter")
     try:
-        import git as gitpython  # GitPython: the only import of it in okr
+        import git as gitpython  # GitPython, imported only inside okrcli/gitstore
     except ImportError as exc:  # pragma: no cover - GitPython is a dependency
         raise OkrError(f"okr needs GitPython and git: {exc}") from None
     argv = ["git", *args]
