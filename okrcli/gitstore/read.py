@@ -79,7 +79,11 @@ class ObjectReader:
         proc = self._start()
         deadline = time.monotonic() + self.timeout
         try:
-            os.write(proc.stdin.fileno(), b"".join(batch))
+            try:
+                os.write(proc.stdin.fileno(), b"".join(batch))
+            except BrokenPipeError:  # it ended: say why, from its stderr
+                self._buffer.clear()
+                self._fill(deadline)
             answers = [self._answer(deadline) for _ in batch]
         except BaseException:
             self.close(force=True)
