@@ -273,6 +273,9 @@ def main() -> None:
     """The console script: run the app and turn every way out into an exit code."""
     import signal
 
+    from .gitstore.env import clean_environment
+
+    clean_environment()  # a hook's GIT_DIR / GIT_INDEX_FILE must not redirect okr's git processes
     _prepare_streams()
     try:
         signal.signal(signal.SIGTERM, _on_sigterm)

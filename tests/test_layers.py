@@ -14,7 +14,8 @@ The layers, lowest first; a module may import its own layer and the layers below
   6 cli       cli
 
 Besides the order:
-- no import circle between modules, whatever their layers;
+- no import circle between modules, whatever their layers (an import under `if TYPE_CHECKING:`
+  names a type for annotations and never runs, so it counts for the order but not as a circle);
 - reports/ imports nothing of render/, commands/ or gitstore/ (reports are pure builders);
 - typer and rich are imported only in commands/ and cli.py (the output layer,
   commands/output.py, and the progress bar, commands/progress_bar.py, live there);
@@ -73,11 +74,23 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
-def imports_of(source: str, module: str, is_package: bool, known: set[str]) -> set[str]:
+def _type_only(tree: ast.Module) -> set[int]:
+    """The ids of the import nodes under `if TYPE_CHECKING:` (never run)."""
+    return {id(inner) for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+            for stmt in node.body for inner in ast.walk(stmt)}
+
+
+def imports_of(source: str, module: str, is_package: bool, known: set[str], runtime: bool = False) -> set[str]:
     """Every module `source` imports (top level and inside functions): okrcli modules by full
-    name (`from . import x` names the submodule x when it is one), others by their top name."""
+    name (`from . import x` names the submodule x when it is one), others by their top name.
+    With `runtime`, the imports that run only (not those under `if TYPE_CHECKING:`)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    skipped = _type_only(tree) if runtime else set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 name = alias.name
@@ -96,12 +109,12 @@ def imports_of(source: str, module: str, is_package: bool, known: set[str]) -> s
     return found
 
 
-def package_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+def package_graph(package: Path = PACKAGE, runtime: bool = False) -> dict[str, set[str]]:
     files = {module_name(p, package): p for p in package.rglob("*.py")}
     known = set(files)
     graph = {}
     for name, path in files.items():
-        deps = imports_of(path.read_text(encoding="utf-8"), name, path.name == "__init__.py", known)
+        deps = imports_of(path.read_text(encoding="utf-8"), name, path.name == "__init__.py", known, runtime)
         # `okrcli` itself (the package __init__) is named by `from .. import __version__`
         graph[name] = {d for d in deps if d in known or not d.startswith("okrcli")}
     return graph
@@ -163,13 +176,15 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
-def violations(graph: dict[str, set[str]]) -> set[tuple[str, str, str]]:
-    """(kind, importer, imported) for every import against the layering."""
+def violations(graph: dict[str, set[str]], runs: dict[str, set[str]] | None = None) -> set[tuple[str, str, str]]:
+    """(kind, importer, imported) for every import against the layering; circles are looked for
+    in `runs` (the imports that run), the order in `graph` (every import)."""
     found: set[tuple[str, str, str]] = set()
-    for group in circles(graph):
+    runs = graph if runs is None else runs
+    for group in circles(runs):
         for a in group:
-            for b in sorted(graph[a] & set(group)):
-                if a < b and a in graph.get(b, ()):
+            for b in sorted(runs[a] & set(group)):
+                if a < b and a in runs.get(b, ()):
                     found.add(("circle", a, b))
         if not any(k == "circle" and a in group for k, a, _ in found):
             found.add(("circle", group[0], group[1]))
@@ -201,14 +216,14 @@ def test_every_module_has_a_layer():
 
 
 def test_the_package_follows_its_layers():
-    found = violations(package_graph())
+    found = violations(package_graph(), package_graph(runtime=True))
     new = sorted(found - KNOWN)
     assert new == [], "imports against the layering:\n" + "\n".join(f"  {k}: {a} -> {b}" for k, a, b in new)
 
 
 def test_known_violations_still_exist():
     """An entry of KNOWN that no longer happens is removed, so the set only shrinks."""
-    gone = sorted(KNOWN - violations(package_graph()))
+    gone = sorted(KNOWN - violations(package_graph(), package_graph(runtime=True)))
     assert gone == [], f"remove from KNOWN: {gone}"
 
 
@@ -263,6 +278,26 @@ def test_the_graph_is_read_from_files(tmp_path):
     found = violations(package_graph(pkg))
     assert ("circle", "okrcli.reports.a", "okrcli.reports.b") in found
     assert ("reports importing render", "okrcli.reports.b", "okrcli.render.html") in found
+
+
+def test_a_type_only_import_orders_but_does_not_circle(tmp_path):
+    """An import under `if TYPE_CHECKING:` never runs: it is no circle, yet it still counts for
+    the order (a report naming a renderer's type is still caught)."""
+    pkg = tmp_path / "okrcli"
+    (pkg / "reports").mkdir(parents=True)
+    (pkg / "render").mkdir()
+    for init in (pkg / "__init__.py", pkg / "reports" / "__init__.py", pkg / "render" / "__init__.py"):
+        init.write_text("")
+    (pkg / "reports" / "a.py").write_text("from .b import g\n")
+    (pkg / "reports" / "b.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import f\n    from ..render.html import H\n")
+    (pkg / "render" / "html.py").write_text("")
+    found = violations(package_graph(pkg), package_graph(pkg, runtime=True))
+    assert not any(kind == "circle" for kind, _, _ in found)
+    assert ("reports importing render", "okrcli.reports.b", "okrcli.render.html") in found
+    (pkg / "reports" / "b.py").write_text("from .a import f\n")
+    found = violations(package_graph(pkg), package_graph(pkg, runtime=True))
+    assert ("circle", "okrcli.reports.a", "okrcli.reports.b") in found
 
 
 def test_the_command_table_imports_no_report_builder_or_model():

@@ -3,7 +3,9 @@
 A check-in commit made by okr carries one trailer group per key result (see
 README, "Check-ins are commits"): `Okr-Cycle`, `Okr-KR`, `Okr-Value`, ... A
 grade carries `Okr-Cycle`, `Okr-Grade`, `Okr-Score`. `read_history` reads every
-commit message with ONE `git log` and parses the trailers itself. Commits that
+commit message with ONE `git log` and parses the trailers itself, from the stream:
+the usual record (one key result, okr's own wording) by one regular expression,
+each distinct value checked once, without a LogCommit; any other record carefully. Commits that
 touched OKR files without okr's trailers may be hand edits: only those are
 listed with their paths (one more `git log --no-walk`), only their OKR files
 are read, at the commit and at its first parent (one `git cat-file --batch`),
@@ -21,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -333,34 +336,118 @@ def read_history(
     # Path-limiting is slow without a commit-graph (git diffs every commit's tree), so the
     # whole branch is read when the root is the top-level folder and trailers say the rest.
     paths = [prefix] if prefix else []
-    commits = git.log(paths, since_commit=since_commit, author=author,
-                      since_date=_git_since(since))
-    found: list[CheckIn] = []
-    skipped: list[tuple[str, str]] = []
-    candidates = {}  # sha -> (commit, its place in `found`)
-    from ..progress import iterate
+    reading = _Reading(wanted, hand_edits)
+    if git.head() is not None:
+        from ..gitstore.read import log_records
+        from ..progress import bar
 
-    for commit in iterate(commits, "Reading check-ins"):
+        stream = git.log_stream(paths, since_commit=since_commit, author=author, since_date=_git_since(since))
+        with bar("Reading check-ins") as shown:
+            for batch in log_records(stream):
+                reading.add(batch)
+                shown.advance(len(batch))
+    found = reading.found
+    if reading.candidates:
+        found = _in_git_order(found, reading.candidates, _hand_edits(
+            git, root, prefix, [commit for commit, _ in reading.candidates.values()], wanted))
+    return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(reading.skipped))
+
+
+# The record of a check-in of one key result without links, as okr writes it, whole: read
+# by one match, its values checked once per distinct text (most repeat), no LogCommit made.
+_FAST_RE = re.compile(
+    r"([0-9a-f]{40}(?:[0-9a-f]{24})?)\x1f[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f"
+    r"([^\x1f]*)\x1f(.*?)\n\nOkr-Cycle: (\S+)\nOkr-KR: (\S+)\nOkr-Value: (\S+)\n"
+    r"(?:Okr-Previous: (\S+)\n)?(?:Okr-Confidence: (\S+)\n)?(?:Okr-Unit: (\S[^\n]*?)[ \t]*\n)?\x1d\n?\Z",
+    re.DOTALL)
+
+
+_MAKE = partial(tuple.__new__, CheckIn)  # a CheckIn from a tuple, without NamedTuple's Python __new__
+
+
+class _Reading:
+    """The check-ins of a log as its records come: the usual record by `_FAST_RE`, any
+    other through `checkins_from_message` (which also says why a trailer is skipped)."""
+
+    def __init__(self, wanted: _Filter, hand_edits: bool):
+        self.wanted, self.hand_edits = wanted, hand_edits
+        self.found: list[CheckIn] = []
+        self.skipped: list[tuple[str, str]] = []
+        self.candidates: dict = {}  # sha -> (commit, its place in `found`)
+        self._values: dict[str | None, Value | None] = {None: None}
+        self._levels: dict[str | None, float | None] = {None: None}
+        self._names: dict[tuple[str, str], bool] = {}
+        self._units: dict[str | None, bool] = {None: True}
+
+    def add(self, records: list[str]) -> None:
+        fast, found, wanted, names = _FAST_RE.match, self.found, self.wanted, self._names
+        values, levels, units, iso, make = self._values, self._levels, self._units, datetime.fromisoformat, _MAKE
+        everything = wanted.everything
+        for text in records:
+            match = fast(text)
+            if match is None:
+                self._slow(log_commit(text))
+                continue
+            sha, name, email, date, head, cycle, kr, value, previous, confidence, unit = match.groups()
+            try:  # each distinct text is checked once (KeyError: not seen yet), then looked up
+                usual = names[cycle, kr] and units[unit]
+                parsed, before, level = values[value], values[previous], levels[confidence]
+            except KeyError:
+                self._learn(cycle, kr, value, previous, confidence, unit)
+                usual = names[cycle, kr] and units[unit]
+                parsed, before, level = values[value], values[previous], levels[confidence]
+            if not usual or parsed is None or (before is None and previous is not None) or \
+                    (level is None and confidence is not None):
+                self._slow(log_commit(text))  # something to say about it: read it carefully
+                continue
+            try:
+                when = iso(date)
+            except ValueError:  # a date Python cannot hold
+                self._slow(log_commit(text))
+                continue
+            cut = head.find("\n\n")
+            if everything or wanted.keeps(cycle, kr.partition("/")[0], when):
+                found.append(make((CHECKIN, cycle, kr, parsed, before, level, unit or None, when, name, email,
+                                   sha, head[cut:].strip() if cut >= 0 else "", ())))
+
+    def _learn(self, cycle: str, kr: str, value: str, previous: str | None, confidence: str | None,
+               unit: str | None) -> None:
+        """Check each text of a record once; `add` then finds them all (or reads it carefully)."""
+        if (cycle, kr) not in self._names:
+            self._names[cycle, kr] = parse_cycle(cycle) is not None and bool(_KR_REF_RE.match(kr))
+        for text in (value, previous):
+            if text not in self._values:
+                parsed = parse_value(text)
+                self._values[text] = parsed if usable(parsed) else None
+        if confidence not in self._levels:
+            self._levels[confidence] = _fraction(confidence)
+        if unit not in self._units:
+            self._units[unit] = len(unit) <= 64 and _plain_text(unit)
+
+    def _slow(self, commit) -> None:
         try:
             when = datetime.fromisoformat(commit.date)
         except ValueError:  # git prints any stored date; Python's datetime stops at year 9999
-            skipped.append((commit.sha, f"its date {_shown(commit.date)} is out of range (commit skipped)"))
-            continue
+            self.skipped.append((commit.sha, f"its date {_shown(commit.date)} is out of range (commit skipped)"))
+            return
         problems: list[str] = []
         recorded = checkins_from_message(commit.message, date=when, author_name=commit.author_name,
                                          author_email=commit.author_email, commit=commit.sha,
                                          skipped=problems)
         if problems:
-            skipped.append((commit.sha, "; ".join(problems)))
+            self.skipped.append((commit.sha, "; ".join(problems)))
+        wanted = self.wanted
         if recorded:
-            found.extend(recorded if wanted.everything else
-                         [c for c in recorded if wanted.keeps(c.cycle, c.owner, when)])
-        elif hand_edits and len(commit.parents) == 1 and wanted.keeps_date(when):
-            candidates[commit.sha] = (commit, len(found))
-    if candidates:
-        found = _in_git_order(found, candidates, _hand_edits(
-            git, root, prefix, [commit for commit, _ in candidates.values()], wanted))
-    return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(skipped))
+            self.found.extend(recorded if wanted.everything else
+                              [c for c in recorded if wanted.keeps(c.cycle, c.owner, when)])
+        elif self.hand_edits and len(commit.parents) == 1 and wanted.keeps_date(when):
+            self.candidates[commit.sha] = (commit, len(self.found))
+
+
+def log_commit(text: str):
+    from ..gitstore.read import log_commit as parse
+
+    return parse(text, False)
 
 
 def warn_skipped(history: History | None, out=None) -> None:
@@ -562,21 +649,16 @@ def read_work(root: Path, *, cycle_of: Callable[[date], str], git: GitRepo | Non
     `cycle_of(day)` is the cycle a reference without one is read in. `since` / `since_commit`
     limit the commits read; `until` is the commit to read back from (HEAD by default). What a
     trailer says is data: it is parsed, bounded and kept as text, never run or followed."""
-    from ..gitstore import _LOG_FORMAT, _parse_log, stream_git
     from ..refs import RefSyntaxError, parse_ref
 
     git = git or open_git(root)
     if git.head() is None:
         return Work(())
-    tip = until or "HEAD"
-    args = ["log", f"--format={_LOG_FORMAT}", "--no-show-signature", "--no-color", "--no-abbrev-commit",
-            f"--grep=^{WORK_REF_KEY}:", "--regexp-ignore-case", "--extended-regexp"]
-    if since is not None:
-        args.append(f"--since={_git_since(since)}")
-    args += [tip if since_commit is None else f"{since_commit}..{tip}", "--"]
+    commits = git.log([], grep=f"^{WORK_REF_KEY}:", since_date=_git_since(since), since_commit=since_commit,
+                      tip=until or "HEAD")
     found: list[WorkCommit] = []
     bad: list[BadWorkRef] = []
-    for commit in _parse_log(stream_git(args, git.top, timeout=git.timeout), False):
+    for commit in commits:
         if _trailer_block(commit.message) is not None:
             continue  # a check-in or grade: its own trailers say what it did
         refs = work_refs(commit.message)

@@ -1,7 +1,7 @@
 """Time travel: the OKR repository exactly as it stood at a commit or on a date.
 
-`--at REV|DATE` reads the files from git objects (one `ls-tree`, one
-`cat-file --batch`), never from or into the work tree, and loads them with the
+`--at REV|DATE` reads the files from git objects (trees and blobs through the
+one `cat-file --batch` of gitstore), never from or into the work tree, and loads them with the
 same loader as the files on disk. The date the reports use as "today" becomes
 the `--at` date, or the commit's date for a revision.
 """

@@ -90,7 +90,7 @@ def read_since(root: Path, text: str | None, today: date, checkin_every: int, he
     """Resolve `--since` against git: the commit the window starts after and the commits inside.
 
     `head` is the commit described (`--at`), None for HEAD and the work tree."""
-    from ..gitstore import open_repo
+    from ..gitstore import commit_before, commits_in, committed_on, open_repo
     from ..safe_text import visible
 
     label, day = parse_since(text, today, checkin_every)
@@ -103,13 +103,12 @@ def read_since(root: Path, text: str | None, today: date, checkin_every: int, he
         if sha is None:
             raise OkrError(f"--since {visible(label)}: not a date (YYYY-MM-DD), a span (7d, 2w) or a commit",
                            hint="for example --since 2026-11-20, --since 2w or --since v1.2")
-        when = git.git("show", "-s", "--format=%cI", sha, "--").out.strip()
+        when = committed_on(git, sha)
         day = date.fromisoformat(when[:10])
     else:
         before = (day - timedelta(days=1)).isoformat()
-        found = git.git("rev-list", "-1", f"--before={before} 23:59:59", tip, "--", check=False)
-        sha = found.out.strip() or None if found.ok else None
-    listed = git.git("rev-list", tip if sha is None else f"{sha}..{tip}", "--").out.split()
+        sha = commit_before(git, before, tip)
+    listed = commits_in(git, tip, sha)
     return Since(label, day, sha, frozenset(listed))
 
 
@@ -220,7 +219,9 @@ def read_window(root: Path, text: str | None, today: date, checkin_every: int, h
 
 def commits_after(git, rev: str) -> frozenset[str]:
     """The commits after `rev` up to HEAD (`--since REV`), of the repository `git` (gitstore)."""
-    return frozenset(git.git("rev-list", f"{rev}..HEAD", "--").out.split())
+    from ..gitstore import commits_in
+
+    return frozenset(commits_in(git, "HEAD", rev))
 
 
 def first_by_key(files: list[OkrFile]) -> dict[str, Objective]:

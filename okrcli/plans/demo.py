@@ -592,17 +592,6 @@ def fast_import_stream(commits: list[DemoCommit], people: dict[str, tuple[str, s
     return bytes(out)
 
 
-def _git(folder: Path, *args: str, input: bytes | None = None):
-    """git on the demo repository only: --git-dir and --work-tree are always given."""
-    from ..gitstore import run_git
-
-    result = run_git([f"--git-dir={folder / '.git'}", f"--work-tree={folder}", *args], folder, input=input,
-                     timeout=60)
-    if not result.ok:
-        raise OkrError(f"git {args[0]} failed while building the demo:\n{result.err.strip()}")
-    return result
-
-
 def _prepare(folder: Path) -> bool:
     """Refuse a folder that holds anything; create it if missing. True when it was created."""
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
@@ -655,11 +644,6 @@ def _build(folder: Path) -> None:
     files = dict(opening)
     commits = [first, *plan_commits(folder, files, story)]
 
-    _git(folder, "init", "-q")
-    _git(folder, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
-    _git(folder, "config", "user.name", people[YOU][0])
-    _git(folder, "config", "user.email", people[YOU][1])
-    _git(folder, "fast-import", "--quiet", "--done", "--date-format=raw",
-         input=fast_import_stream(commits, people))
-    # The work tree and the index from the last commit, written by git itself.
-    _git(folder, "checkout", "-q", "-f", BRANCH)
+    from ..gitstore import import_repository
+
+    import_repository(folder, fast_import_stream(commits, people), branch=BRANCH, user=people[YOU])
