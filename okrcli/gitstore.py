@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .edit import read_or_none, write_atomic
+from .edit import read_or_none
 from .errors import OkrError
+from .files import lock_file, make_folder, scratch_file, write_atomic
 
 # --- running git --------------------------------------------------------------------------
 
@@ -648,15 +649,10 @@ class GitRepo:
         return sha
 
     def _commit(self, rels: list[str], message: str, no_verify: bool, allow_empty: bool) -> str:
-        fd, message_file = tempfile.mkstemp(prefix="okr-commit-", suffix=".txt")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write((message.rstrip("\n") + "\n").encode("utf-8"))
+        with scratch_file((message.rstrip("\n") + "\n").encode("utf-8"), "okr-commit-", ".txt") as message_file:
             args = ["commit", "--only", "--cleanup=verbatim", "-F", message_file]
             args += ["--no-verify"] * no_verify + ["--allow-empty"] * allow_empty
             result = self._retry_on_lock([*args, "--", *map(_literal, rels)], self.commit_timeout)
-        finally:
-            os.unlink(message_file)
         if not result.ok:
             raise self._commit_error(result, no_verify)
         found = _SUMMARY_RE.search(result.out)
@@ -850,7 +846,7 @@ def _acquire(path: Path, wait: float) -> int:
     deadline = time.monotonic() + wait
     delay = 0.01
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        fd = lock_file(path)
         try:
             while True:
                 try:
@@ -896,7 +892,7 @@ def _make_parents(folder: Path) -> list[Path]:
         missing.append(folder)
         folder = folder.parent
     for created in reversed(missing):
-        created.mkdir()
+        make_folder(created)
     return list(reversed(missing))
 
 

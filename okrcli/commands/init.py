@@ -82,8 +82,8 @@ def init(
     Example: okr init okrs --company acme --name "Acme Inc."
     """
     from ..cycles import current_cycle_id
-    from ..edit import write_atomic
     from ..errors import OkrError
+    from ..files import make_folder, write_atomic
     from ..refs import OWNER_RE
     from ..safe_text import visible
     from .common import choice
@@ -121,7 +121,7 @@ def init(
         for path, text in files.items():
             for folder in reversed([path.parent, *path.parent.parents]):
                 if not folder.exists():
-                    folder.mkdir()
+                    make_folder(folder)
                     made_dirs.append(folder)
             write_atomic(path, text.encode("utf-8"), create_only=True)
             created.append(path)

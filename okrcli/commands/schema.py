@@ -34,7 +34,7 @@ def schema(
     if write_to is not None:
         import os
 
-        from ..edit import check_folder, write_atomic
+        from ..files import check_folder, make_folder, write_atomic
         from ..safe_text import visible
 
         check_folder(write_to if write_to.is_dir() else write_to.parent)
@@ -43,7 +43,7 @@ def schema(
         if not os.path.lexists(write_to):
             if not write_to.parent.is_dir():
                 raise OkrError(f"{visible(str(write_to.parent))}: no such folder")
-            write_to.mkdir()
+            make_folder(write_to)
         for name in KINDS.values():
             target = write_to / name
             if os.path.lexists(target):  # a dangling symbolic link counts: never write through one

@@ -31,9 +31,9 @@ def site(
 
     Example: okr site --output public --at 2026-12-31
     """
+    from ..files import SiteFolder
     from ..reports.review import build_review
     from ..reports.site import MARKER, build_site
-    from ..site_folder import SiteFolder
     from .viewing import open_with_history
 
     folder = SiteFolder(output, MARKER)  # refuses a target it must not replace before any work

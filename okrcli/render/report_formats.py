@@ -46,8 +46,8 @@ def text_lines(report: FollowUp | Review):
 def deliver(report: FollowUp | Review, fmt: str, output: Path | None, color: bool) -> None:
     """Print the report, or write it to `output` (replacing the file, never writing through a link)."""
     if output is not None:
-        from ..edit import write_atomic
         from ..errors import OkrError
+        from ..files import write_atomic
 
         target = Path(output)
         if target.is_dir() and not target.is_symlink():
