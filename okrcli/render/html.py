@@ -11,6 +11,8 @@ user text.
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Iterable, Iterator
 
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
@@ -104,11 +106,23 @@ body{font-size:10.5pt}.page{max-width:none;padding:0}
 """.strip()
 
 
-def _page(title: str, body: list[str]) -> str:
-    return ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{title}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<div class=\"page\">\n"
-            + "\n".join(body) + "\n</div>\n</body>\n</html>\n")
+_BATCH = 256  # body pieces joined per chunk: few writes, and never the whole page in memory
+
+
+def _page_chunks(title: str, body: Iterable[str]) -> Iterator[str]:
+    """A whole page around the `body` pieces (one per line), yielded a few hundred pieces at a time."""
+    yield ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           f"<title>{title}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<div class=\"page\">\n")
+    batch: list[str] = []
+    for piece in body:
+        batch.append(piece)
+        if len(batch) == _BATCH:
+            yield "\n".join(batch) + "\n"
+            batch.clear()
+    if batch:
+        yield "\n".join(batch) + "\n"
+    yield "</div>\n</body>\n</html>\n"
 
 
 def _lines(text: str | None) -> str:
@@ -192,9 +206,13 @@ def _notes(k) -> str:
 
 
 def review_html(r: Review) -> str:
-    body = review_body(r)
-    body.append(review_footer(r))
-    return _page(f"Review: {esc(r.cycle)}", body)
+    """The review page as one string (`review_chunks` streams the same text)."""
+    return "".join(review_chunks(r))
+
+
+def review_chunks(r: Review) -> Iterator[str]:
+    """The review page, piece by piece, for writing as it is produced."""
+    return _page_chunks(f"Review: {esc(r.cycle)}", itertools.chain(review_body(r), [review_footer(r)]))
 
 
 def review_footer(r: Review) -> str:
@@ -202,19 +220,38 @@ def review_footer(r: Review) -> str:
             + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
 
 
-def review_body(r: Review, objectives: bool = True) -> list[str]:
+def review_body(r: Review, objectives: bool = True) -> Iterator[str]:
     """The review's sections as HTML pieces; `objectives` adds every objective's card with its
     key results' burn-ups (`okr site` gives each objective a page of its own instead)."""
-    cycle = r.cycle
+    yield from _review_header(r)
+    yield from _summary_section(r)
+    if r.teams:
+        yield from [('<section id="teams"><h2>Teams</h2><p class="muted">Mean over the team\'s own objectives and '
+                     "its members'. Listed by id.</p>"), _rollup_table(r.teams), "</section>"]
+    if r.owners:
+        yield from [('<section id="owners"><h2>Owners</h2><p class="muted">Mean of each owner\'s objectives. '
+                     "Listed by team and id.</p>"), _rollup_table(r.owners), "</section>"]
+    yield from _postmortems_section(r)
+    yield from _perfect_and_standalone(r)
+    yield from _discipline_section(r)
+    yield from _notes_section(r)
+    yield from _carry_over_section(r)
+    if objectives:
+        yield from _objectives_section(r)
+
+
+def _review_header(r: Review) -> list[str]:
     state = {"ended": "ended", "running": "still running", "not_started": "not started"}[r.state]
     company = r.company.name if r.company is not None else ""
-    body = [f"<header><h1>Review: {esc(cycle)}{' · ' + esc(company) if company else ''}</h1>",
+    return [f"<header><h1>Review: {esc(r.cycle)}{' · ' + esc(company) if company else ''}</h1>",
             f'<p class="meta">{r.start.isoformat()} to {r.end.isoformat()} ({state}) · as of {r.as_of.isoformat()}'
             + (f" · {esc(r.selection)}" if r.selection else "") + "</p>",
-            f'<p class="principle">{esc(r.ordering)}</p>']
-    body += [f'<p class="note">{esc(m)}</p>' for m in r.messages]
-    body.append("</header>")
+            f'<p class="principle">{esc(r.ordering)}</p>',
+            *(f'<p class="note">{esc(m)}</p>' for m in r.messages),
+            "</header>"]
 
+
+def _summary_section(r: Review) -> list[str]:
     cards = []
     if r.company is not None:
         cards.append(f'<div class="card"><div class="muted">{esc(r.company.name)}: mean of '
@@ -229,94 +266,107 @@ def review_body(r: Review, objectives: bool = True) -> list[str]:
     cards.append(f'<div class="card"><div class="muted">Committed objectives</div><div class="big">'
                  f"{delivered}/{below + delivered}</div><p>delivered at 1.0"
                  + (f"; {below} need{'s' * (below == 1)} a postmortem" if below else "") + "</p></div>")
-    body += ['<section id="summary"><h2>Summary</h2><div class="cards">', *cards, "</div>",
-             f'<h3>Objectives by band ({r.bands.total})</h3><div class="figure">',
-             svg.band_chart({"red": r.bands.red, "yellow": r.bands.yellow, "green": r.bands.green}),
-             '</div><p class="legend">red &lt; 0.4 ≤ yellow &lt; 0.7 ≤ green</p></section>']
+    return ['<section id="summary"><h2>Summary</h2><div class="cards">', *cards, "</div>",
+            f'<h3>Objectives by band ({r.bands.total})</h3><div class="figure">',
+            svg.band_chart({"red": r.bands.red, "yellow": r.bands.yellow, "green": r.bands.green}),
+            '</div><p class="legend">red &lt; 0.4 ≤ yellow &lt; 0.7 ≤ green</p></section>']
 
-    if r.teams:
-        body += [('<section id="teams"><h2>Teams</h2><p class="muted">Mean over the team\'s own objectives and '
-                  "its members'. Listed by id.</p>"), _rollup_table(r.teams), "</section>"]
-    if r.owners:
-        body += [('<section id="owners"><h2>Owners</h2><p class="muted">Mean of each owner\'s objectives. '
-                  "Listed by team and id.</p>"), _rollup_table(r.owners), "</section>"]
 
+def _titled(o: ReviewedObjective, cycle: str) -> str:
+    """An objective's heading: its short reference, its title and its score."""
+    return (f'<h3><span class="ref">{esc(short(o.ref, cycle))}</span> <span class="t">{esc(o.title)}'
+            f"</span> {_band(o.score, o.band)}</h3>")
+
+
+def _postmortems_section(r: Review) -> Iterator[str]:
     ended = r.state == "ended"
-    body.append('<section id="postmortems"><h2>Committed objectives below 1.0</h2>'
-                '<p class="muted">A committed objective is expected to reach 1.0: each one below needs a '
-                "postmortem (<code>review.notes</code>)"
-                + (".</p>" if ended else " when the cycle ends. It is still running: these are below 1.0 so far.</p>"))
+    yield ('<section id="postmortems"><h2>Committed objectives below 1.0</h2>'
+           '<p class="muted">A committed objective is expected to reach 1.0: each one below needs a '
+           "postmortem (<code>review.notes</code>)"
+           + (".</p>" if ended else " when the cycle ends. It is still running: these are below 1.0 so far.</p>"))
     if not r.committed_below:
-        body.append("<p>None: every committed objective landed.</p>" if ended else "<p>None.</p>")
+        yield "<p>None: every committed objective landed.</p>" if ended else "<p>None.</p>"
     for ref in r.committed_below:
         o = r.objective(ref)
-        body.append(f'<h3><span class="ref">{esc(short(o.ref, cycle))}</span> <span class="t">{esc(o.title)}'
-                    f"</span> {_band(o.score, o.band)}</h3>")
+        yield _titled(o, r.cycle)
         if o.notes:
-            body.append(f"<blockquote>{_lines(o.notes)}</blockquote>")
+            yield f"<blockquote>{_lines(o.notes)}</blockquote>"
         elif ended:
-            body.append('<p class="status at_risk">Postmortem missing.</p>')
+            yield '<p class="status at_risk">Postmortem missing.</p>'
     if r.committed_delivered:
-        body.append(f"<p>{plural(len(r.committed_delivered), 'committed objective')} delivered at 1.0.</p>")
-    body.append("</section>")
+        yield f"<p>{plural(len(r.committed_delivered), 'committed objective')} delivered at 1.0.</p>"
+    yield "</section>"
 
+
+def _perfect_and_standalone(r: Review) -> list[str]:
+    out = []
     if r.perfect:
-        body += ['<section id="perfect"><h2>Aspirational objectives at 1.0</h2>',
-                 '<p class="muted">Were they ambitious enough?</p>',
-                 _table(OBJECTIVE_HEAD, [_objective_row(r.objective(x), cycle) for x in r.perfect]), "</section>"]
+        out += ['<section id="perfect"><h2>Aspirational objectives at 1.0</h2>',
+                '<p class="muted">Were they ambitious enough?</p>',
+                _table(OBJECTIVE_HEAD, [_objective_row(r.objective(x), r.cycle) for x in r.perfect]), "</section>"]
     if r.standalone:
-        rows = [[*_objective_row(o, cycle), esc(o.standalone)] for o in map(r.objective, r.standalone)]
-        body += ['<section id="standalone"><h2>Standalone objectives</h2>',
-                 _table([*OBJECTIVE_HEAD, ("Why standalone", "t")], rows),
-                 "</section>"]
+        rows = [[*_objective_row(o, r.cycle), esc(o.standalone)] for o in map(r.objective, r.standalone)]
+        out += ['<section id="standalone"><h2>Standalone objectives</h2>',
+                _table([*OBJECTIVE_HEAD, ("Why standalone", "t")], rows),
+                "</section>"]
+    return out
 
-    body.append(f'<section id="discipline"><h2>Check-in discipline</h2><p class="muted">Periods of '
-                f"{r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over. On time: every key result "
-                "checked in during the period; late: in the next one.</p>")
+
+def _discipline_section(r: Review) -> list[str]:
+    out = [(f'<section id="discipline"><h2>Check-in discipline</h2><p class="muted">Periods of '
+           f"{r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over. On time: every key result "
+           "checked in during the period; late: in the next one.</p>")]
     if r.discipline is None:
-        body.append("<p>No git history.</p>")
+        out.append("<p>No git history.</p>")
     else:
         rows = [[f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
-                        str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
+                 str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
                  d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline]
-        body.append(_table([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"), ("Missed", "n"),
-                            ("Last check-in", "n wide")], rows, stack=False))
-    body.append("</section>")
+        out.append(_table([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"), ("Missed", "n"),
+                           ("Last check-in", "n wide")], rows, stack=False))
+    out.append("</section>")
+    return out
 
-    if r.notes:
-        body.append('<section id="notes"><h2>Review notes</h2>')
-        for ref in r.notes:
-            o = r.objective(ref)
-            body.append(f'<h3><span class="ref">{esc(short(o.ref, cycle))}</span> <span class="t">{esc(o.title)}'
-                        f"</span> {_band(o.score, o.band)}</h3><blockquote>{_lines(o.notes)}</blockquote>")
-        body.append("</section>")
 
-    body.append('<section id="carry-over"><h2>Carry-over candidates</h2>'
-                '<p class="muted">Unfinished objectives: carry over, rewrite or drop.</p>')
+def _notes_section(r: Review) -> Iterator[str]:
+    if not r.notes:
+        return
+    yield '<section id="notes"><h2>Review notes</h2>'
+    for ref in r.notes:
+        o = r.objective(ref)
+        yield f"{_titled(o, r.cycle)}<blockquote>{_lines(o.notes)}</blockquote>"
+    yield "</section>"
+
+
+def _carry_over_section(r: Review) -> list[str]:
+    out = [('<section id="carry-over"><h2>Carry-over candidates</h2>'
+           '<p class="muted">Unfinished objectives: carry over, rewrite or drop.</p>')]
     if not r.carry_over:
-        body.append("<p>None.</p>")
+        out.append("<p>None.</p>")
     else:
-        rows = [[esc(short(c.ref, cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
-                                                            else ""),
+        rows = [[esc(short(c.ref, r.cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
+                                                              else ""),
                  two_places(c.score), esc(", ".join(c.unfinished)) or '<span class="muted">graded</span>']
                 for c in r.carry_over]
-        body.append(_table([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows))
-    body.append("</section>")
+        out.append(_table([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows))
+    out.append("</section>")
+    return out
 
-    if not objectives:
-        return body
-    body.append('<section id="objectives"><h2>Objectives and key results</h2>'
-                '<p class="legend">Bars: the score, ticks at 0.4 and 0.7 (the band limits). Burn-up per key result: <b></b>progress at each check-in, <i></i>the straight '
-                "line from 0 at the cycle's start to 1 at its end.</p>")
+
+def _objectives_section(r: Review) -> Iterator[str]:
+    """Every objective's card, by team: the biggest part of the page, produced one card at a time."""
+    yield ('<section id="objectives"><h2>Objectives and key results</h2>'
+           '<p class="legend">Bars: the score, ticks at 0.4 and 0.7 (the band limits). Burn-up per key result: '
+           "<b></b>progress at each check-in, <i></i>the straight "
+           "line from 0 at the cycle's start to 1 at its end.</p>")
     team = None
     for o in r.objectives:
         if o.team != team:
             team = o.team
             name = o.team_name if o.team_name == team or not team else f"{o.team_name} ({team})"
-            body.append(f'<h3 class="team-title">{esc(name)}</h3>')
-        body.append(_objective_card(o, r))
-    body.append("</section>")
-    return body
+            yield f'<h3 class="team-title">{esc(name)}</h3>'
+        yield _objective_card(o, r)
+    yield "</section>"
 
 
 # ====================================================================== follow-up
@@ -379,10 +429,15 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
 
 
 def followup_html(r: FollowUp) -> str:
-    body = followup_body(r)
-    body.append(f"<footer>okr report {esc(r.cycle)} · since {r.since.isoformat()} · as of {r.as_of.isoformat()}"
-                + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
-    return _page(f"Follow-up: {esc(r.cycle)}", body)
+    """The follow-up page as one string (`followup_chunks` streams the same text)."""
+    return "".join(followup_chunks(r))
+
+
+def followup_chunks(r: FollowUp) -> Iterator[str]:
+    """The follow-up page, piece by piece."""
+    footer = (f"<footer>okr report {esc(r.cycle)} · since {r.since.isoformat()} · as of {r.as_of.isoformat()}"
+              + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
+    return _page_chunks(f"Follow-up: {esc(r.cycle)}", itertools.chain(followup_body(r), [footer]))
 
 
 def followup_body(r: FollowUp) -> list[str]:

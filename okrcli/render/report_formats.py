@@ -8,12 +8,23 @@ colour on a terminal) or writes `--output FILE` atomically, never through a link
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..reports.followup import FollowUp
 from ..reports.review import Review
 
 FORMATS = ("text", "markdown", "json", "html")
+
+
+def chunks(report: FollowUp | Review, fmt: str) -> Iterable[str]:
+    """The report in `fmt` as pieces to write one after the other: HTML is produced as it is
+    written (a review page at 10,000 people is a hundred megabytes); the others are one string."""
+    if fmt == "html":
+        from . import html
+
+        return html.review_chunks(report) if isinstance(report, Review) else html.followup_chunks(report)
+    return [render(report, fmt)]
 
 
 def render(report: FollowUp | Review, fmt: str) -> str:
@@ -47,7 +58,7 @@ def deliver(report: FollowUp | Review, fmt: str, output: Path | None, color: boo
     """Print the report, or write it to `output` (replacing the file, never writing through a link)."""
     if output is not None:
         from ..errors import OkrError
-        from ..files import write_atomic
+        from ..files import write_chunks
 
         target = Path(output)
         if target.is_dir() and not target.is_symlink():
@@ -55,7 +66,7 @@ def deliver(report: FollowUp | Review, fmt: str, output: Path | None, color: boo
         if not target.parent.exists():
             raise OkrError(f"--output {output}: the folder {target.parent} does not exist")
         try:
-            write_atomic(target, render(report, fmt).encode("utf-8"))
+            write_chunks(target, chunks(report, fmt))
         except OkrError as exc:
             raise OkrError(f"--output {output}: {exc.message}", hint=exc.hint) from None
         except OSError as exc:
@@ -66,4 +77,5 @@ def deliver(report: FollowUp | Review, fmt: str, output: Path | None, color: boo
 
         write_lines(text_lines(report), color)
         return
-    sys.stdout.write(render(report, fmt))
+    for piece in chunks(report, fmt):
+        sys.stdout.write(piece)

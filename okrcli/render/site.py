@@ -11,6 +11,7 @@ and the review and follow-up pages reuse the reports' HTML sections.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Iterator
 
 from ..reports.followup import FollowUp
@@ -558,10 +559,10 @@ def objective_html(site: Site, key: str, data: ObjectivePage) -> Iterator[str]:
 # ====================================================================== review and follow-up
 
 def review_page(site: Site) -> Iterator[str]:
-    body = review_body(site.review, objectives=False)
-    body.append('<section id="objectives"><h2>Objectives and key results</h2><p>Every objective has a page '
-                "with its key results, their burn-ups and check-ins: find it on its "
-                f'{_a(REVIEW, INDEX, "company tree")} or its team\'s page.</p></section>')
+    body = itertools.chain(review_body(site.review, objectives=False), [
+        ('<section id="objectives"><h2>Objectives and key results</h2><p>Every objective has a page '
+        "with its key results, their burn-ups and check-ins: find it on its "
+        f'{_a(REVIEW, INDEX, "company tree")} or its team\'s page.</p></section>')])
     return _frame(site, REVIEW, f"Review · {site.cycle}", [_home(site), (f"Review {site.cycle}", None)], body)
 
 
