@@ -3,7 +3,7 @@
 One file: inline CSS (readable from 375 px wide up, and printed), inline SVG
 charts (`okrcli.render.svg`), no JavaScript, no external asset, no external
 URL (a check-in's links are shown as text, not fetched or linked). Every user
-string is escaped (`svg.esc`: controls made visible, then `html.escape`), and
+string is escaped (`escape.html`: controls made visible, then `html.escape`), and
 user text never contains a raw line break, so no line of the page starts with
 user text.
 """
@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
 from . import svg
+from .escape import html as esc
 from .numbers import score as two_places
 from .report_words import (
     VERDICTS,
@@ -33,7 +34,6 @@ from .report_words import (
     status_word,
     value_text,
 )
-from .svg import esc
 
 CSS = """
 :root{--red:#c92a2a;--yellow:#d98a00;--green:#2b8a3e;--ink:#212529;--muted:#5c636a;--line:#dee2e6;--soft:#f8f9fa}

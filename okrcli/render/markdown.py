@@ -1,6 +1,6 @@
 """`okr report` and `okr review` as GitHub-flavoured Markdown, for the wiki or a pull request.
 
-User text is escaped by `md()`: one line, control and bidi characters shown as
+User text is escaped by `escape.markdown` (`md`): one line, control and bidi characters shown as
 escapes, HTML and inline markup characters escaped (`<!--`, `<script>` stay
 text), `|` cannot break a table, and `@` cannot mention a team. Multi-line
 notes become block quotes, one escaped line each. No line ever starts with user
@@ -13,7 +13,7 @@ import re
 
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
-from ..safe_text import visible
+from .escape import markdown as md
 from .numbers import score as two_places
 from .report_words import (
     BAND_WORDS,
@@ -34,14 +34,6 @@ from .report_words import (
 )
 
 _URL_RE = re.compile(r"https?://[A-Za-z0-9._~/?#&=%+,;:-]+")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
-
-
-def md(text: object) -> str:
-    """User text safe in a Markdown paragraph or table cell (see the module doc)."""
-    text = visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("@", "@\u200b").replace("::", ":\u200b:")
 
 
 def _quote(text: str | None) -> list[str]:

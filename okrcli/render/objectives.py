@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from ..reports.views import Export, KRView, Listing, ObjectiveView
-from ..safe_text import visible
+from .escape import csv_cell
 from .styled import Line, incomplete_note, measure, score_segments, short_ref, user
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per call
@@ -68,25 +68,6 @@ def export_json(export: Export, include_private: bool) -> Iterator[str]:
     return _json_document(head, "objectives", (objective_dict(v) for v in export.objectives))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A CSV cell. Control and bidi characters are made visible (`\\x1b`, `\\u202e`) as the text
-    format does; text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM`,
-    `+cmd`) gets a leading apostrophe, the usual guard; numbers are written as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        value = visible(value)  # ESC, bidi overrides (U+202E), newlines: shown, as in text output
-        return "'" + value if value.startswith(_FORMULA_START) else value
-    return str(value)
-
-
 OBJECTIVE_COLUMNS = ("objective_ref", "cycle", "owner", "owner_kind", "objective_id", "objective_title",
                      "objective_score", "objective_band", "objective_status", "committed", "private",
                      "standalone", "aligns", "depends_on")
@@ -112,7 +93,7 @@ def _csv(header: tuple[str, ...], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for n, row in enumerate(rows, 1):
-        writer.writerow([_cell(c) for c in row])
+        writer.writerow([csv_cell(c) for c in row])
         if n % 1000 == 0:
             yield out.getvalue()
             out.seek(0)

@@ -4,7 +4,7 @@ Every page links the site's one stylesheet (`style.css`: the reports' CSS plus a
 few rules for navigation) by a relative path, so the site works from a sub-path
 of GitHub Pages and from `file://`. No JavaScript, no external asset, no
 external URL: a check-in's links are shown as text. Charts are the reports' SVG
-charts (`okrcli.render.svg`), user text goes through the one escaper (`svg.esc`),
+charts (`okrcli.render.svg`), user text goes through the one escaper (`escape.html`),
 and the review and follow-up pages reuse the reports' HTML sections.
 """
 
@@ -28,12 +28,12 @@ from ..reports.site import (
 )
 from ..reports.views import Neighbour, TreeNode
 from . import svg
+from .escape import html as _escape
 from .html import CSS, _band, _lines, _status, _table, followup_body, review_body
 from .numbers import index as index_text
 from .numbers import percent
 from .numbers import score as score_text_of
 from .report_words import incomplete_text, plural, score_text, short, value_text
-from .svg import esc as _escape
 
 # The one escaper, remembered: a site repeats the same names, values, ids and titles on many pages.
 esc = functools.lru_cache(maxsize=1 << 16)(_escape)
