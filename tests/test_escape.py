@@ -47,6 +47,8 @@ def _md_unescape(out: str) -> str:
 @example("a | b <!-- c --> @team ::error::x")
 @example("# heading")
 @example("1. list")
+@example("2.7 s")
+@example("---")
 @example("::::")
 def test_markdown_stays_in_its_cell(text):
     out = escape.markdown(text)
@@ -56,7 +58,8 @@ def test_markdown_stays_in_its_cell(text):
         assert _unescaped(char, out) == [], (char, out)
     assert not re.search(r"@(?!\u200b)", out)  # no mention
     assert "::" not in out  # no workflow command when printed in a CI log
-    assert not re.match(r"(#|[+=-]|[0-9]+[.)])", out)  # opens no block after "> " or "- "
+    # Opens no block after "> " or "- ": no heading, list item, setext underline or rule.
+    assert not re.match(r"(#{1,6}|[+-]|[0-9]{1,9}[.)])([ \t]|\Z)", out) and not re.fullmatch(r"[=-]+[ \t]*", out)
     # A table row with the text in a cell still has exactly its three cells.
     row = f"| a | {out} | c |"
     assert len(_unescaped("|", row)) == 4

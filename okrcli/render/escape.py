@@ -31,16 +31,20 @@ def text(value: object, keep_newlines: bool = False) -> str:
 # ------------------------------------------------------------------ markdown
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")  # what starts markup anywhere in a line or a cell
-# What starts a block (a heading, a list item, a setext underline) when it opens a line, as text
-# after "> " or "- " does; `>` itself is already `&gt;`. Anywhere else these are plain text.
-_MD_BLOCK_START = re.compile(r"\A(?:([#+=-])|([0-9]{1,9})([.)]))")
+# What opens a block when it starts a line, as text after "> " or "- " does: a heading (`# `),
+# a list item (`- `, `+ `, `1. `, `1) `), a setext underline or a thematic break (`===`, `---`).
+# `>` is already `&gt;`; `*` and `_` are escaped everywhere. Anywhere else these are plain text.
+_MD_BLOCK_START = re.compile(r"\A(?:#{1,6}|[+-]|[0-9]{1,9}[.)])(?=[ \t]|\Z)|\A[=-]+[ \t]*\Z")
 _MD_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _COLONS = re.compile(":(?=:)")
 _ZWSP = "\u200b"  # a zero-width space: the text reads the same, and is no longer markup
 
 
 def _block_start(m: re.Match) -> str:
-    return "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3)
+    found = m.group()
+    if found[0].isdigit():  # `1.` -> `1\.`
+        return found[:-1] + "\\" + found[-1]
+    return "\\" + found
 
 
 def markdown(value: object) -> str:
