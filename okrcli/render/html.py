@@ -141,25 +141,36 @@ def _status(status: str | None) -> str:
     return f'<span class="status {status or "unknown"}">{esc(status_word(status))}</span>'
 
 
-def _table(head: list[tuple[str, str]], rows: list[list[str]], stack: bool = True) -> str:
+def _table(head: list[tuple[str, str]], rows: Iterable[list[str]], stack: bool = True) -> str:
     """`head`: (label, css class) per column; `rows`: the cells' HTML. Each cell carries its column's
     label (`data-label`), which the narrow layout shows when rows become stacked blocks (`stack`; a
     table of short cells stays a table, its `wide` columns hidden)."""
+    return "\n".join(_table_lines(head, rows, stack))
+
+
+def _table_lines(head: list[tuple[str, str]], rows: Iterable[list[str]], stack: bool = True) -> Iterator[str]:
+    """`_table` as lines (joined by newlines they are its text): a table of 10,000 owners is
+    written row by row, not built as one string."""
     ths = "".join(f'<th class="{cls}">{label}</th>' if cls else f"<th>{label}</th>" for label, cls in head)
     starts = [f'<td class="{cls}" data-label="{label}">' if cls else f'<td data-label="{label}">'
               for label, cls in head]
-    body = "\n".join("<tr>" + "".join(f"{start}{cell}</td>" for start, cell in zip(starts, row)) + "</tr>"
-                     for row in rows)
     table = '<table class="stack">' if stack else "<table>"
-    return f'<div class="scroll">{table}<thead><tr>{ths}</tr></thead><tbody>\n{body}\n</tbody></table></div>'
+    yield f'<div class="scroll">{table}<thead><tr>{ths}</tr></thead><tbody>'
+    empty = True
+    for row in rows:
+        empty = False
+        yield "<tr>" + "".join(f"{start}{cell}</td>" for start, cell in zip(starts, row)) + "</tr>"
+    if empty:
+        yield ""
+    yield "</tbody></table></div>"
 
 
 # ====================================================================== review
 
-def _rollup_table(items: list[Rollup]) -> str:
-    rows = [[f"<code>{esc(i.id)}</code>", esc(i.name), _band(i.score, i.band),
-             str(i.objectives) + esc(left_out_text(i.left_out))] for i in items]
-    return _table([("Id", ""), ("Name", "t"), ("Score", "n"), ("Objectives", "n")], rows, stack=False)
+def _rollup_table(items: list[Rollup]) -> Iterator[str]:
+    rows = ([f"<code>{esc(i.id)}</code>", esc(i.name), _band(i.score, i.band),
+             str(i.objectives) + esc(left_out_text(i.left_out))] for i in items)
+    return _table_lines([("Id", ""), ("Name", "t"), ("Score", "n"), ("Objectives", "n")], rows, stack=False)
 
 
 OBJECTIVE_HEAD = [("Objective", "ref"), ("Title", "t"), ("Score", "n")]
@@ -226,11 +237,15 @@ def review_body(r: Review, objectives: bool = True) -> Iterator[str]:
     yield from _review_header(r)
     yield from _summary_section(r)
     if r.teams:
-        yield from [('<section id="teams"><h2>Teams</h2><p class="muted">Mean over the team\'s own objectives and '
-                     "its members'. Listed by id.</p>"), _rollup_table(r.teams), "</section>"]
+        yield ('<section id="teams"><h2>Teams</h2><p class="muted">Mean over the team\'s own objectives and '
+               "its members'. Listed by id.</p>")
+        yield from _rollup_table(r.teams)
+        yield "</section>"
     if r.owners:
-        yield from [('<section id="owners"><h2>Owners</h2><p class="muted">Mean of each owner\'s objectives. '
-                     "Listed by team and id.</p>"), _rollup_table(r.owners), "</section>"]
+        yield ('<section id="owners"><h2>Owners</h2><p class="muted">Mean of each owner\'s objectives. '
+               "Listed by team and id.</p>")
+        yield from _rollup_table(r.owners)
+        yield "</section>"
     yield from _postmortems_section(r)
     yield from _perfect_and_standalone(r)
     yield from _discipline_section(r)
@@ -298,34 +313,32 @@ def _postmortems_section(r: Review) -> Iterator[str]:
     yield "</section>"
 
 
-def _perfect_and_standalone(r: Review) -> list[str]:
-    out = []
+def _perfect_and_standalone(r: Review) -> Iterator[str]:
     if r.perfect:
-        out += ['<section id="perfect"><h2>Aspirational objectives at 1.0</h2>',
-                '<p class="muted">Were they ambitious enough?</p>',
-                _table(OBJECTIVE_HEAD, [_objective_row(r.objective(x), r.cycle) for x in r.perfect]), "</section>"]
+        yield '<section id="perfect"><h2>Aspirational objectives at 1.0</h2>'
+        yield '<p class="muted">Were they ambitious enough?</p>'
+        yield from _table_lines(OBJECTIVE_HEAD, (_objective_row(r.objective(x), r.cycle) for x in r.perfect))
+        yield "</section>"
     if r.standalone:
-        rows = [[*_objective_row(o, r.cycle), esc(o.standalone)] for o in map(r.objective, r.standalone)]
-        out += ['<section id="standalone"><h2>Standalone objectives</h2>',
-                _table([*OBJECTIVE_HEAD, ("Why standalone", "t")], rows),
-                "</section>"]
-    return out
+        rows = ([*_objective_row(o, r.cycle), esc(o.standalone)] for o in map(r.objective, r.standalone))
+        yield '<section id="standalone"><h2>Standalone objectives</h2>'
+        yield from _table_lines([*OBJECTIVE_HEAD, ("Why standalone", "t")], rows)
+        yield "</section>"
 
 
-def _discipline_section(r: Review) -> list[str]:
-    out = [(f'<section id="discipline"><h2>Check-in discipline</h2><p class="muted">Periods of '
+def _discipline_section(r: Review) -> Iterator[str]:
+    yield (f'<section id="discipline"><h2>Check-in discipline</h2><p class="muted">Periods of '
            f"{r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over. On time: every key result "
-           "checked in during the period; late: in the next one.</p>")]
+           "checked in during the period; late: in the next one.</p>")
     if r.discipline is None:
-        out.append("<p>No git history.</p>")
+        yield "<p>No git history.</p>"
     else:
-        rows = [[f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
+        rows = ([f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
                  str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
-                 d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline]
-        out.append(_table([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"), ("Missed", "n"),
-                           ("Last check-in", "n wide")], rows, stack=False))
-    out.append("</section>")
-    return out
+                 d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline)
+        yield from _table_lines([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"),
+                                 ("Missed", "n"), ("Last check-in", "n wide")], rows, stack=False)
+    yield "</section>"
 
 
 def _notes_section(r: Review) -> Iterator[str]:
@@ -338,19 +351,18 @@ def _notes_section(r: Review) -> Iterator[str]:
     yield "</section>"
 
 
-def _carry_over_section(r: Review) -> list[str]:
-    out = [('<section id="carry-over"><h2>Carry-over candidates</h2>'
-           '<p class="muted">Unfinished objectives: carry over, rewrite or drop.</p>')]
+def _carry_over_section(r: Review) -> Iterator[str]:
+    yield ('<section id="carry-over"><h2>Carry-over candidates</h2>'
+           '<p class="muted">Unfinished objectives: carry over, rewrite or drop.</p>')
     if not r.carry_over:
-        out.append("<p>None.</p>")
+        yield "<p>None.</p>"
     else:
-        rows = [[esc(short(c.ref, r.cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
+        rows = ([esc(short(c.ref, r.cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
                                                               else ""),
                  two_places(c.score), esc(", ".join(c.unfinished)) or '<span class="muted">graded</span>']
-                for c in r.carry_over]
-        out.append(_table([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows))
-    out.append("</section>")
-    return out
+                for c in r.carry_over)
+        yield from _table_lines([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows)
+    yield "</section>"
 
 
 def _objectives_section(r: Review) -> Iterator[str]:
