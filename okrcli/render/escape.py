@@ -17,7 +17,6 @@ JSON needs none of these: `json.dumps` escapes.
 
 from __future__ import annotations
 
-import html as _html
 import re
 
 from ..safe_text import visible
@@ -57,11 +56,14 @@ def markdown(value: object) -> str:
 # ------------------------------------------------------------------ html
 
 
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})  # as html.escape
+
+
 def html(value: object) -> str:
     """User text for HTML (text or a quoted attribute): controls and bidi shown, then escaped."""
     value = str(value)
     # Printable text holds no control, bidi or line-break character: `visible` would return it as is.
-    return _html.escape(value if value.isprintable() else visible(value), quote=True)
+    return (value if value.isprintable() else visible(value)).translate(_HTML)
 
 
 # ------------------------------------------------------------------ github workflow commands
