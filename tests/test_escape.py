@@ -63,7 +63,8 @@ def test_markdown_stays_in_its_cell(text):
     # A table row with the text in a cell still has exactly its three cells.
     row = f"| a | {out} | c |"
     assert len(_unescaped("|", row)) == 4
-    assert _md_unescape(out) == visible(text)  # nothing lost, only escaped
+    if "\u200b" not in text:  # (a zero-width space of its own would be taken for one okr added)
+        assert _md_unescape(out) == visible(text)  # nothing lost, only escaped
 
 
 @PROPERTY
@@ -108,7 +109,8 @@ def test_csv_cells_round_trip_and_never_start_a_formula(values):
     for value, cell in zip(values, cells):
         if isinstance(value, str):
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
-            assert cell.removeprefix("'") == visible(value)
+            shown = visible(value)
+            assert cell == ("'" + shown if shown.startswith(("=", "+", "-", "@")) else shown)
 
 
 @PROPERTY
@@ -162,6 +164,8 @@ def hostile(tmp_path, monkeypatch):
                                          "2026-Q4/acme.yaml": _okrs("Old title")})
     (repo / "2026-Q4" / "acme.yaml").write_text(_okrs(TITLE), encoding="utf-8")
     commit_all(repo, "Retitle")
+    checked = run(["checkin", "acme/O1/KR1", "5"], cwd=repo, env=ENV)  # so okr report shows the KR moved
+    assert checked.exit_code == 0, checked.stderr
     return repo
 
 
@@ -175,13 +179,13 @@ def _out(repo, *args) -> str:
     return r.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ("review", "--format", "markdown"), ("status", "--format", "markdown"),
-    ("diff", "HEAD~1..HEAD", "--format", "markdown"),
+@pytest.mark.parametrize("args,title", [
+    (("review", "--format", "markdown"), TITLE), (("status", "--format", "markdown"), TITLE),
+    (("diff", "HEAD~2..HEAD~1", "--format", "markdown"), TITLE), (("report", "--format", "markdown"), KR_TITLE),
 ])
-def test_markdown_commands_print_the_one_escaping(hostile, args):
+def test_markdown_commands_print_the_one_escaping(hostile, args, title):
     out = _out(hostile, *args)
-    assert escape.markdown(TITLE) in out
+    assert escape.markdown(title) in out
     assert "<!--" not in out and "@team" not in out and "::error" not in out and "\x1b" not in out
     tables: list[list[int]] = [[]]
     for line in out.splitlines():
@@ -197,8 +201,7 @@ def test_markdown_commands_print_the_one_escaping(hostile, args):
 @pytest.mark.parametrize("args", [("review", "--format", "html"), ("report", "--format", "html")])
 def test_html_commands_print_the_one_escaping(hostile, args):
     out = _out(hostile, *args)
-    if args[0] == "review":
-        assert escape.html(TITLE) in out
+    assert escape.html(TITLE if args[0] == "review" else KR_TITLE) in out
     assert "<!--" not in out and "<b>k" not in out and "\x1b" not in out and "\u202e" not in out
 
 
@@ -211,7 +214,7 @@ def test_site_pages_print_the_one_escaping(hostile, tmp_path):
         assert "<!--" not in text and "<b>k" not in text and "\x1b" not in text
 
 
-@pytest.mark.parametrize("args", [("diff", "HEAD~1..HEAD", "--format", "github")])
+@pytest.mark.parametrize("args", [("diff", "HEAD~2..HEAD~1", "--format", "github")])
 def test_github_commands_print_the_one_escaping(hostile, args):
     out = _out(hostile, *args)
     assert out
