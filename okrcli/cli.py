@@ -199,7 +199,9 @@ def register(name: str, func: Callable, summary: str) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"okr {__version__}\n")
+        from .commands.output import text
+
+        text(f"okr {__version__}\n")
         raise typer.Exit()
 
 
@@ -216,7 +218,7 @@ def root(
 
 
 def _rich_bar(label: str, total: int | None):
-    from .render.progress_bar import RichBar
+    from .commands.progress_bar import RichBar
 
     return RichBar(label, total)
 

@@ -23,8 +23,8 @@ def complete_ref(ctx, incomplete: str) -> list[str]:
 
 def _complete(ctx, incomplete: str) -> list[str]:
     from .clock import today
-    from .load.build import load_settings
     from .load.source import find_root
+    from .settings import load_settings
 
     repo = (ctx.params.get("repo") if ctx is not None else None) or None
     root = find_root(repo)

@@ -62,11 +62,6 @@ class AlignmentNetwork:
         """`aligns` as a networkx DiGraph, child -> parent, edges carrying `entry` and `kr`."""
         return self._digraph(self.up)
 
-    @cached_property
-    def lateral(self) -> nx.DiGraph:
-        """`depends_on` as a networkx DiGraph, dependent -> dependency."""
-        return self._digraph(self.out)
-
     @staticmethod
     def _digraph(adjacency: dict[str, dict[str, RefEntry]]) -> nx.DiGraph:
         import networkx as nx
@@ -123,10 +118,6 @@ class AlignmentNetwork:
 
     def dependents(self, key: str) -> list[str]:
         return list(self.into.get(key, ()))
-
-    def descendants(self, key: str) -> set[str]:
-        """Every objective that aligns to `key`, directly or through others."""
-        return self.reaching({key}) - {key}
 
     def is_acyclic(self) -> bool:
         """Kahn's algorithm over `aligns`: linear, and no networkx import when there is no loop."""

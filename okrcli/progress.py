@@ -5,7 +5,7 @@ stderr is a terminal, `NO_COLOR` is unset, `TERM` is not `dumb`, `OKR_PROGRESS`
 is not `0`, the command prints text (a machine format turns it off through
 `quiet()`), and the work has already taken `DELAY` seconds, so quick commands
 never flash one. The drawing is the CLI's (`set_display`, rich in
-`render/progress_bar.py`, imported only when a bar is shown): this module, used
+`commands/progress_bar.py`, imported only when a bar is shown): this module, used
 by the loaders, stays free of rich. The bar is transient: it is erased when the
 work ends, leaving stderr as it was.
 
@@ -33,7 +33,7 @@ _display = None  # (label, total) -> an object with update(done) and stop(); set
 
 
 def set_display(factory) -> None:
-    """Choose how a bar is drawn (the CLI passes render.progress_bar's rich bar); None: never."""
+    """Choose how a bar is drawn (the CLI passes commands.progress_bar's rich bar); None: never."""
     global _display
     _display = factory
 

@@ -428,7 +428,7 @@ def test_hostile_titles_are_escaped_in_every_format(okr_repo):
 
 
 def test_markup_stays_literal_on_a_colour_terminal():
-    from okrcli.render.styled import write_lines
+    from okrcli.commands.output import lines as write_lines
 
     out = io.StringIO()
     write_lines([[("[red]x[/red] [/b] [link=http://e]y[/link]", "bold"), (" z", "green")]], color=True, stream=out)

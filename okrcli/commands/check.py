@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, color_wanted, find_root, write
+from . import output
+from .common import RepoOption, choice, find_root
+from .output import color_wanted, lines
+from .output import text as write
 
 FORMATS = ("text", "json", "github", "sarif", "gitlab")
 
@@ -71,7 +73,7 @@ def _check_root(root: Path, fmt: str, strict: bool, cycle: str | None, list_rule
         warnings = len(findings) - errors
         summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
             if findings else "no problems"
-        sys.stderr.write(f"okr check: {summary} in {repository.file_count} files\n")
+        output.note(f"okr check: {summary} in {repository.file_count} files\n")
     return exit_code(findings, strict)
 
 
@@ -116,12 +118,7 @@ def _render(findings, root: Path, fmt: str) -> None:
 
         write(render.render_sarif(findings, root, registry(), __version__))
     elif color_wanted():
-        from rich.console import Console
-        from rich.text import Text
-
-        console = Console(highlight=False, soft_wrap=True)
-        for line, style in render.render_text(findings, root, color=True):
-            console.print(Text(line, style=style or ""))
+        lines(([(line, style)] for line, style in render.render_text(findings, root, color=True)), color=True)
     else:
         write("".join(f"{line}\n" for line, _ in render.render_text(findings, root, color=False)))
 
@@ -144,7 +141,7 @@ def _list_rules(repository, fmt: str) -> None:
     for r in rows:
         note = "" if r["severity"] == r["default"] else f" (default {r['default']})"
         write(f"{r['rule']:<{width}}  {r['severity']:<7}  {r['summary']}{note}\n")
-    sys.stderr.write("okr check --explain RULE prints a rule's documentation, with an example\n")
+    output.note("okr check --explain RULE prints a rule's documentation, with an example\n")
 
 
 def explain_rule(rule_id: str) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 from typer.core import TyperCommand
 
+from . import output
 from .common import RepoOption, complete_ref
 
 if TYPE_CHECKING:
@@ -46,27 +46,32 @@ class _CheckinCommand(TyperCommand):
         return super().parse_args(ctx, [*options, "--", *positional] if positional else options)
 
 
+RefsArgument = typer.Argument(
+    None, metavar="[REF [VALUE]]...",
+    help="Key results and their new values: a number (with or without the KR's unit, "
+         "25 or 25min; -3 needs no --), or done / not-done for a milestone. A REF without "
+         "a VALUE keeps its value (with --confidence or --note). None: walk your key results.",
+    autocompletion=complete_ref,
+)
+ConfidenceOption = typer.Option(
+    None, "--confidence", metavar="[REF=]X",
+    help="Your confidence (0 to 1) that the key results will land; REF=X sets one key "
+         "result's (repeatable: --confidence alice/O1/KR1=0.8 --confidence alice/O1/KR2=0.3).")
+FromOption = typer.Option(
+    None, "--from", metavar="FILE|-",
+    help="Read the check-ins from FILE (- for stdin): a JSON list of {ref, value, confidence?, "
+         "note?, link?} or CSV with that header. All rows are checked before anything is "
+         "written; one commit for all.")
+
+
 def checkin(
-    args: list[str] | None = typer.Argument(
-        None, metavar="[REF [VALUE]]...",
-        help="Key results and their new values: a number (with or without the KR's unit, "
-             "25 or 25min; -3 needs no --), or done / not-done for a milestone. A REF without "
-             "a VALUE keeps its value (with --confidence or --note). None: walk your key results.",
-        autocompletion=complete_ref,
-    ),
-    confidence: list[str] | None = typer.Option(
-        None, "--confidence", metavar="[REF=]X",
-        help="Your confidence (0 to 1) that the key results will land; REF=X sets one key "
-             "result's (repeatable: --confidence alice/O1/KR1=0.8 --confidence alice/O1/KR2=0.3)."),
+    args: list[str] | None = RefsArgument,
+    confidence: list[str] | None = ConfidenceOption,
     note: str | None = typer.Option(None, "--note", "-m", metavar="TEXT", help="What changed (the commit body)."),
     link: list[str] | None = typer.Option(
         None, "--link", metavar="URL", help="Evidence: a pull request, a dashboard (repeatable)."),
     done: bool = typer.Option(False, "--done", help="Mark every REF given (milestones) as done."),
-    from_file: str | None = typer.Option(
-        None, "--from", metavar="FILE|-",
-        help="Read the check-ins from FILE (- for stdin): a JSON list of {ref, value, confidence?, "
-             "note?, link?} or CSV with that header. All rows are checked before anything is "
-             "written; one commit for all."),
+    from_file: str | None = FromOption,
     no_commit: bool = NoCommitOption,
     no_verify: bool = NoVerifyOption,
     as_id: str | None = typer.Option(
@@ -105,7 +110,7 @@ def checkin(
         else:
             entries, note_text = _walk(sources, git, as_id, level, per_kr, note_text, note is not None)
             if not entries:
-                typer.echo("nothing to check in")
+                output.line("nothing to check in")
                 return
     record(plan_checkin(sources, entries, note=note_text, links=links), git, no_verify=no_verify,
            replan=lambda: replan_checkin(root, entries, note=note_text, links=links))
@@ -230,7 +235,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
             rels = ", ".join(plan.rel(p) for p in (changed or plan.files))
             for path, data in changed.items():
                 write_atomic(path, data)
-            typer.echo(f"edited {rels} (not committed): {what}" if changed
+            output.line(f"edited {rels} (not committed): {what}" if changed
                        else f"nothing to write: {rels} already holds {what}")
             return
         git.check_state()  # merge, rebase, detached HEAD, identity: before queueing for the lock
@@ -249,7 +254,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
         rels = ", ".join(plan.rel(p) for p in plan.files)
         raise OkrError(f"could not write {rels}: {exc.strerror or exc}; nothing was changed "
                        "or committed") from None
-    typer.echo(f"[{sha[:12]}] {plan.subject()}")
+    output.line(f"[{sha[:12]}] {plan.subject()}")
 
 
 # --- walking the user's key results ---------------------------------------------------------
@@ -284,7 +289,7 @@ def _walk(sources: Sources, git: GitRepo | None, as_id: str | None, confidence: 
     entries = []
     for n, (obj, kr) in enumerate(krs):
         if obj.owner != user and (n == 0 or krs[n - 1][0].owner != obj.owner):
-            typer.echo(f"── {obj.owner}: a team you lead ──")  # marked by owner
+            output.line(f"── {obj.owner}: a team you lead ──")  # marked by owner
         ref = f"{obj.owner}/{obj.id}/{kr.id}"
         _show_kr(ref, kr, history.last(f"{obj.cycle}:{ref}") if history else None)
         value = _ask(functools.partial(parse_kr_value, kr, ref), _value_prompt(kr))
@@ -345,7 +350,7 @@ def _show_kr(ref: str, kr, last) -> None:
             seen += f": {format_value(last.value, kr.unit)}"
     else:
         seen = "no check-in yet"
-    typer.echo(f"{ref}  {visible(kr.title)}\n  {now}; {seen}")
+    output.line(f"{ref}  {visible(kr.title)}\n  {now}; {seen}")
 
 
 def _value_prompt(kr) -> str:
@@ -368,4 +373,4 @@ def _ask(parse, label: str):
         try:
             return parse(answer)
         except OkrError as exc:
-            sys.stderr.write(f"okr: {visible(exc.message)}\n")
+            output.note(f"okr: {visible(exc.message)}\n")

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import output
+
 if TYPE_CHECKING:
     from ..plans.checkin import Sources
 
@@ -68,7 +70,7 @@ def read_rows(sources: Sources, source: str, note: str) -> tuple[list, str]:
             notes.append((str(row["ref"]).strip(), row_note))
     if problems:
         for problem in problems:
-            sys.stderr.write(f"{visible(problem)}\n")
+            output.note(f"{visible(problem)}\n")
         count = len(problems)
         raise OkrError(f"{count} bad row{'s' * (count != 1)} in {name} (above); nothing was written",
                        hint="fix those rows and run okr checkin --from again")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import typer
@@ -12,13 +10,6 @@ RepoOption = typer.Option(
     None, "--repo", envvar="OKR_REPO", show_envvar=True,
     help="The OKR root (the folder holding okr.yaml). Default: the nearest one at or above the current folder.",
 )
-
-
-def color_wanted(stream=None) -> bool:
-    stream = stream or sys.stdout
-    if os.environ.get("NO_COLOR"):
-        return False
-    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def complete_ref(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -32,10 +23,6 @@ def find_root(repo: Path | None) -> Path:
     from ..load.source import find_root as _find_root
 
     return _find_root(repo)
-
-
-def write(text: str) -> None:
-    sys.stdout.write(text)
 
 
 def choice(value: str, allowed: tuple[str, ...], option: str) -> str:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
+from . import output
+
 DirArgument = typer.Argument(Path("okr-demo"), metavar="[DIR]",
                              help="A new (or empty) folder for the demo repository. Default: okr-demo.")
 
 
-def demo(folder: Path = DirArgument) -> None:
+def demo(ctx: typer.Context, folder: Path = DirArgument) -> None:
     """Create a demo OKR repository: Acme's fourth quarter of 2026, one git commit per weekly check-in.
 
     The folder gets its own git repository, built from the example company
@@ -32,17 +33,14 @@ def demo(folder: Path = DirArgument) -> None:
 
     root = build_demo(folder)
     shown = _shown(folder)
-    out = sys.stdout
-    out.write(f"Created {shown}: Acme Inc.'s 2026-Q4 OKRs and a quarter of weekly check-ins "
-              "(git log shows who checked in what, and when).\n\n")
-    out.flush()
+    output.line(f"Created {shown}: Acme Inc.'s 2026-Q4 OKRs and a quarter of weekly check-ins "
+                "(git log shows who checked in what, and when).\n")
     closed = LAST_DAY + timedelta(days=1)
     with _today(closed.isoformat()):
-        _run(["tree", "--repo", str(root)])
-        out.write("\n")
-        out.flush()
-        _run(["review", "--repo", str(root)])
-    out.write(f"\nTry next (in {shown}, git knows you as {YOU}, so okr checkin asks for {YOU}'s key results):\n")
+        _run(ctx, ["tree", "--repo", str(root)])
+        output.line("")
+        _run(ctx, ["review", "--repo", str(root)])
+    output.text(f"\nTry next (in {shown}, git knows you as {YOU}, so okr checkin asks for {YOU}'s key results):\n")
     for command, what in (
         (f"cd {shown}", ""),
         ("okr report --at 2026-12-31 --since 7d", "the follow-up of the quarter's last week"),
@@ -53,15 +51,15 @@ def demo(folder: Path = DirArgument) -> None:
         ("okr tree --at 2026-11-01", "the company as it stood on Nov 1"),
         ("okr diff HEAD~5", "what the last five commits changed"),
     ):
-        out.write(f"  {command:<64}{what}".rstrip() + "\n")
+        output.text(f"  {command:<64}{what}".rstrip() + "\n")
 
 
-def _run(args: list[str]) -> None:
-    """Run one okr command in this process, exactly as typed on the command line."""
-    from ..cli import app
+def _run(ctx: typer.Context, args: list[str]) -> None:
+    """Run one okr command in this process, exactly as typed on the command line: through the
+    command group `okr demo` itself runs in (so this module needs no import of the CLI)."""
     from ..errors import OkrError
 
-    code = app(args, prog_name="okr", standalone_mode=False)
+    code = ctx.find_root().command.main(args, prog_name="okr", standalone_mode=False)
     if code:
         raise OkrError(f"the demo repository was built, but `okr {args[0]}` failed on it (exit {code})")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import typer
+from typer.core import TyperCommand
 
-from ..reports.diff import KINDS
-from .common import RepoOption, choice, color_wanted, find_root, write
+from . import output
+from .common import RepoOption, choice, find_root
 from .viewing import IncludePrivateOption, paused_gc
 
 FORMATS = ("text", "markdown", "json", "github")
@@ -46,23 +46,21 @@ def diff(
     report = build_diff(root, range, clock.today(), include_private=include_private,
                         progress=progress or "progress" in names)
     if fmt == "json":
-        write(render.render_json(report))
+        output.text(render.render_json(report))
     elif fmt == "markdown":
-        write(render.render_markdown(report))
+        output.text(render.render_markdown(report))
     elif fmt == "github":
-        write(render.render_github(report, root, names))
+        output.text(render.render_github(report, root, names))
     else:
-        from ..render.styled import write_lines
-
-        write_lines(render.text_lines(report), color_wanted())
+        output.lines(render.text_lines(report))
     failing = report.failing(names)
     if failing:
-        sys.stderr.write(f"okr diff: {len(failing)} change{'s' * (len(failing) != 1)} "
+        output.note(f"okr diff: {len(failing)} change{'s' * (len(failing) != 1)} "
                          f"match{'es' * (len(failing) == 1)} --fail-on {','.join(names)}\n")
     raise typer.Exit(1 if failing else 0)
 
 
-diff.__doc__ = """Compare the OKRs of two revisions objective by objective, and name who must re-align.
+_HELP = """Compare the OKRs of two revisions objective by objective, and name who must re-align.
 
 Reports objectives added, removed, retitled, re-aligned, made committed or
 private, key results added or removed, and targets or starts moved (flagged as
@@ -74,7 +72,27 @@ depend on it, with their owners. Private objectives are left out unless
 
 \b
 Change kinds (for --fail-on):
-""" + "\n".join(f"  {name:<19}{text}" for name, (_level, text) in KINDS.items()) + """
+{kinds}
 
 Example: okr diff origin/main...HEAD --fail-on removed-aligned,goalpost
 """
+diff.__doc__ = _HELP.format(kinds="  (see okr diff --help)")
+
+
+def help_text() -> str:
+    """The help with the table of change kinds, read from the diff builder when help is shown."""
+    from ..reports.diff import KINDS
+
+    return _HELP.format(kinds="\n".join(f"  {name:<19}{text}" for name, (_level, text) in KINDS.items()))
+
+
+class _DiffCommand(TyperCommand):
+    """`okr diff` whose help lists the change kinds, without importing the diff builder (and the
+    model) on every command just to have that table ready."""
+
+    def format_help_text(self, ctx, formatter) -> None:
+        self.help = help_text()
+        super().format_help_text(ctx, formatter)
+
+
+diff.command_class = _DiffCommand

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from . import output
 from .common import RepoOption, choice
 from .viewing import AtOption, CycleOption, IncludePrivateOption, paused_gc
 
@@ -32,7 +33,7 @@ def export(
     from ..errors import OkrError
     from ..render import objectives as render
     from ..reports.views import Scorer, build_export
-    from .viewing import open_as_of, pick_cycle, write_all
+    from .viewing import open_as_of, pick_cycle
 
     choice(format, FORMATS, "--format")
     if all_cycles and cycle is not None:
@@ -40,4 +41,4 @@ def export(
     repository, today = open_as_of(repo, at)
     chosen = None if all_cycles else pick_cycle(repository, cycle, today)
     data = build_export(repository, Scorer(repository, today, include_private), cycle=chosen, include_private=include_private)
-    write_all(render.export_json(data, include_private) if format == "json" else render.export_csv(data))
+    output.text(render.export_json(data, include_private) if format == "json" else render.export_csv(data))

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, color_wanted, write
+from . import output
+from .common import RepoOption, choice
 from .status import AtOption
 from .viewing import CycleOption, IncludePrivateOption, paused_gc
 
@@ -35,7 +36,7 @@ def health(
     from ..render import pulse as render
     from ..reports.pulse import build_health
     from .status import open_pulse
-    from .viewing import emit, owner_filter
+    from .viewing import owner_filter
 
     choice(format, FORMATS, "--format")
     pulse = open_pulse(repo, at, cycle)
@@ -44,6 +45,6 @@ def health(
     report = build_health(pulse.repository, AlignmentNetwork(pulse.repository), pulse.history, cycle=pulse.cycle,
                           today=pulse.today, team=team, include_private=include_private)
     if format == "text":
-        emit(render.health_text_lines(report, fancy=color_wanted()))
+        output.lines(render.health_text_lines(report, fancy=output.color_wanted()))
     else:
-        write({"json": render.health_json, "markdown": render.health_markdown}[format](report))
+        output.text({"json": render.health_json, "markdown": render.health_markdown}[format](report))

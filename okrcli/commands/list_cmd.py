@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
+from . import output
 from .common import RepoOption, choice
 from .viewing import AtOption, CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
 
@@ -36,7 +36,7 @@ def list_objectives(
     from ..errors import OkrError
     from ..render import objectives as render
     from ..reports.views import Scorer, build_list
-    from .viewing import emit, open_as_of, owner_filter, pick_cycle, write_all
+    from .viewing import open_as_of, owner_filter, pick_cycle
 
     choice(format, FORMATS, "--format")
     if status is not None:
@@ -49,10 +49,10 @@ def list_objectives(
                          committed=True if committed else False if aspirational else None,
                          include_private=include_private, krs=krs)
     if format == "json":
-        write_all(render.list_json(listing))
+        output.text(render.list_json(listing))
     elif format == "csv":
-        write_all(render.list_csv(listing))
+        output.text(render.list_csv(listing))
     else:
-        emit(render.list_lines(listing))
+        output.lines(render.list_lines(listing))
         if not listing.rows:
-            sys.stderr.write(f"okr list: nothing in {listing.cycle} matches\n")
+            output.note(f"okr list: nothing in {listing.cycle} matches\n")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from . import output
 from .common import RepoOption
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def log(
     Example: okr log platform/O1/KR1 --work
     """
     from ..clock import today
-    from ..load.build import load_settings
+    from ..settings import load_settings
     from .common import choice, find_root
 
     choice(fmt, FORMATS, "--format")
@@ -72,17 +72,17 @@ def log(
 
     warn_skipped(history)
     if history.shallow:
-        sys.stderr.write("okr: warning: this is a shallow clone, so history is cut at its oldest "
+        output.note("okr: warning: this is a shallow clone, so history is cut at its oldest "
                          "commit (git fetch --unshallow reads all of it)\n")
     if fmt == "json":
         import json
 
         payload = {"shallow": history.shallow, "checkins": [c.as_json() for c in shown]}
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        output.text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     elif shown:
-        sys.stdout.write("".join(line + "\n" for line in _text_lines(shown, current)))
+        output.text("".join(line + "\n" for line in _text_lines(shown, current)))
     else:
-        sys.stderr.write("okr: no check-ins found\n")
+        output.note("okr: no check-ins found\n")
 
 
 def _read(root: Path, ref: str | None, since: str | None, author: str | None,
@@ -151,7 +151,7 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
     found = unknown_work(found, exists)
     warning = bad_work_warning(found)
     if warning:
-        sys.stderr.write(warning)
+        output.note(warning)
     needle = _author(org, author)
     shown = [w for w in found.commits
              if (prefix is None or w.key == prefix or w.key.startswith(prefix + "/"))
@@ -163,17 +163,17 @@ def _log_work(root: Path, settings, ref: str | None, since: str | None, author: 
     if fmt == "json":
         import json
 
-        sys.stdout.write(json.dumps({"work": [w.as_json() for w in shown]}, indent=2, ensure_ascii=False) + "\n")
+        output.text(json.dumps({"work": [w.as_json() for w in shown]}, indent=2, ensure_ascii=False) + "\n")
         return
     if not shown:
         if prefix is not None:
             Sources.open(root).resolve(prefix)  # a reference that names nothing: say so, with a hint
-        sys.stderr.write("okr: no work commits found (commits with an Okr-Ref: trailer)\n")
+        output.note("okr: no work commits found (commits with an Okr-Ref: trailer)\n")
         return
     rows = [(w.date.date().isoformat(), visible(w.author_name)[:24], w.ref if w.cycle == current else w.key,
              w.commit[:7], visible(w.subject)) for w in shown]
     widths = [max(len(row[n]) for row in rows) for n in range(3)]
-    sys.stdout.write("".join(f"{r[0]}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  {r[4]}".rstrip() + "\n"
+    output.text("".join(f"{r[0]}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  {r[4]}".rstrip() + "\n"
                              for r in rows))
 
 
@@ -229,7 +229,7 @@ def _public(root: Path, checkins: list[CheckIn]) -> list[CheckIn]:
     if not private and not unreadable:
         return checkins
     for rel in sorted(unreadable):
-        sys.stderr.write(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
+        output.note(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
                          "tell its private objectives (run okr check)\n")
 
     def objective(c: CheckIn) -> str:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, find_root, write
-from .viewing import emit
+from . import output
+from .common import RepoOption, choice, find_root
 
 FORMATS = ("text", "json")
 
@@ -51,6 +51,6 @@ def new_cycle(
     if not dry_run:
         write_plan(root, plan)
     if format == "json":
-        write(render.render_json(plan, dry_run, include_private))
+        output.text(render.render_json(plan, dry_run, include_private))
     else:
-        emit(render.text_lines(plan, dry_run, include_private))
+        output.lines(render.text_lines(plan, dry_run, include_private))

@@ -40,9 +40,8 @@ def selection_text(**flags: str | None) -> str | None:
 def read_window_work(root: Path, repository, window, head: str | None):
     """The commits of the window with `Okr-Ref:` trailers (one `git log --grep`); a ref that
     names no key result of the repository is left out, with one warning on stderr."""
-    import sys
-
     from ..load.history import bad_work_warning, read_work, unknown_work, work_cycle_of
+    from .output import note
 
     if window.rev is None and window.commits is not None and not window.commits:
         return None  # no commit at all
@@ -58,7 +57,7 @@ def read_window_work(root: Path, repository, window, head: str | None):
     work = unknown_work(work, exists)
     warning = bad_work_warning(work)
     if warning:
-        sys.stderr.write(warning)
+        note(warning)
     return work
 
 
@@ -82,9 +81,8 @@ def report(
 
     Example: okr report --since 7d --team platform --format markdown > followup.md
     """
-    from ..render.report_formats import deliver
     from ..reports.followup import Since, build_report, parse_since, read_baseline, read_since
-    from .common import color_wanted
+    from .output import report as deliver
     from .viewing import owner_filter
 
     choice(format, FORMATS, "--format")
@@ -104,5 +102,5 @@ def report(
                         baseline=baseline, owners=owners, include_private=include_private, rev=opened.as_of.rev,
                         selection=selection_text(team=team, owner=owner), until=today if at else None,
                         work=work)
-    deliver(data, format, output, color_wanted())
+    deliver(data, format, output)
 

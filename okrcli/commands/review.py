@@ -30,9 +30,8 @@ def review(
 
     Example: okr review 2026-Q4 --format html --output review.html
     """
-    from ..render.report_formats import deliver
     from ..reports.review import build_review
-    from .common import color_wanted
+    from .output import report as deliver
     from .viewing import owner_filter
 
     choice(format, FORMATS, "--format")
@@ -42,4 +41,4 @@ def review(
     data = build_review(repository, opened.history, cycle=opened.cycle, today=opened.as_of.today, owners=owners,
                         include_private=include_private, rev=opened.as_of.rev, selection=selection_text(team=team),
                         team=team, until=opened.as_of.today if at else None)
-    deliver(data, format, output, color_wanted())
+    deliver(data, format, output)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from .common import choice, write
+from . import output
+from .common import choice
 
 KINDS = {"okr-file": "okr-file.schema.json", "org": "org.schema.json", "config": "okr-config.schema.json"}
 
@@ -29,39 +30,33 @@ def schema(
 
     Example: okr schema org > org.schema.json
     """
-    from ..errors import OkrError
-
     if write_to is not None:
-        import os
-
-        from ..files import check_folder, make_folder, write_atomic
-        from ..safe_text import visible
-
-        check_folder(write_to if write_to.is_dir() else write_to.parent)
-        if os.path.lexists(write_to) and not write_to.is_dir():
-            raise OkrError(f"{visible(str(write_to))} exists and is not a folder")
-        if not os.path.lexists(write_to):
-            if not write_to.parent.is_dir():
-                raise OkrError(f"{visible(str(write_to.parent))}: no such folder")
-            make_folder(write_to)
-        for name in KINDS.values():
-            target = write_to / name
-            if os.path.lexists(target):  # a dangling symbolic link counts: never write through one
-                raise OkrError(f"{target} exists; okr schema --write does not overwrite files")
-        written: list[Path] = []
-        try:
-            for kind_name, name in KINDS.items():
-                write_atomic(write_to / name, schema_text(kind_name).encode("utf-8"), create_only=True)
-                written.append(write_to / name)
-        except (OSError, OkrError) as exc:  # nothing half-done
-            for path in written:
-                path.unlink(missing_ok=True)
-            if isinstance(exc, OkrError):
-                raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
-            raise OkrError(f"cannot write {exc.filename or write_to}: {exc.strerror or exc}; "
-                           "nothing was written") from None
-        for path in written:
-            write(f"wrote {visible(str(path))}\n")
+        _write_schemas(write_to)
         return
     choice(kind, tuple(KINDS), "KIND")
-    write(schema_text(kind))
+    output.text(schema_text(kind))
+
+
+def _write_schemas(write_to: Path) -> None:
+    """All three schema files into `write_to` (made if missing), all or none, never replacing one."""
+    import os
+
+    from ..errors import OkrError
+    from ..files import check_folder, make_folder
+    from ..plans.init import create_files
+    from ..safe_text import visible
+
+    check_folder(write_to if write_to.is_dir() else write_to.parent)
+    if os.path.lexists(write_to) and not write_to.is_dir():
+        raise OkrError(f"{visible(str(write_to))} exists and is not a folder")
+    if not os.path.lexists(write_to):
+        if not write_to.parent.is_dir():
+            raise OkrError(f"{visible(str(write_to.parent))}: no such folder")
+        make_folder(write_to)
+    for name in KINDS.values():
+        target = write_to / name
+        if os.path.lexists(target):  # a dangling symbolic link counts: never write through one
+            raise OkrError(f"{target} exists; okr schema --write does not overwrite files")
+    files = {write_to / name: schema_text(kind).encode("utf-8") for kind, name in KINDS.items()}
+    for path in create_files(files, fallback=write_to, verb="write"):
+        output.text(f"wrote {visible(str(path))}\n")

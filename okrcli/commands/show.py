@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, complete_ref, write
+from . import output
+from .common import RepoOption, choice, complete_ref
 from .viewing import AtOption, IncludePrivateOption, paused_gc
 
 FORMATS = ("text", "json")
@@ -36,7 +37,7 @@ def show(
     from ..render import show as render
     from ..reports.views import Scorer, build_show_kr, build_show_objective
     from ..resolve import resolve
-    from .viewing import emit, open_as_of, pick_cycle
+    from .viewing import open_as_of, pick_cycle
 
     choice(format, FORMATS, "--format")
     repository, today = open_as_of(repo, at)
@@ -50,14 +51,13 @@ def show(
     if target.kr is not None:
         _add_checkins(detail, repo, obj, target.kr, today if at else None, last)
     if format == "json":
-        write(render.to_json(detail))
+        output.text(render.to_json(detail))
     else:
-        emit(render.text_lines(detail))
+        output.lines(render.text_lines(detail))
 
 
 def _add_checkins(detail, repo: Path | None, obj, kr, until, last: int) -> None:
     """The key result's last `last` check-ins (up to the `--at` day), newest first, from git."""
-    import sys
 
     from ..errors import OkrError
     from ..load.history import read_history
@@ -71,7 +71,7 @@ def _add_checkins(detail, repo: Path | None, obj, kr, until, last: int) -> None:
     except OkrError:
         return  # outside git: no history to show (checkins stays None)
     if history.shallow:
-        sys.stderr.write("okr: warning: this is a shallow clone, so older check-ins are missing\n")
+        output.note("okr: warning: this is a shallow clone, so older check-ins are missing\n")
     series = [c for c in history.series(f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}")
               if until is None or c.date.date() <= until]
     detail.checkins_total = len(series)

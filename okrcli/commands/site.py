@@ -34,6 +34,7 @@ def site(
     from ..files import SiteFolder
     from ..reports.review import build_review
     from ..reports.site import MARKER, build_site
+    from .output import line
     from .viewing import open_with_history
 
     folder = SiteFolder(output, MARKER)  # refuses a target it must not replace before any work
@@ -47,9 +48,9 @@ def site(
                           rev=rev or _head(opened.root), work_tree=at is None, review=review,
                           include_private=include_private, unreadable=opened.unreadable, until=until)
         _write(folder, data, lambda: _follow_up(opened, include_private, until), output)
-    typer.echo(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
-               f"{len(data.teams)} teams, {len(data.people)} people, {len(data.objectives)} objectives, the "
-               f"follow-up and the review of {data.cycle}\nopen {output}/index.html")
+    line(f"wrote {output}/: {folder.files} files ({folder.bytes / 1e6:.1f} MB): the index, "
+         f"{len(data.teams)} teams, {len(data.people)} people, {len(data.objectives)} objectives, the "
+         f"follow-up and the review of {data.cycle}\nopen {output}/index.html")
 
 
 def _write(folder, data, follow_up, output: Path) -> None:

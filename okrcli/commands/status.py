@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .common import RepoOption, choice, write
+from . import output
+from .common import RepoOption, choice
 from .viewing import (
     AtOption,
     CycleOption,
@@ -85,9 +86,7 @@ def status(
     Example: okr status --me
     """
     from ..errors import OkrError
-    from ..render import pulse as render
     from ..reports.pulse import build_status
-    from .viewing import emit, owner_filter
 
     choice(format, FORMATS, "--format")
     if mention and format != "markdown":
@@ -95,6 +94,17 @@ def status(
     if me and owner is not None:
         raise OkrError("--me and --owner both name an owner; give one of them")
     pulse = open_pulse(repo, at, cycle)
+    owners, selection = _selected(pulse, me, owner, team)
+    report = build_status(pulse.repository, pulse.history, cycle=pulse.cycle, today=pulse.today, owners=owners,
+                          include_private=include_private, unreadable=pulse.unreadable,
+                          selection=selection or None)
+    _print(report, format, pulse, mention)
+
+
+def _selected(pulse: Pulse, me: bool, owner: str | None, team: str | None) -> tuple[set[str] | None, str]:
+    """The owners shown (None: everyone) and the selection as the header names it."""
+    from .viewing import owner_filter
+
     mine = ""
     if me:
         owner = _me(pulse.root)
@@ -105,17 +115,19 @@ def status(
         mine_ids = set(pulse.repository.org.mine(owner))
         owners = mine_ids if owners is None else owners & mine_ids
     flags = (("--me", mine) if me else ("--owner", owner), ("--team", team))
-    selection = " ".join(f"{flag} {value}" for flag, value in flags if value)
-    report = build_status(pulse.repository, pulse.history, cycle=pulse.cycle, today=pulse.today, owners=owners,
-                          include_private=include_private, unreadable=pulse.unreadable,
-                          selection=selection or None)
+    return owners, " ".join(f"{flag} {value}" for flag, value in flags if value)
+
+
+def _print(report, format: str, pulse: Pulse, mention: bool) -> None:
+    from ..render import pulse as render
+
     if format == "text":
-        emit(render.status_text_lines(report))
+        output.lines(render.status_text_lines(report))
     elif format == "github":
-        write(render.status_github(report, pulse.root))
+        output.text(render.status_github(report, pulse.root))
     elif format == "markdown":
         org = pulse.repository.org
-        write(render.status_markdown(report, {o: org.github_handle(o) for o in (*org.teams, *org.people)}
-                                     if mention else None))
+        output.text(render.status_markdown(report, {o: org.github_handle(o) for o in (*org.teams, *org.people)}
+                                           if mention else None))
     else:
-        write(render.status_json(report))
+        output.text(render.status_json(report))

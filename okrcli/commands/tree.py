@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, write
+from . import output
+from .common import RepoOption, choice
 from .viewing import AtOption, CycleOption, IncludePrivateOption, OwnerOption, TeamOption, paused_gc
 
 FORMATS = ("text", "json", "mermaid", "dot")
@@ -40,7 +41,7 @@ def tree(
     from ..render import tree as render
     from ..reports.views import Scorer, build_tree
     from ..resolve import resolve
-    from .viewing import emit, open_as_of, owner_filter, pick_cycle
+    from .viewing import open_as_of, owner_filter, pick_cycle
 
     choice(format, FORMATS, "--format")
     repository, today = open_as_of(repo, at)
@@ -56,6 +57,6 @@ def tree(
     view = build_tree(repository, network, Scorer(repository, today, include_private), cycle=current, root=root,
                       owners=owners, depth=depth, include_private=include_private, krs=krs)
     if format == "text":
-        emit(render.text_lines(view))
+        output.lines(render.text_lines(view))
     else:
-        write({"json": render.to_json, "mermaid": render.to_mermaid, "dot": render.to_dot}[format](view))
+        output.text({"json": render.to_json, "mermaid": render.to_mermaid, "dot": render.to_dot}[format](view))

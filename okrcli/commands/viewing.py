@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+
+from . import output
 
 if TYPE_CHECKING:
     from ..load.history import History
@@ -75,7 +76,7 @@ def warn_unreadable(diagnostics, at: str | None) -> set[str]:
     if unreadable:
         when = "" if at is None else f" at {visible(at)}"
         n = len(unreadable)
-        sys.stderr.write(f"okr: warning: errors in {n} file{'s' * (n != 1)}{when}; what could not be read "
+        output.note(f"okr: warning: errors in {n} file{'s' * (n != 1)}{when}; what could not be read "
                          "is left out (run okr check)\n")
     return unreadable
 
@@ -113,7 +114,7 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
 
         current, note = report_cycle(as_of.repository, as_of.today)
         if note:
-            sys.stderr.write(f"okr: note: {note}\n")
+            output.note(f"okr: note: {note}\n")
     if not all_cycles and as_of.repository.derived:
         from ..derived import history_cycles
 
@@ -121,13 +122,13 @@ def open_with_history(repo: Path | None, at: str | None, cycle: str | None, *,
     try:
         history = read_history(root) if all_cycles else read_history(root, cycle=current)
     except OkrError as exc:
-        sys.stderr.write(f"okr: warning: {exc.message}; check-ins are left out\n")
+        output.note(f"okr: warning: {exc.message}; check-ins are left out\n")
         history = None
     from ..load.history import warn_skipped
 
     warn_skipped(history)
     if history is not None and history.shallow:
-        sys.stderr.write("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
+        output.note("okr: warning: this is a shallow clone, so check-ins older than its oldest commit "
                          "are missing (git fetch --unshallow reads all of them)\n")
     if history is not None and as_of.repository.derived:
         from ..derived import with_derived
@@ -183,18 +184,3 @@ def owner_filter(repository: Repository, owner: str | None, team: str | None) ->
         _known_owner(repository, owner, "--owner", ("company", "team", "person"))
         owners = {owner} if owners is None else owners & {owner}
     return owners
-
-
-def write_all(pieces) -> None:
-    """Write text pieces to stdout as they come (plain text, never through rich)."""
-    out = sys.stdout
-    for piece in pieces:
-        out.write(piece)
-
-
-def emit(lines) -> None:
-    """Write styled lines: coloured through rich on a terminal (unless NO_COLOR), else plain."""
-    from ..render.styled import write_lines
-    from .common import color_wanted
-
-    write_lines(lines, color_wanted())

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from .common import RepoOption, choice, write
+from . import output
+from .common import RepoOption, choice
 
 FORMATS = ("text", "json")
 
@@ -44,7 +45,7 @@ def who(
                        "run okr check")
     person = found[0]
     if format == "json":
-        write(json.dumps({"id": person.id, "name": person.name, "team": person.team, "email": person.email,
+        output.text(json.dumps({"id": person.id, "name": person.name, "team": person.team, "email": person.email,
                           "github": person.github}, ensure_ascii=False) + "\n")
     else:
-        write(person.id + "\n")
+        output.text(person.id + "\n")

@@ -33,7 +33,6 @@ from ..model import (
     RefEntry,
     Repository,
     Review,
-    RuleConfig,
     Settings,
     Team,
 )
@@ -41,7 +40,6 @@ from ..refs import ITEM_RE, OWNER_RE, RefSyntaxError, parse_ref
 from .source import CONFIG_FILE, ORG_FILE, YMap, YSeq, list_okr_files, list_okr_tree, load_yaml_file
 
 MAX_MAGNITUDE = 1e15
-SEVERITIES = ("error", "warning", "off")
 
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 _CONSTRUCT = SafeConstructor()
@@ -638,112 +636,6 @@ def _unique_github(people: dict[str, Person], path: str, diags: list[Diagnostic]
                                     f"(line {first.loc.line}); a GitHub account belongs to one person"))
 
 
-# ---------------------------------------------------------------- okr.yaml
-
-def _severity_text(m: YMap, key: str) -> str | None:
-    """A severity as written; `off` stays `off` (YAML 1.1 would read it as false)."""
-    value = m[key]
-    return value if isinstance(value, str) and value in SEVERITIES else None
-
-
-def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Settings:
-    from ..rules import RULE_IDS
-
-    rel = CONFIG_FILE
-    value, ok = load_yaml_file(root, rel, diags, raw)
-    m = _top_mapping(value, ok, rel, diags, "okr.yaml is a mapping of settings")
-    if m is None:
-        return Settings()
-    r = Reader(m, rel, diags, "okr.yaml")
-    r.keys(("company", "cadence", "cycle", "checkin_every", "rules", "ignore"), ("company",))
-    company = r.text("company", pattern=OWNER_RE, what="owner id (lowercase letters, digits, - and _)")
-    cadence = r.text("cadence")
-    if cadence is not None and cadence not in ("quarterly", "bimonthly"):
-        p = m.pos["cadence"]
-        r.err(p[3], p[4], f"'cadence' must be quarterly or bimonthly, not {cadence}")
-        cadence = None
-    cycle = r.text("cycle")
-    if cycle is not None and parse_cycle(cycle) is None:
-        p = m.pos["cycle"]
-        r.err(p[3], p[4], f"'{cycle}' is not a valid cycle (YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn)")
-        cycle = None
-    every = r.number("checkin_every")
-    if every is not None and (every != int(every) or every < 1):
-        p = m.pos["checkin_every"]
-        r.err(p[3], p[4], f"'checkin_every' must be a whole number of days, 1 or more, not {every:g}")
-        every = None
-    ignore = _ignore_list(r)
-    rules: dict[str, RuleConfig] = {}
-    rm = r.mapping("rules")
-    for rule_id, conf in (rm or {}).items():
-        p = rm.pos[rule_id]
-        if rule_id not in RULE_IDS:
-            close = difflib.get_close_matches(rule_id, RULE_IDS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else "; see `okr check --list-rules`"
-            r.err(p[0], p[1], f"unknown rule '{rule_id}'{hint}")
-            continue
-        if isinstance(conf, str):
-            if conf not in SEVERITIES:
-                r.err(p[3], p[4], f"severity of '{rule_id}' must be error, warning or off, not {conf}")
-                continue
-            rules[rule_id] = RuleConfig(severity=conf)
-            continue
-        if not isinstance(conf, YMap):
-            r.err(p[3], p[4], f"'{rule_id}' takes a severity (error, warning, off) or a mapping")
-            continue
-        cr = Reader(conf, rel, diags, f"rule '{rule_id}'")
-        cr.keys(("severity", "max", "kr_verbs", "objective_verbs"))
-        sev = _severity_text(conf, "severity") if "severity" in conf else None
-        if sev is None and "severity" in conf:
-            sev = cr.text("severity")
-        if sev is not None and sev not in SEVERITIES:
-            q = conf.pos["severity"]
-            cr.err(q[3], q[4], f"severity must be error, warning or off, not {sev}")
-            sev = None
-        limit = cr.number("max")
-        if limit is not None and (limit != int(limit) or limit < 0):
-            q = conf.pos["max"]
-            cr.err(q[3], q[4], f"'max' must be a whole number, 0 or more, not {limit:g}")
-            limit = None
-        verbs = {}
-        for key in ("kr_verbs", "objective_verbs"):
-            seq = cr.seq(key)
-            if seq is not None:
-                words = []
-                for item, (line, col, plain) in zip(seq, seq.pos):
-                    if isinstance(item, str) and item.strip() and not (plain and implicit_type(item) != "str"):
-                        words.append(item.strip().lower())
-                    else:
-                        cr.err(line, col, f"each entry of '{key}' must be a word or phrase")
-                verbs[key] = tuple(words)
-        rules[rule_id] = RuleConfig(sev, int(limit) if limit is not None else None,
-                                    verbs.get("kr_verbs"), verbs.get("objective_verbs"))
-    return Settings(
-        company=company, cadence=cadence or "quarterly", cycle=cycle,
-        checkin_every=int(every) if every is not None else 7, rules=rules, spans=m.pos, ignore=ignore,
-    )
-
-
-_IGNORE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?/?\Z")
-
-
-def _ignore_list(r: Reader) -> tuple[str, ...]:
-    """okr.yaml `ignore:`: folders under the root (`archive`, `2026-Q4/drafts`) okr does not walk."""
-    seq = r.seq("ignore")
-    if seq is None:
-        return ()
-    kept = []
-    for item, (line, col, plain) in zip(seq, seq.pos):
-        if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
-            r.err(line, col, "each entry of 'ignore' must be a folder name such as archive; quote it")
-        elif not _IGNORE_RE.match(item) or ".." in item.split("/"):
-            r.err(line, col, f"'{item}' is not a folder under the OKR root: write a name such as archive "
-                             "or 2026-Q4/drafts (no leading /, no ..)")
-        else:
-            kept.append(item.rstrip("/"))
-    return tuple(kept)
-
-
 # ---------------------------------------------------------------- the repository
 
 def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tuple[Repository, list[Diagnostic]]:
@@ -751,6 +643,8 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None) -> tup
 
     With `blobs` (root-relative path -> bytes, e.g. the files of a git revision),
     those are loaded instead of the files on disk."""
+    from ..settings import load_settings  # okr.yaml's reader uses this module's Reader
+
     diags: list[Diagnostic] = []
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates millions of small objects that are never garbage

@@ -146,7 +146,7 @@ class Sources:
     @classmethod
     def open(cls, root: Path) -> Sources:
         from ..clock import today
-        from ..load.build import load_settings
+        from ..settings import load_settings
 
         diags: list[Diagnostic] = []
         settings = load_settings(root, diags)

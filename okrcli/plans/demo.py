@@ -538,7 +538,8 @@ def plan_commits(root: Path, files: dict[str, bytes], story: dict[str, list[_Wee
 
     `files` (root-relative path -> bytes) starts as the opening state and is kept up to date.
     """
-    from ..load.build import load_org, load_settings
+    from ..load.build import load_org
+    from ..settings import load_settings
 
     settings = load_settings(root, [], raw=files["okr.yaml"])
     org = load_org(root, [], raw=files["org.yaml"])

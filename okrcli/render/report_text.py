@@ -1,7 +1,7 @@
 """`okr report` and `okr review` for the terminal: styled lines (plain when not a TTY).
 
 Lines are built with plain string operations and printed through rich only on a
-colour terminal (`styled.write_lines`), never as rich markup: a 10,000-person
+colour terminal (`commands.output.lines`), never as rich markup: a 10,000-person
 review is tens of thousands of lines, and rich tables cost ~0.6 ms a row. User
 text goes through `user()`, which shows control and bidi characters as escapes.
 """

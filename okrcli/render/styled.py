@@ -1,14 +1,13 @@
 """Styled text lines for the views: plain strings, or rich `Text` on a colour terminal.
 
 A line is a list of `(text, style)` segments. Renderers build lines without
-printing; `write_lines` joins them as plain text, or hands them to rich as
-`Text` objects (never markup, so `[red]` in a title stays `[red]`). User text
+printing; `commands.output.lines` joins them as plain text, or hands them to rich
+as `Text` objects (never markup, so `[red]` in a title stays `[red]`). User text
 goes through `user()` first, which makes control characters visible.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 
 from . import escape
@@ -98,20 +97,3 @@ def incomplete_note(view) -> str:
 
 def plain(lines: Iterable[Line]) -> str:
     return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
-
-
-def write_lines(lines: Iterable[Line], color: bool, stream=None) -> None:
-    """Print the lines: plain text, or styled through rich when `color`."""
-    stream = stream or sys.stdout
-    if not color:
-        stream.write(plain(lines))
-        return
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False, markup=False)
-    for line in lines:
-        text = Text()
-        for chunk, style in line:
-            text.append(chunk, style or None)
-        console.print(text)

@@ -360,15 +360,12 @@ class _Setting:
 
 
 def _settings(repo: Repository) -> _Setting:
-    from ..rules.weak_wording import KR_VERBS, _pattern
+    from ..rules.weak_wording import pattern
+    from ..settings import rule_option
 
-    rules = repo.settings.rules
-    objectives = rules.get("too-many-objectives")
-    krs = rules.get("kr-count")
-    wording = rules.get("weak-wording")
-    verbs = wording.kr_verbs if wording is not None and wording.kr_verbs is not None else KR_VERBS
-    return _Setting(objectives.max if objectives is not None and objectives.max is not None else 5,
-                    krs.max if krs is not None and krs.max is not None else 5, _pattern(verbs))
+    s = repo.settings
+    return _Setting(rule_option(s, "too-many-objectives", "max"), rule_option(s, "kr-count", "max"),
+                    pattern(rule_option(s, "weak-wording", "kr_verbs")))
 
 
 def owner_counts(repo: Repository, network, history: History | None, cycle: Cycle, today: date,

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic
-from ..model import Objective, Repository, RuleConfig
+from ..model import Objective, Repository
 
 if TYPE_CHECKING:
     from ..network import AlignmentNetwork
@@ -36,8 +36,11 @@ class CheckContext:
         """The findings of `rule_id` made while loading the files."""
         yield from self._loaded_by_rule.get(rule_id, ())
 
-    def config(self, rule_id: str) -> RuleConfig:
-        return self.repo.settings.rules.get(rule_id) or RuleConfig()
+    def option(self, rule_id: str, name: str):
+        """One of the rule's options: as okr.yaml sets it, else the rule's default (its OPTIONS)."""
+        from . import option
+
+        return option(self.repo.settings.rules, rule_id, name)
 
     def objectives(self) -> Iterator[Objective]:
         for f in self.repo.files:

@@ -10,6 +10,7 @@ Configure the limit in okr.yaml: `rules: {kr-count: {max: 6}}`.
 from collections.abc import Iterator
 
 from ..errors import Diagnostic, Severity
+from . import Option
 from .context import CheckContext
 
 ID = "kr-count"
@@ -20,12 +21,11 @@ EXAMPLE = """\
 ->
     key_results: [KR1, KR2, KR3]                      # the outcomes
 """
-DEFAULT_MAX = 5
+OPTIONS = {"max": Option("count", 5)}  # key results per objective
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
-    limit = ctx.config(ID).max
-    limit = DEFAULT_MAX if limit is None else limit
+    limit = ctx.option(ID, "max")
     for obj in ctx.objectives():
         if len(obj.key_results) > limit:
             yield Diagnostic.at(obj.key_results[limit].loc, ID,

@@ -10,6 +10,7 @@ limit in okr.yaml: `rules: {too-many-objectives: {max: 6}}`.
 from collections.abc import Iterator
 
 from ..errors import Diagnostic, Loc, Severity
+from . import Option
 from .context import CheckContext
 
 ID = "too-many-objectives"
@@ -20,12 +21,11 @@ EXAMPLE = """\
 ->
 # keep the five that matter most; move the rest to 2027-Q1
 """
-DEFAULT_MAX = 5
+OPTIONS = {"max": Option("count", 5)}  # objectives per owner and cycle
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
-    limit = ctx.config(ID).max
-    limit = DEFAULT_MAX if limit is None else limit
+    limit = ctx.option(ID, "max")
     for f in ctx.repo.files:
         if len(f.objectives) > limit:
             extra = f.objectives[limit]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from ..errors import Diagnostic, Severity
+from . import Option
 from .context import CheckContext
 
 ID = "weak-wording"
@@ -26,11 +27,14 @@ EXAMPLE = """\
       - id: KR1
         title: p95 latency down to 200 ms
 """
-KR_VERBS = ("help", "consult", "analyze", "analyse", "participate", "support", "assist", "work on")
-OBJECTIVE_VERBS = ("maintain", "continue", "keep doing")
+OPTIONS = {
+    "kr_verbs": Option("words", ("help", "consult", "analyze", "analyse", "participate", "support", "assist",
+                                 "work on")),
+    "objective_verbs": Option("words", ("maintain", "continue", "keep doing")),
+}
 
 
-def _pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
+def pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
     """Match a title that starts with one of `verbs`, allowing -s and -ing forms of the first word.
 
     Past tenses are left alone: "Supported services from 4 to 12" states a result."""
@@ -46,9 +50,8 @@ def _pattern(verbs: tuple[str, ...]) -> re.Pattern | None:
 
 
 def check(ctx: CheckContext) -> Iterator[Diagnostic]:
-    conf = ctx.config(ID)
-    kr_re = _pattern(conf.kr_verbs if conf.kr_verbs is not None else KR_VERBS)
-    obj_re = _pattern(conf.objective_verbs if conf.objective_verbs is not None else OBJECTIVE_VERBS)
+    kr_re = pattern(ctx.option(ID, "kr_verbs"))
+    obj_re = pattern(ctx.option(ID, "objective_verbs"))
     for obj in ctx.objectives():
         m = obj_re.match(obj.title) if obj_re else None
         if m:
