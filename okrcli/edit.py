@@ -8,17 +8,15 @@ mapping's last entry (block) or before the closing brace (flow). Every result is
 re-parsed and must equal the old document with exactly the requested changes;
 otherwise `EditError` is raised and nothing is returned.
 
-`write_atomic` replaces a file so that a crash leaves the old or the new one.
+Writing the result is `files.write_atomic`'s job (okr's one writer); `read_or_none` reads
+what a file holds now.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import os
 import re
-import stat
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,184 +115,6 @@ def read_or_none(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
-
-
-def write_atomic(path: Path, data: bytes, *, create_only: bool = False) -> None:
-    """Replace `path` with `data`: temp file in the same folder, fsync, `os.replace`.
-
-    The one writer of every file okr writes (OKR files, `--output`, `init`, `schema
-    --write`, `new-cycle`). A crash leaves the old file or the new one, never a truncated
-    one. The mode of an existing file is kept; a new file gets the usual mode (0666 minus
-    umask). Refused (EditError, exit 2; see `check_target`): anything that is not a regular
-    file or a missing name in an existing folder, a symbolic link, a read-only file and any
-    path inside a git directory. With `create_only`, an existing path is never replaced
-    (FileExistsError): the new file is hard-linked into place.
-    """
-    path = Path(path)
-    st = check_target(path)
-    if create_only and st is not None:
-        raise FileExistsError(17, "File exists", str(path))
-    mode = new_file_mode() if st is None else stat.S_IMODE(st.st_mode)
-    tmp = write_beside(path, data, mode)
-    if create_only:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise FileExistsError(17, "File exists", str(path)) from None
-        except OSError:  # no hard links here (some network or FAT file systems)
-            with open(path, "xb") as out:
-                out.write(data)
-        finally:
-            os.unlink(tmp)
-        _fsync_dir(path.parent)
-        return
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device node"),
-          (stat.S_ISBLK, "a device node"), (stat.S_ISSOCK, "a socket"))
-
-
-def check_target(path: Path) -> os.stat_result | None:
-    """Why okr must not write `path` (EditError), else its lstat (None: it does not exist yet)."""
-    path = Path(path)
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        st = None
-    except OSError as exc:
-        raise EditError(f"{path}: cannot be written: {exc.strerror or exc}") from None
-    if st is not None:
-        if stat.S_ISLNK(st.st_mode):
-            raise EditError(f"{path} is a symbolic link; okr does not write through links")
-        for test, what in _KINDS:
-            if test(st.st_mode):
-                raise EditError(f"{path} is {what}; okr writes only regular files",
-                                hint="give the name of a file (an existing one is replaced)")
-        if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-            raise EditError(f"{path} is read-only (mode {stat.S_IMODE(st.st_mode):04o}); okr will not replace it",
-                            hint=f"if it should change, make it writable first: chmod u+w {path}")
-    if not path.is_absolute():  # a folder on the way that is a link (one a pull request committed)
-        for n in range(1, len(path.parts)):
-            step = Path(*path.parts[:n])
-            if step.is_symlink():
-                raise EditError(f"{path}: {step} is a symbolic link; okr does not write through links",
-                                hint="give the real folder, or an absolute path")
-    if path.name == ".git":  # a linked worktree's .git file, or the git directory itself
-        raise EditError(f"{path} is git's own; okr never writes there",
-                        hint="write it somewhere in the work tree or outside the repository")
-    parent = path.parent
-    if not parent.is_dir():
-        raise EditError(f"{path}: the folder {parent} does not exist", hint="create the folder first")
-    check_folder(parent)
-    return st
-
-
-def check_folder(folder: Path) -> None:
-    """EditError when `folder` is inside a git directory (okr writes nothing there)."""
-    inside = _git_dir_holding(folder)
-    if inside is not None:
-        raise EditError(f"{folder} is inside the git directory {inside}; okr never writes there",
-                        hint="write it somewhere in the work tree or outside the repository")
-
-
-def _git_dir_holding(folder: Path) -> Path | None:
-    """The git directory `folder` is inside of (a `.git` folder, or where a `.git` file of a
-    linked worktree or submodule points), else None. No git process: only paths are read."""
-    real = Path(os.path.realpath(folder))
-    for n, part in enumerate(real.parts):
-        if part == ".git":
-            return Path(*real.parts[: n + 1])
-    for above in (real, *real.parents):
-        dot_git = above / ".git"
-        try:
-            if not dot_git.is_file():
-                continue
-            text = dot_git.read_text(encoding="utf-8", errors="replace")[:4096]
-        except OSError:
-            continue
-        if text.startswith("gitdir:"):
-            target = Path(os.path.realpath(above / text[len("gitdir:"):].strip()))
-            if real == target or target in real.parents:
-                return target
-    return None
-
-
-_STALE_RE = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[A-Za-z0-9_]+\.tmp\Z")
-
-
-def write_beside(path: Path, data: bytes, mode: int) -> str:
-    """A temporary file in `path`'s folder holding `data`, flushed to disk, with `mode`:
-    ready to be moved or linked into place. Removed again if writing it fails.
-
-    Its name carries okr's process id (`.NAME.PID.XXXX.tmp`), so a temporary file left by a
-    killed okr (SIGKILL, a power cut) is recognised and removed by the next write."""
-    remove_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return tmp
-
-
-_SWEPT: set[str] = set()  # folders already swept by this process (new-cycle writes thousands)
-
-
-def remove_stale_temps(path: Path) -> list[str]:
-    """Remove okr's temporary files in `path`'s folder whose process is gone (once per folder
-    and process); return their names."""
-    removed: list[str] = []
-    folder = os.path.realpath(path.parent)
-    if folder in _SWEPT:
-        return removed
-    _SWEPT.add(folder)
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        found = _STALE_RE.match(entry.name)
-        if found is None:
-            continue
-        pid = int(found.group("pid"))
-        if pid == os.getpid() or _alive(pid):
-            continue
-        try:
-            if entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
-                removed.append(entry.name)
-        except OSError:
-            pass
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # another user's process (or a pid this system cannot name): leave its file
-    return True
-
-
-def new_file_mode() -> int:
-    """The mode a new file gets: 0666 minus the umask."""
-    return 0o666 & ~_umask()
 
 
 # --- locating and splicing ----------------------------------------------------------
@@ -602,31 +422,3 @@ def _plain_is_safe(value: str) -> bool:
     return back == [value, [value]] and type(back[0]) is str
 
 
-# --- small OS helpers ----------------------------------------------------------------------
-
-
-def _umask() -> int:
-    try:  # Linux: read it without changing it (os.umask is process-wide).
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -589,7 +589,10 @@ def test_markdown_escapes_hostile_titles(hostile):
     rows = [line for line in out.splitlines() if line.startswith("|")]
     for row in rows:  # every row has exactly its columns: no `|` of a title breaks out of its cell
         assert len(re.findall(r"(?<!\\)\|", row)) == 4, row
-    assert "a \\| b &lt;\\!-- c --&gt; @\u200bteam \\`x\\` ::error::x 100% \\*y\\*" in out
+    # The one Markdown escaper (as okr report and okr status): `!` is text once `[` is escaped, and
+    # `::` cannot start a workflow command when the comment is printed in a CI log.
+    assert "a \\| b &lt;!-- c --&gt; @\u200bteam \\`x\\` :\u200b:error:\u200b:x 100% \\*y\\*" in out
+    assert "::error" not in out
 
 
 def test_github_commands_escape_hostile_titles(hostile):

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrcli.edit import Change, EditError, apply_changes, format_scalar, write_atomic
+from okrcli.edit import Change, EditError, apply_changes, format_scalar
+from okrcli.files import WriteRefused, write_atomic
 
 KR = ("objectives", 0, "key_results")
 
@@ -339,7 +340,7 @@ def test_write_atomic_creates_a_new_file_and_refuses_symlinks(tmp_path):
     write_atomic(tmp_path / "new.yaml", b"x\n")
     assert (tmp_path / "new.yaml").read_bytes() == b"x\n"
     (tmp_path / "link.yaml").symlink_to(tmp_path / "new.yaml")
-    with pytest.raises(EditError, match="symbolic link"):
+    with pytest.raises(WriteRefused, match="symbolic link"):
         write_atomic(tmp_path / "link.yaml", b"y\n")
     assert (tmp_path / "new.yaml").read_bytes() == b"x\n"
 

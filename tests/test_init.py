@@ -176,17 +176,17 @@ def test_unwritable_dir_exits_2_and_leaves_nothing(tmp_path):
 
 def test_write_failure_midway_leaves_nothing(tmp_path, monkeypatch):
     """A failure writing the third file removes the two already written (and the folder made)."""
-    from okrcli import edit
+    from okrcli import files
 
     root = tmp_path / "repo"
-    real_write = edit.write_beside
+    real_write = files.write_beside
 
     def failing_write(path, data, mode):  # okr's one writer fails on the disk for the third file
         if str(path).endswith("acme.yaml"):
             raise OSError(28, "No space left on device", str(path))
         return real_write(path, data, mode)
 
-    monkeypatch.setattr(edit, "write_beside", failing_write)
+    monkeypatch.setattr(files, "write_beside", failing_write)
     r = run(["init", str(root), "--company", "acme"])
     monkeypatch.undo()
     assert r.exit_code == 2, r.stdout + r.stderr

@@ -6,7 +6,7 @@ The layers, lowest first; a module may import its own layer and the layers below
               progress, beside, __init__
   1 rules     rules/*, checks (the rules read the model only; okr.yaml is validated from
               their declarations, so the loader sits above them)
-  2 load      load/*, settings, derived, gitstore (and gitstore/*), edit, files, site_folder,
+  2 load      load/*, settings, derived, gitstore (and gitstore/*), edit, files,
               completion
   3 plans     plans/*, reports/*
   4 render    render/*
@@ -37,7 +37,7 @@ LAYERS = (
     ("core", ("errors", "safe_text", "cycles", "refs", "clock", "model", "scoring", "network", "resolve",
               "progress", "beside", "json_fields", "__init__")),
     ("rules", ("rules", "checks")),
-    ("load", ("load", "settings", "derived", "gitstore", "edit", "files", "site_folder", "completion")),
+    ("load", ("load", "settings", "derived", "gitstore", "edit", "files", "completion")),
     ("plans", ("plans", "reports")),
     ("render", ("render",)),
     ("commands", ("commands",)),

@@ -221,7 +221,7 @@ def record(plan: Plan, git: GitRepo | None, *, no_verify: bool, replan=None) -> 
     under okr's lock right before writing. When a file changed since (another check-in, an
     editor, a git pull), `replan()` plans once more from the file as it is now, still under
     the lock; without `replan`, or if the file changes again, nothing is written (exit 2)."""
-    from ..edit import write_atomic
+    from ..files import write_atomic
     from ..gitstore import FileChanged
 
     try:

@@ -72,16 +72,16 @@ def note(message: str) -> None:
 def to_file(output: Path, data: Chunks) -> None:
     """Write the result to `--output FILE`: replaced atomically, never through a link; a folder,
     a missing parent or a failed write is an OkrError naming the option."""
-    from ..edit import write_atomic
     from ..errors import OkrError
+    from ..files import write_chunks
 
     target = Path(output)
     if target.is_dir() and not target.is_symlink():
         raise OkrError(f"--output {output}: is a folder", hint="give a file name, e.g. review.html")
     if not target.parent.exists():
         raise OkrError(f"--output {output}: the folder {target.parent} does not exist")
-    try:  # pieces are joined here until the one writer (okrcli.files.write_chunks) takes them
-        write_atomic(target, (data if isinstance(data, str) else "".join(data)).encode("utf-8"))
+    try:
+        write_chunks(target, [data] if isinstance(data, str) else data)
     except OkrError as exc:
         raise OkrError(f"--output {output}: {exc.message}", hint=exc.hint) from None
     except OSError as exc:
@@ -99,9 +99,9 @@ def result(data: Chunks, output: Path | None = None) -> None:
 def report(report, fmt: str, output: Path | None) -> None:
     """A follow-up or a review in `fmt`: printed (text in colour on a terminal) or written to
     `output`."""
-    from ..render.report_formats import render, text_lines
+    from ..render.report_formats import chunks, text_lines
 
     if output is None and fmt == "text":
         lines(text_lines(report))
     else:
-        result(render(report, fmt), output)
+        result(chunks(report, fmt), output)

@@ -41,8 +41,8 @@ def _write_schemas(write_to: Path) -> None:
     """All three schema files into `write_to` (made if missing), all or none, never replacing one."""
     import os
 
-    from ..edit import check_folder
     from ..errors import OkrError
+    from ..files import check_folder, make_folder
     from ..plans.init import create_files
     from ..safe_text import visible
 
@@ -52,7 +52,7 @@ def _write_schemas(write_to: Path) -> None:
     if not os.path.lexists(write_to):
         if not write_to.parent.is_dir():
             raise OkrError(f"{visible(str(write_to.parent))}: no such folder")
-        write_to.mkdir()
+        make_folder(write_to)
     for name in KINDS.values():
         target = write_to / name
         if os.path.lexists(target):  # a dangling symbolic link counts: never write through one

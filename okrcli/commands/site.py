@@ -31,10 +31,10 @@ def site(
 
     Example: okr site --output public --at 2026-12-31
     """
+    from ..files import SiteFolder
     from ..reports.review import build_review
     from ..reports.site import MARKER, build_site
     from ..reports.spec import ReportSpec
-    from ..site_folder import SiteFolder
     from .output import line
     from .viewing import open_with_history
 

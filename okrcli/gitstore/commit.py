@@ -22,14 +22,14 @@ import os
 import random
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..edit import read_or_none, write_atomic
+from ..edit import read_or_none
 from ..errors import OkrError
+from ..files import lock_file, make_folder, scratch_file, write_atomic
 from .run import GitResult, literal, tail
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _acquire(path: Path, wait: float) -> int:
     deadline = time.monotonic() + wait
     delay = 0.01
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        fd = lock_file(path)
         try:
             while True:
                 try:
@@ -269,15 +269,10 @@ def _may_differ(repo: GitRepo, files: Files) -> bool:
 
 
 def _commit(repo: GitRepo, rels: list[str], message: str, no_verify: bool, allow_empty: bool) -> str:
-    fd, message_file = tempfile.mkstemp(prefix="okr-commit-", suffix=".txt")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write((message.rstrip("\n") + "\n").encode("utf-8"))
+    with scratch_file((message.rstrip("\n") + "\n").encode("utf-8"), "okr-commit-", ".txt") as message_file:
         args = ["-c", "maintenance.auto=false", "commit", "--only", "--cleanup=verbatim", "-F", message_file]
         args += ["--no-verify"] * no_verify + ["--allow-empty"] * allow_empty
         result = _retry_on_lock(repo, [*args, "--", *map(literal, rels)], repo.commit_timeout)
-    finally:
-        os.unlink(message_file)
     if not result.ok:
         raise _commit_error(repo, result, no_verify)
     found = _SUMMARY_RE.search(result.out)
@@ -476,7 +471,7 @@ def _make_parents(folder: Path) -> list[Path]:
         missing.append(folder)
         folder = folder.parent
     for created in reversed(missing):
-        created.mkdir()
+        make_folder(created)
     return list(reversed(missing))
 
 

@@ -28,6 +28,7 @@ import yaml
 
 from ..edit import Change, apply_changes
 from ..errors import OkrError
+from ..files import make_folders
 from .checkin import Sources, plan_checkin, plan_grade
 
 try:
@@ -602,7 +603,7 @@ def _prepare(folder: Path) -> bool:
                            hint="give okr demo another folder: okr demo DIR")
         return False
     try:
-        folder.mkdir(parents=True)
+        make_folders(folder)
     except OSError as exc:
         raise OkrError(f"cannot create {folder}: {exc.strerror or exc}") from None
     return True
@@ -613,7 +614,7 @@ def build_demo(folder: Path) -> Path:
 
     On any failure, what was created is removed again.
     """
-    from ..edit import check_folder
+    from ..files import check_folder
 
     folder = Path(folder).absolute()
     check_folder(folder)  # never a repository inside a git directory (okr's one rule for writes)

@@ -110,7 +110,7 @@ def _refuse_existing(files: dict[Path, str], cycle_dir: Path) -> None:
 def create_files(files: dict[Path, bytes], *, fallback: Path, verb: str = "create") -> list[Path]:
     """Create every file (never replacing one), making missing folders; on any failure remove
     what this call created and raise OkrError `cannot <verb> <file>: <why>; nothing was written`."""
-    from ..edit import write_atomic
+    from ..files import make_folder, write_atomic
 
     created: list[Path] = []
     made_dirs: list[Path] = []
@@ -118,7 +118,7 @@ def create_files(files: dict[Path, bytes], *, fallback: Path, verb: str = "creat
         for path, data in files.items():
             for folder in reversed([path.parent, *path.parent.parents]):
                 if not folder.exists():
-                    folder.mkdir()
+                    make_folder(folder)
                     made_dirs.append(folder)
             write_atomic(path, data, create_only=True)
             created.append(path)

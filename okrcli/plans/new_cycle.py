@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cycles import parse_cycle
-from ..edit import format_scalar, write_atomic
+from ..edit import format_scalar
 from ..errors import OkrError
+from ..files import make_folder, write_atomic
 from ..json_fields import json_meta
 from ..model import KeyResult, Objective, RefEntry, Repository
 from ..scoring import kr_progress, objective_score
@@ -277,7 +278,7 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
     created: list[Path] = []
     try:
         if not folder.exists():
-            folder.mkdir()
+            make_folder(folder)
             made_folder = True
         for path, data in targets:
             _create_new(path, data)

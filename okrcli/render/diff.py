@@ -11,13 +11,14 @@ mention or a workflow command.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 from ..reports.diff import KINDS, Change, DiffReport, ObjectiveDiff
-from ..safe_text import visible
-from .findings import _escape_data, _escape_property, ci_path
+from .escape import github_data, github_property
+from .escape import markdown as md
+from .escape import text as visible
+from .findings import ci_path
 
 MAX_IMPACT_SHOWN = 20  # per changed objective, in text and Markdown (JSON has all)
 MAX_OWNERS_SHOWN = 50
@@ -177,18 +178,6 @@ def text_lines(report: DiffReport) -> list[list[tuple[str, str]]]:
 
 # ------------------------------------------------------------------ markdown
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
-
-
-def md(text: str) -> str:
-    """User text safe inside a Markdown paragraph or table cell (GitHub flavour): one line, no
-    markup, no HTML (`<!--` stays text), no table break, no @mention."""
-    text = visible(str(text))  # newlines and controls become visible escapes
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("@", "@\u200b")  # a zero-width space: no mention, the text reads the same
-
-
 def render_markdown(report: DiffReport) -> str:
     base, head = _range(report, md)
     out = [f"### OKR changes: {base} → {head}", ""]
@@ -257,11 +246,11 @@ def render_github(report: DiffReport, root: Path, fail_on: list[str]) -> str:
                 level = "error"
             else:
                 level = "warning" if c.goalpost else KINDS[c.kind][0]
-            props = [f"file={_escape_property(ci_path(root, obj.path, outside_git='cwd'))}"]
+            props = [f"file={github_property(ci_path(root, obj.path, outside_git='cwd'))}"]
             if c.line or obj.line:
                 props.append(f"line={c.line or obj.line}")
             name = "goalpost" if c.goalpost else c.kind
-            props.append(f"title={_escape_property(f'okr diff: {name}')}")
-            message = visible(f"{obj.ref}{title}: {describe(obj, c, str, start)}{impact}")
-            out.append(f"::{level} {','.join(props)}::{_escape_data(message)}\n")
+            props.append(f"title={github_property(f'okr diff: {name}')}")
+            message = f"{obj.ref}{title}: {describe(obj, c, str, start)}{impact}"
+            out.append(f"::{level} {','.join(props)}::{github_data(message)}\n")
     return "".join(out)

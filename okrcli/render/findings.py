@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import Diagnostic, Severity
-from ..safe_text import visible
+from .escape import github_data, github_property
+from .escape import text as visible
 
 
 def display_path(root: Path, rel: str, base: Path | None = None) -> str:
@@ -48,25 +49,15 @@ def render_json(findings: list[Diagnostic], root: Path) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    """As @actions/core escapes a workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    """As @actions/core escapes a workflow command's property values."""
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(findings: list[Diagnostic], root: Path) -> str:
     out = []
     for d in findings:
         level = "error" if d.severity is Severity.ERROR else "warning"
         props = ",".join([
-            f"file={_escape_property(visible(ci_path(root, d.path, outside_git='cwd')))}",
-            f"line={d.line}", f"col={d.column}", f"title={_escape_property(d.rule)}",
+            f"file={github_property(ci_path(root, d.path, outside_git='cwd'))}",
+            f"line={d.line}", f"col={d.column}", f"title={github_property(d.rule)}",
         ])
-        out.append(f"::{level} {props}::{_escape_data(visible(d.message, keep_newlines=True))}\n")
+        out.append(f"::{level} {props}::{github_data(d.message, keep_newlines=True)}\n")
     return "".join(out)
 
 

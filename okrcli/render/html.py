@@ -3,7 +3,7 @@
 One file: inline CSS (readable from 375 px wide up, and printed), inline SVG
 charts (`okrcli.render.svg`), no JavaScript, no external asset, no external
 URL (a check-in's links are shown as text, not fetched or linked). Every user
-string is escaped (`svg.esc`: controls made visible, then `html.escape`), and
+string is escaped (`escape.html`: controls made visible, then `html.escape`), and
 user text never contains a raw line break, so no line of the page starts with
 user text.
 """
@@ -11,10 +11,13 @@ user text.
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Iterable, Iterator
 
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
 from . import svg
+from .escape import html as esc
 from .numbers import score as two_places
 from .report_words import (
     VERDICTS,
@@ -31,7 +34,6 @@ from .report_words import (
     status_word,
     value_text,
 )
-from .svg import esc
 
 CSS = """
 :root{--red:#c92a2a;--yellow:#d98a00;--green:#2b8a3e;--ink:#212529;--muted:#5c636a;--line:#dee2e6;--soft:#f8f9fa}
@@ -104,11 +106,23 @@ body{font-size:10.5pt}.page{max-width:none;padding:0}
 """.strip()
 
 
-def _page(title: str, body: list[str]) -> str:
-    return ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{title}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<div class=\"page\">\n"
-            + "\n".join(body) + "\n</div>\n</body>\n</html>\n")
+_BATCH = 256  # body pieces joined per chunk: few writes, and never the whole page in memory
+
+
+def _page_chunks(title: str, body: Iterable[str]) -> Iterator[str]:
+    """A whole page around the `body` pieces (one per line), yielded a few hundred pieces at a time."""
+    yield ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+           f"<title>{title}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<div class=\"page\">\n")
+    batch: list[str] = []
+    for piece in body:
+        batch.append(piece)
+        if len(batch) == _BATCH:
+            yield "\n".join(batch) + "\n"
+            batch.clear()
+    if batch:
+        yield "\n".join(batch) + "\n"
+    yield "</div>\n</body>\n</html>\n"
 
 
 def _lines(text: str | None) -> str:
@@ -127,25 +141,36 @@ def _status(status: str | None) -> str:
     return f'<span class="status {status or "unknown"}">{esc(status_word(status))}</span>'
 
 
-def _table(head: list[tuple[str, str]], rows: list[list[str]], stack: bool = True) -> str:
+def _table(head: list[tuple[str, str]], rows: Iterable[list[str]], stack: bool = True) -> str:
     """`head`: (label, css class) per column; `rows`: the cells' HTML. Each cell carries its column's
     label (`data-label`), which the narrow layout shows when rows become stacked blocks (`stack`; a
     table of short cells stays a table, its `wide` columns hidden)."""
+    return "\n".join(_table_lines(head, rows, stack))
+
+
+def _table_lines(head: list[tuple[str, str]], rows: Iterable[list[str]], stack: bool = True) -> Iterator[str]:
+    """`_table` as lines (joined by newlines they are its text): a table of 10,000 owners is
+    written row by row, not built as one string."""
     ths = "".join(f'<th class="{cls}">{label}</th>' if cls else f"<th>{label}</th>" for label, cls in head)
     starts = [f'<td class="{cls}" data-label="{label}">' if cls else f'<td data-label="{label}">'
               for label, cls in head]
-    body = "\n".join("<tr>" + "".join(f"{start}{cell}</td>" for start, cell in zip(starts, row)) + "</tr>"
-                     for row in rows)
     table = '<table class="stack">' if stack else "<table>"
-    return f'<div class="scroll">{table}<thead><tr>{ths}</tr></thead><tbody>\n{body}\n</tbody></table></div>'
+    yield f'<div class="scroll">{table}<thead><tr>{ths}</tr></thead><tbody>'
+    empty = True
+    for row in rows:
+        empty = False
+        yield "<tr>" + "".join(f"{start}{cell}</td>" for start, cell in zip(starts, row)) + "</tr>"
+    if empty:
+        yield ""
+    yield "</tbody></table></div>"
 
 
 # ====================================================================== review
 
-def _rollup_table(items: list[Rollup]) -> str:
-    rows = [[f"<code>{esc(i.id)}</code>", esc(i.name), _band(i.score, i.band),
-             str(i.objectives) + esc(left_out_text(i.left_out))] for i in items]
-    return _table([("Id", ""), ("Name", "t"), ("Score", "n"), ("Objectives", "n")], rows, stack=False)
+def _rollup_table(items: list[Rollup]) -> Iterator[str]:
+    rows = ([f"<code>{esc(i.id)}</code>", esc(i.name), _band(i.score, i.band),
+             str(i.objectives) + esc(left_out_text(i.left_out))] for i in items)
+    return _table_lines([("Id", ""), ("Name", "t"), ("Score", "n"), ("Objectives", "n")], rows, stack=False)
 
 
 OBJECTIVE_HEAD = [("Objective", "ref"), ("Title", "t"), ("Score", "n")]
@@ -192,9 +217,13 @@ def _notes(k) -> str:
 
 
 def review_html(r: Review) -> str:
-    body = review_body(r)
-    body.append(review_footer(r))
-    return _page(f"Review: {esc(r.cycle)}", body)
+    """The review page as one string (`review_chunks` streams the same text)."""
+    return "".join(review_chunks(r))
+
+
+def review_chunks(r: Review) -> Iterator[str]:
+    """The review page, piece by piece, for writing as it is produced."""
+    return _page_chunks(f"Review: {esc(r.cycle)}", itertools.chain(review_body(r), [review_footer(r)]))
 
 
 def review_footer(r: Review) -> str:
@@ -202,19 +231,42 @@ def review_footer(r: Review) -> str:
             + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
 
 
-def review_body(r: Review, objectives: bool = True) -> list[str]:
+def review_body(r: Review, objectives: bool = True) -> Iterator[str]:
     """The review's sections as HTML pieces; `objectives` adds every objective's card with its
     key results' burn-ups (`okr site` gives each objective a page of its own instead)."""
-    cycle = r.cycle
+    yield from _review_header(r)
+    yield from _summary_section(r)
+    if r.teams:
+        yield ('<section id="teams"><h2>Teams</h2><p class="muted">Mean over the team\'s own objectives and '
+               "its members'. Listed by id.</p>")
+        yield from _rollup_table(r.teams)
+        yield "</section>"
+    if r.owners:
+        yield ('<section id="owners"><h2>Owners</h2><p class="muted">Mean of each owner\'s objectives. '
+               "Listed by team and id.</p>")
+        yield from _rollup_table(r.owners)
+        yield "</section>"
+    yield from _postmortems_section(r)
+    yield from _perfect_and_standalone(r)
+    yield from _discipline_section(r)
+    yield from _notes_section(r)
+    yield from _carry_over_section(r)
+    if objectives:
+        yield from _objectives_section(r)
+
+
+def _review_header(r: Review) -> list[str]:
     state = {"ended": "ended", "running": "still running", "not_started": "not started"}[r.state]
     company = r.company.name if r.company is not None else ""
-    body = [f"<header><h1>Review: {esc(cycle)}{' · ' + esc(company) if company else ''}</h1>",
+    return [f"<header><h1>Review: {esc(r.cycle)}{' · ' + esc(company) if company else ''}</h1>",
             f'<p class="meta">{r.start.isoformat()} to {r.end.isoformat()} ({state}) · as of {r.as_of.isoformat()}'
             + (f" · {esc(r.selection)}" if r.selection else "") + "</p>",
-            f'<p class="principle">{esc(r.ordering)}</p>']
-    body += [f'<p class="note">{esc(m)}</p>' for m in r.messages]
-    body.append("</header>")
+            f'<p class="principle">{esc(r.ordering)}</p>',
+            *(f'<p class="note">{esc(m)}</p>' for m in r.messages),
+            "</header>"]
 
+
+def _summary_section(r: Review) -> list[str]:
     cards = []
     if r.company is not None:
         cards.append(f'<div class="card"><div class="muted">{esc(r.company.name)}: mean of '
@@ -229,94 +281,104 @@ def review_body(r: Review, objectives: bool = True) -> list[str]:
     cards.append(f'<div class="card"><div class="muted">Committed objectives</div><div class="big">'
                  f"{delivered}/{below + delivered}</div><p>delivered at 1.0"
                  + (f"; {below} need{'s' * (below == 1)} a postmortem" if below else "") + "</p></div>")
-    body += ['<section id="summary"><h2>Summary</h2><div class="cards">', *cards, "</div>",
-             f'<h3>Objectives by band ({r.bands.total})</h3><div class="figure">',
-             svg.band_chart({"red": r.bands.red, "yellow": r.bands.yellow, "green": r.bands.green}),
-             '</div><p class="legend">red &lt; 0.4 ≤ yellow &lt; 0.7 ≤ green</p></section>']
+    return ['<section id="summary"><h2>Summary</h2><div class="cards">', *cards, "</div>",
+            f'<h3>Objectives by band ({r.bands.total})</h3><div class="figure">',
+            svg.band_chart({"red": r.bands.red, "yellow": r.bands.yellow, "green": r.bands.green}),
+            '</div><p class="legend">red &lt; 0.4 ≤ yellow &lt; 0.7 ≤ green</p></section>']
 
-    if r.teams:
-        body += [('<section id="teams"><h2>Teams</h2><p class="muted">Mean over the team\'s own objectives and '
-                  "its members'. Listed by id.</p>"), _rollup_table(r.teams), "</section>"]
-    if r.owners:
-        body += [('<section id="owners"><h2>Owners</h2><p class="muted">Mean of each owner\'s objectives. '
-                  "Listed by team and id.</p>"), _rollup_table(r.owners), "</section>"]
 
+def _titled(o: ReviewedObjective, cycle: str) -> str:
+    """An objective's heading: its short reference, its title and its score."""
+    return (f'<h3><span class="ref">{esc(short(o.ref, cycle))}</span> <span class="t">{esc(o.title)}'
+            f"</span> {_band(o.score, o.band)}</h3>")
+
+
+def _postmortems_section(r: Review) -> Iterator[str]:
     ended = r.state == "ended"
-    body.append('<section id="postmortems"><h2>Committed objectives below 1.0</h2>'
-                '<p class="muted">A committed objective is expected to reach 1.0: each one below needs a '
-                "postmortem (<code>review.notes</code>)"
-                + (".</p>" if ended else " when the cycle ends. It is still running: these are below 1.0 so far.</p>"))
+    yield ('<section id="postmortems"><h2>Committed objectives below 1.0</h2>'
+           '<p class="muted">A committed objective is expected to reach 1.0: each one below needs a '
+           "postmortem (<code>review.notes</code>)"
+           + (".</p>" if ended else " when the cycle ends. It is still running: these are below 1.0 so far.</p>"))
     if not r.committed_below:
-        body.append("<p>None: every committed objective landed.</p>" if ended else "<p>None.</p>")
+        yield "<p>None: every committed objective landed.</p>" if ended else "<p>None.</p>"
     for ref in r.committed_below:
         o = r.objective(ref)
-        body.append(f'<h3><span class="ref">{esc(short(o.ref, cycle))}</span> <span class="t">{esc(o.title)}'
-                    f"</span> {_band(o.score, o.band)}</h3>")
+        yield _titled(o, r.cycle)
         if o.notes:
-            body.append(f"<blockquote>{_lines(o.notes)}</blockquote>")
+            yield f"<blockquote>{_lines(o.notes)}</blockquote>"
         elif ended:
-            body.append('<p class="status at_risk">Postmortem missing.</p>')
+            yield '<p class="status at_risk">Postmortem missing.</p>'
     if r.committed_delivered:
-        body.append(f"<p>{plural(len(r.committed_delivered), 'committed objective')} delivered at 1.0.</p>")
-    body.append("</section>")
+        yield f"<p>{plural(len(r.committed_delivered), 'committed objective')} delivered at 1.0.</p>"
+    yield "</section>"
 
+
+def _perfect_and_standalone(r: Review) -> Iterator[str]:
     if r.perfect:
-        body += ['<section id="perfect"><h2>Aspirational objectives at 1.0</h2>',
-                 '<p class="muted">Were they ambitious enough?</p>',
-                 _table(OBJECTIVE_HEAD, [_objective_row(r.objective(x), cycle) for x in r.perfect]), "</section>"]
+        yield '<section id="perfect"><h2>Aspirational objectives at 1.0</h2>'
+        yield '<p class="muted">Were they ambitious enough?</p>'
+        yield from _table_lines(OBJECTIVE_HEAD, (_objective_row(r.objective(x), r.cycle) for x in r.perfect))
+        yield "</section>"
     if r.standalone:
-        rows = [[*_objective_row(o, cycle), esc(o.standalone)] for o in map(r.objective, r.standalone)]
-        body += ['<section id="standalone"><h2>Standalone objectives</h2>',
-                 _table([*OBJECTIVE_HEAD, ("Why standalone", "t")], rows),
-                 "</section>"]
+        rows = ([*_objective_row(o, r.cycle), esc(o.standalone)] for o in map(r.objective, r.standalone))
+        yield '<section id="standalone"><h2>Standalone objectives</h2>'
+        yield from _table_lines([*OBJECTIVE_HEAD, ("Why standalone", "t")], rows)
+        yield "</section>"
 
-    body.append(f'<section id="discipline"><h2>Check-in discipline</h2><p class="muted">Periods of '
-                f"{r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over. On time: every key result "
-                "checked in during the period; late: in the next one.</p>")
+
+def _discipline_section(r: Review) -> Iterator[str]:
+    yield (f'<section id="discipline"><h2>Check-in discipline</h2><p class="muted">Periods of '
+           f"{r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over. On time: every key result "
+           "checked in during the period; late: in the next one.</p>")
     if r.discipline is None:
-        body.append("<p>No git history.</p>")
+        yield "<p>No git history.</p>"
     else:
-        rows = [[f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
-                        str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
-                 d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline]
-        body.append(_table([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"), ("Missed", "n"),
-                            ("Last check-in", "n wide")], rows, stack=False))
-    body.append("</section>")
+        rows = ([f"<code>{esc(d.owner)}</code>", esc(d.name), f"{d.on_time}/{d.weeks}", str(d.late),
+                 str(d.missed) + (f" ({d.pending} in its late window)" if d.pending else ""),
+                 d.last_checkin.isoformat() if d.last_checkin else "never"] for d in r.discipline)
+        yield from _table_lines([("Owner", ""), ("Name", "t wide"), ("On time", "n"), ("Late", "n"),
+                                 ("Missed", "n"), ("Last check-in", "n wide")], rows, stack=False)
+    yield "</section>"
 
-    if r.notes:
-        body.append('<section id="notes"><h2>Review notes</h2>')
-        for ref in r.notes:
-            o = r.objective(ref)
-            body.append(f'<h3><span class="ref">{esc(short(o.ref, cycle))}</span> <span class="t">{esc(o.title)}'
-                        f"</span> {_band(o.score, o.band)}</h3><blockquote>{_lines(o.notes)}</blockquote>")
-        body.append("</section>")
 
-    body.append('<section id="carry-over"><h2>Carry-over candidates</h2>'
-                '<p class="muted">Unfinished objectives: carry over, rewrite or drop.</p>')
+def _notes_section(r: Review) -> Iterator[str]:
+    if not r.notes:
+        return
+    yield '<section id="notes"><h2>Review notes</h2>'
+    for ref in r.notes:
+        o = r.objective(ref)
+        yield f"{_titled(o, r.cycle)}<blockquote>{_lines(o.notes)}</blockquote>"
+    yield "</section>"
+
+
+def _carry_over_section(r: Review) -> Iterator[str]:
+    yield ('<section id="carry-over"><h2>Carry-over candidates</h2>'
+           '<p class="muted">Unfinished objectives: carry over, rewrite or drop.</p>')
     if not r.carry_over:
-        body.append("<p>None.</p>")
+        yield "<p>None.</p>"
     else:
-        rows = [[esc(short(c.ref, cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
-                                                            else ""),
+        rows = ([esc(short(c.ref, r.cycle)), esc(c.title) + (' <span class="muted">(committed)</span>' if c.committed
+                                                              else ""),
                  two_places(c.score), esc(", ".join(c.unfinished)) or '<span class="muted">graded</span>']
-                for c in r.carry_over]
-        body.append(_table([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows))
-    body.append("</section>")
+                for c in r.carry_over)
+        yield from _table_lines([("Objective", "ref"), ("Title", "t"), ("Score", "n"), ("Unfinished", "")], rows)
+    yield "</section>"
 
-    if not objectives:
-        return body
-    body.append('<section id="objectives"><h2>Objectives and key results</h2>'
-                '<p class="legend">Bars: the score, ticks at 0.4 and 0.7 (the band limits). Burn-up per key result: <b></b>progress at each check-in, <i></i>the straight '
-                "line from 0 at the cycle's start to 1 at its end.</p>")
+
+def _objectives_section(r: Review) -> Iterator[str]:
+    """Every objective's card, by team: the biggest part of the page, produced one card at a time."""
+    yield ('<section id="objectives"><h2>Objectives and key results</h2>'
+           '<p class="legend">Bars: the score, ticks at 0.4 and 0.7 (the band limits). Burn-up per key result: '
+           "<b></b>progress at each check-in, <i></i>the straight "
+           "line from 0 at the cycle's start to 1 at its end.</p>")
     team = None
     for o in r.objectives:
         if o.team != team:
             team = o.team
             name = o.team_name if o.team_name == team or not team else f"{o.team_name} ({team})"
-            body.append(f'<h3 class="team-title">{esc(name)}</h3>')
-        body.append(_objective_card(o, r))
-    body.append("</section>")
-    return body
+            yield f'<h3 class="team-title">{esc(name)}</h3>'
+        yield _objective_card(o, r)
+    yield "</section>"
 
 
 # ====================================================================== follow-up
@@ -379,10 +441,15 @@ def _team_html(team: TeamFollowUp, r: FollowUp) -> list[str]:
 
 
 def followup_html(r: FollowUp) -> str:
-    body = followup_body(r)
-    body.append(f"<footer>okr report {esc(r.cycle)} · since {r.since.isoformat()} · as of {r.as_of.isoformat()}"
-                + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
-    return _page(f"Follow-up: {esc(r.cycle)}", body)
+    """The follow-up page as one string (`followup_chunks` streams the same text)."""
+    return "".join(followup_chunks(r))
+
+
+def followup_chunks(r: FollowUp) -> Iterator[str]:
+    """The follow-up page, piece by piece."""
+    footer = (f"<footer>okr report {esc(r.cycle)} · since {r.since.isoformat()} · as of {r.as_of.isoformat()}"
+              + (f" · commit {esc(r.rev[:12])}" if r.rev else "") + "</footer>")
+    return _page_chunks(f"Follow-up: {esc(r.cycle)}", itertools.chain(followup_body(r), [footer]))
 
 
 def followup_body(r: FollowUp) -> list[str]:

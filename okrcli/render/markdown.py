@@ -1,6 +1,6 @@
 """`okr report` and `okr review` as GitHub-flavoured Markdown, for the wiki or a pull request.
 
-User text is escaped by `md()`: one line, control and bidi characters shown as
+User text is escaped by `escape.markdown` (`md`): one line, control and bidi characters shown as
 escapes, HTML and inline markup characters escaped (`<!--`, `<script>` stay
 text), `|` cannot break a table, and `@` cannot mention a team. Multi-line
 notes become block quotes, one escaped line each. No line ever starts with user
@@ -13,7 +13,7 @@ import re
 
 from ..reports.followup import FollowUp, TeamFollowUp
 from ..reports.review import Review, ReviewedObjective, Rollup
-from ..safe_text import visible
+from .escape import markdown as md
 from .numbers import score as two_places
 from .report_words import (
     BAND_WORDS,
@@ -34,14 +34,6 @@ from .report_words import (
 )
 
 _URL_RE = re.compile(r"https?://[A-Za-z0-9._~/?#&=%+,;:-]+")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
-
-
-def md(text: object) -> str:
-    """User text safe in a Markdown paragraph or table cell (see the module doc)."""
-    text = visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("@", "@\u200b").replace("::", ":\u200b:")
 
 
 def _quote(text: str | None) -> list[str]:
@@ -143,9 +135,15 @@ def _objective_row(o: ReviewedObjective, cycle: str) -> list[str]:
 
 
 def review_markdown(r: Review) -> str:
-    cycle = r.cycle
+    out = [*_review_head(r), *_review_committed(r), *_review_aspirational(r), *_review_discipline(r),
+           *_review_carry_over(r), *_review_objectives(r)]
+    return "\n".join(out) + "\n"
+
+
+def _review_head(r: Review) -> list[str]:
+    """Title, dates, notes, the company's score, the bands and the roll-ups."""
     state = {"ended": "ended", "running": "running", "not_started": "not started"}[r.state]
-    out = [f"# Review: {cycle}", "",
+    out = [f"# Review: {r.cycle}", "",
            f"{r.start.isoformat()} to {r.end.isoformat()} ({state}), as of {r.as_of.isoformat()}."
            + (f" Selection: {md(r.selection)}." if r.selection else ""), "", f"*{r.ordering}*"]
     for message in r.messages:
@@ -161,32 +159,45 @@ def review_markdown(r: Review) -> str:
     if r.owners:
         out += ["", "## Owners", "", "Mean of each owner's objectives.", ""]
         out += _rollups(r.owners)
+    return out
+
+
+def _review_committed(r: Review) -> list[str]:
     ended = r.state == "ended"
-    out += ["", "## Committed objectives below 1.0", "",
-            "Each needs a postmortem (`review.notes`)." if ended else "So far: the cycle is still running."]
+    out = ["", "## Committed objectives below 1.0", "",
+           "Each needs a postmortem (`review.notes`)." if ended else "So far: the cycle is still running."]
     if not r.committed_below:
         out += ["", "None: every committed objective landed." if ended else "None."]
     for ref in r.committed_below:
         o = r.objective(ref)
-        out += ["", f"- {_ref(o.ref, cycle)} {md(o.title)}: **{two_places(o.score)}**"]
+        out += ["", f"- {_ref(o.ref, r.cycle)} {md(o.title)}: **{two_places(o.score)}**"]
         out += ["", *_quote(o.notes)] if o.notes else ["  - *postmortem missing*"] if ended else []
     if r.committed_delivered:
         out += ["", f"{plural(len(r.committed_delivered), 'committed objective')} delivered at 1.0."]
+    return out
+
+
+def _review_aspirational(r: Review) -> list[str]:
     asp = r.aspirational
-    out += ["", "## Aspirational objectives", ""]
+    out = ["", "## Aspirational objectives", ""]
     out.append("None." if asp.mean is None else
                f"Average **{two_places(asp.mean)}** over {plural(asp.objectives, 'objective')}: {VERDICTS[asp.verdict]}")
     if r.perfect:
         out += ["", "### At 1.0: were they ambitious enough?", ""]
-        out += _table(["Objective", "Title", "Score", "Band", ""], [_objective_row(r.objective(x), cycle)
+        out += _table(["Objective", "Title", "Score", "Band", ""], [_objective_row(r.objective(x), r.cycle)
                                                                     for x in r.perfect])
     if r.standalone:
         out += ["", "## Standalone objectives", ""]
         out += _table(["Objective", "Title", "Score", "Why standalone"],
-                      [[_ref(o.ref, cycle), md(o.title), two_places(o.score), md(o.standalone)]
+                      [[_ref(o.ref, r.cycle), md(o.title), two_places(o.score), md(o.standalone)]
                        for o in map(r.objective, r.standalone)])
-    out += ["", "## Check-in discipline", "",
-            f"Periods of {r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over.", ""]
+    return out
+
+
+def _review_discipline(r: Review) -> list[str]:
+    """Check-in discipline, then the review notes."""
+    out = ["", "## Check-in discipline", "",
+           f"Periods of {r.checkin_every} days; {r.weeks_over} of {r.weeks_in_cycle} over.", ""]
     if r.discipline is None:
         out.append("No git history.")
     else:
@@ -198,20 +209,27 @@ def review_markdown(r: Review) -> str:
         out += ["", "## Review notes"]
         for ref in r.notes:
             o = r.objective(ref)
-            out += ["", f"**{_ref(o.ref, cycle)} {md(o.title)}** ({two_places(o.score)})", "", *_quote(o.notes)]
-    out += ["", "## Carry-over candidates", "", "Unfinished objectives: carry over, rewrite or drop.", ""]
+            out += ["", f"**{_ref(o.ref, r.cycle)} {md(o.title)}** ({two_places(o.score)})", "", *_quote(o.notes)]
+    return out
+
+
+def _review_carry_over(r: Review) -> list[str]:
+    out = ["", "## Carry-over candidates", "", "Unfinished objectives: carry over, rewrite or drop.", ""]
     if not r.carry_over:
         out.append("None.")
     else:
         out += _table(["Objective", "Title", "Score", "Committed", "Unfinished key results"],
-                      [[_ref(c.ref, cycle), md(c.title), two_places(c.score), "yes" if c.committed else "",
+                      [[_ref(c.ref, r.cycle), md(c.title), two_places(c.score), "yes" if c.committed else "",
                         ", ".join(c.unfinished)] for c in r.carry_over])
-    out += ["", "## Objectives and key results", ""]
+    return out
+
+
+def _review_objectives(r: Review) -> list[str]:
+    out = ["", "## Objectives and key results", ""]
     rows = []
     for o in r.objectives:
-        rows.append(_objective_row(o, cycle))
+        rows.append(_objective_row(o, r.cycle))
         for k in o.key_results:
             trend = sparkline([p.progress for p in k.history[-12:]])
             rows.append([f"↳ `{k.id}`", md(k.title), two_places(k.score), k.band, trend])
-    out += _table(["Objective / key result", "Title", "Score", "Band", "Trend"], rows)
-    return "\n".join(out) + "\n"
+    return out + _table(["Objective / key result", "Title", "Score", "Band", "Trend"], rows)

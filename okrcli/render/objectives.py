@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from ..reports.listing import Export, Listing
 from ..reports.views import KRView, ObjectiveView
-from ..safe_text import visible
+from .escape import csv_cell
 from .json import streamed
 from .styled import Line, incomplete_note, measure, score_segments, short_ref, user
 
@@ -21,25 +21,6 @@ from .styled import Line, incomplete_note, measure, score_segments, short_ref, u
 def export_json(export: Export, include_private: bool) -> Iterator[str]:
     """One objective per line (`include_private` is the export's own, `export.include_private`)."""
     return streamed(export, "objectives")
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A CSV cell. Control and bidi characters are made visible (`\\x1b`, `\\u202e`) as the text
-    format does; text that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM`,
-    `+cmd`) gets a leading apostrophe, the usual guard; numbers are written as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        value = visible(value)  # ESC, bidi overrides (U+202E), newlines: shown, as in text output
-        return "'" + value if value.startswith(_FORMULA_START) else value
-    return str(value)
 
 
 OBJECTIVE_COLUMNS = ("objective_ref", "cycle", "owner", "owner_kind", "objective_id", "objective_title",
@@ -67,7 +48,7 @@ def _csv(header: tuple[str, ...], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for n, row in enumerate(rows, 1):
-        writer.writerow([_cell(c) for c in row])
+        writer.writerow([csv_cell(c) for c in row])
         if n % 1000 == 0:
             yield out.getvalue()
             out.seek(0)

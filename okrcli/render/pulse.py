@@ -15,8 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from ..reports.pulse import ENDED, INDICES, NOT_STARTED, Health, Status
-from ..safe_text import visible
-from .findings import _escape_data, _escape_property, ci_path
+from .escape import github_data, github_property
+from .escape import markdown as md
+from .findings import ci_path
 from .json import dumps
 from .numbers import index as index_text
 from .numbers import percent, signed
@@ -40,15 +41,6 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")  # what can start markup inside a line or cell
-
-
-def md(text: str) -> str:
-    """User text safe in a GitHub Markdown paragraph or table cell: one line, no markup, no HTML
-    (`<!--` stays text), no table break, no @mention."""
-    text = visible(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("@", "@\u200b")  # a zero-width space: no mention, reads the same
 
 
 def _owner_label(name: str, owner: str) -> str:
@@ -181,8 +173,8 @@ def _reminders(s: Status, mentions: Mapping[str, str | None]) -> list[str]:
 
 
 def _command(level: str, props: dict[str, object], message: str) -> str:
-    shown = ",".join(f"{k}={_escape_property(visible(str(v)))}" for k, v in props.items())
-    return f"::{level} {shown}::{_escape_data(visible(message))}\n"
+    shown = ",".join(f"{k}={github_property(v)}" for k, v in props.items())
+    return f"::{level} {shown}::{github_data(message)}\n"
 
 
 def status_github(s: Status, root: Path) -> str:

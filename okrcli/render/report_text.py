@@ -183,6 +183,12 @@ def _objective_line(o: ReviewedObjective, r: Review, indent: str = "  ") -> Line
 
 
 def review_lines(r: Review) -> list[Line]:
+    return [*_review_head(r), *_review_bands(r), *_review_rollups(r), *_review_committed(r),
+            *_review_aspirational(r), *_review_discipline(r), *_review_notes(r), *_review_carry_over(r),
+            *_review_objectives(r)]
+
+
+def _review_head(r: Review) -> list[Line]:
     span = f"{r.start.isoformat()} – {r.end.isoformat()}"
     state = {"ended": "ended", "running": "running", "not_started": "not started"}[r.state]
     lines: list[Line] = [[(f"Review · {r.cycle} ({span}, {state}) · as of {r.as_of.isoformat()}", "bold")],
@@ -195,22 +201,33 @@ def review_lines(r: Review) -> list[Line]:
         lines += [[], [("Company  ", "bold"), (user(r.company.name), ""), ("  ", ""),
                        *_score(r.company.score, r.company.band),
                        (f"  {plural(r.company.objectives, 'objective')}{left_out_text(r.company.left_out)}", "dim")]]
-    lines += _heading(f"Objectives by band ({r.bands.total})")
-    lines.append(_band_chart(r))
+    return lines
+
+
+def _review_bands(r: Review) -> list[Line]:
+    lines = [*_heading(f"Objectives by band ({r.bands.total})"), _band_chart(r)]
     for band in ("red", "yellow", "green"):
         glyph = {"red": "▒", "yellow": "▓", "green": "█"}[band]
         lines.append([("  ", ""), (glyph, BAND_STYLES[band]), (" ", ""), (f"{BAND_WORDS[band]:<17}", BAND_STYLES[band]),
                       (f"{getattr(r.bands, band):>5}", "")])
+    return lines
+
+
+def _review_rollups(r: Review) -> list[Line]:
+    lines: list[Line] = []
     if r.teams:
         lines += _heading("Teams (own objectives and their members')")
         lines += _rollup_lines(r.teams, "team")
     if r.owners:
         lines += _heading("Owners (mean of their objectives)")
         lines += _rollup_lines(r.owners, "owner")
+    return lines
 
+
+def _review_committed(r: Review) -> list[Line]:
     ended = r.state == "ended"
-    lines += _heading("Committed objectives below 1.0 (each needs a postmortem)" if ended else
-                      "Committed objectives below 1.0 so far (the cycle is still running)")
+    lines = _heading("Committed objectives below 1.0 (each needs a postmortem)" if ended else
+                     "Committed objectives below 1.0 so far (the cycle is still running)")
     if not r.committed_below:
         lines.append([("  none: every committed objective landed" if ended else "  none", "dim")])
     for ref in r.committed_below:
@@ -223,9 +240,12 @@ def review_lines(r: Review) -> list[Line]:
             lines.append([("      postmortem missing: write it in review.notes", "yellow")])
     if r.committed_delivered:
         lines.append([(f"  {plural(len(r.committed_delivered), 'committed objective')} delivered at 1.0", "dim")])
+    return lines
 
+
+def _review_aspirational(r: Review) -> list[Line]:
     asp = r.aspirational
-    lines += _heading("Aspirational objectives")
+    lines = _heading("Aspirational objectives")
     if asp.mean is None:
         lines.append([("  none", "dim")])
     else:
@@ -240,9 +260,12 @@ def review_lines(r: Review) -> list[Line]:
             o = r.objective(ref)
             lines.append(_objective_line(o, r))
             lines.append([("      ", ""), (f"why: {user(o.standalone)}", "dim")])
+    return lines
 
-    lines += _heading(f"Check-in discipline (periods of {r.checkin_every} days; {r.weeks_over} of "
-                      f"{r.weeks_in_cycle} over)")
+
+def _review_discipline(r: Review) -> list[Line]:
+    lines = _heading(f"Check-in discipline (periods of {r.checkin_every} days; {r.weeks_over} of "
+                     f"{r.weeks_in_cycle} over)")
     if r.discipline is None:
         lines.append([("  no git history", "dim")])
     elif not r.discipline:
@@ -257,23 +280,33 @@ def review_lines(r: Review) -> list[Line]:
                           (f"  {d.on_time}/{d.weeks} on time · {d.late} late · {d.missed} missed"
                            + (f" · {d.pending} in its late window" if d.pending else ""), ""),
                           (f"  last {last}", "dim")])
+    return lines
 
-    if r.notes:
-        lines += _heading("Review notes")
-        for ref in r.notes:
-            o = r.objective(ref)
-            lines.append(_objective_line(o, r))
-            lines += [[("      │ ", "dim"), (user(text), "italic")] for text in (o.notes or "").splitlines()]
 
-    lines += _heading("Carry-over candidates (unfinished objectives)")
+def _review_notes(r: Review) -> list[Line]:
+    if not r.notes:
+        return []
+    lines = _heading("Review notes")
+    for ref in r.notes:
+        o = r.objective(ref)
+        lines.append(_objective_line(o, r))
+        lines += [[("      │ ", "dim"), (user(text), "italic")] for text in (o.notes or "").splitlines()]
+    return lines
+
+
+def _review_carry_over(r: Review) -> list[Line]:
+    lines = _heading("Carry-over candidates (unfinished objectives)")
     if not r.carry_over:
         lines.append([("  none", "dim")])
     for c in r.carry_over:
         lines.append([("  ", ""), (short(c.ref, r.cycle), "bold"), ("  ", ""), (user(c.title), ""),
                       (f"  {score_text(c.score)}", BAND_STYLES.get("yellow")),
                       (f"  unfinished: {', '.join(c.unfinished)}" if c.unfinished else "", "dim")])
+    return lines
 
-    lines += _heading("Objectives and key results")
+
+def _review_objectives(r: Review) -> list[Line]:
+    lines = _heading("Objectives and key results")
     team = None
     for o in r.objectives:
         if o.team != team:

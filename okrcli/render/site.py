@@ -4,13 +4,14 @@ Every page links the site's one stylesheet (`style.css`: the reports' CSS plus a
 few rules for navigation) by a relative path, so the site works from a sub-path
 of GitHub Pages and from `file://`. No JavaScript, no external asset, no
 external URL: a check-in's links are shown as text. Charts are the reports' SVG
-charts (`okrcli.render.svg`), user text goes through the one escaper (`svg.esc`),
+charts (`okrcli.render.svg`), user text goes through the one escaper (`escape.html`),
 and the review and follow-up pages reuse the reports' HTML sections.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterable, Iterator
 
 from ..reports.followup import FollowUp
@@ -28,12 +29,12 @@ from ..reports.site import (
 )
 from ..reports.tree import TreeNode
 from . import svg
+from .escape import html as _escape
 from .html import CSS, _band, _lines, _status, _table, followup_body, review_body
 from .numbers import index as index_text
 from .numbers import percent
 from .numbers import score as score_text_of
 from .report_words import incomplete_text, plural, score_text, short, value_text
-from .svg import esc as _escape
 
 # The one escaper, remembered: a site repeats the same names, values, ids and titles on many pages.
 esc = functools.lru_cache(maxsize=1 << 16)(_escape)
@@ -559,10 +560,10 @@ def objective_html(site: Site, key: str, data: ObjectivePage) -> Iterator[str]:
 # ====================================================================== review and follow-up
 
 def review_page(site: Site) -> Iterator[str]:
-    body = review_body(site.review, objectives=False)
-    body.append('<section id="objectives"><h2>Objectives and key results</h2><p>Every objective has a page '
-                "with its key results, their burn-ups and check-ins: find it on its "
-                f'{_a(REVIEW, INDEX, "company tree")} or its team\'s page.</p></section>')
+    body = itertools.chain(review_body(site.review, objectives=False), [
+        ('<section id="objectives"><h2>Objectives and key results</h2><p>Every objective has a page '
+        "with its key results, their burn-ups and check-ins: find it on its "
+        f'{_a(REVIEW, INDEX, "company tree")} or its team\'s page.</p></section>')])
     return _frame(site, REVIEW, f"Review · {site.cycle}", [_home(site), (f"Review {site.cycle}", None)], body)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..safe_text import visible
+from . import escape
 from .numbers import fixed
 from .numbers import score as two_places
 
@@ -26,7 +26,7 @@ BAR_WIDTH = 10
 
 def user(text: str | None) -> str:
     """User text made safe to print: one line, control and bidi characters shown as escapes."""
-    return visible(text or "")
+    return escape.text(text or "")
 
 
 def bar(score: float, width: int = BAR_WIDTH) -> str:

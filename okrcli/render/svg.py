@@ -8,23 +8,15 @@ Coordinates are rounded to one decimal: a 10,000-person page holds 100,000 chart
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
-from ..safe_text import visible
+from .escape import html as esc
 from .numbers import score as two_places
 
 COLORS = {"red": "#c92a2a", "yellow": "#d98a00", "green": "#2b8a3e"}
 TRACK = "#e9ecef"
 INK = "#212529"
 MUTED = "#6c757d"
-
-
-def esc(text: object) -> str:
-    """User text for HTML: control and bidi characters shown as escapes, then HTML-escaped."""
-    text = str(text)
-    # Printable text holds no control, bidi or line-break character: `visible` would return it as is.
-    return html.escape(text if text.isprintable() else visible(text), quote=True)
 
 
 def _f(x: float) -> str:

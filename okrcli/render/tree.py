@@ -10,6 +10,7 @@ draw the network itself: every objective once, an edge per alignment.
 from __future__ import annotations
 
 from ..reports.tree import Tree, TreeNode
+from .escape import dot, mermaid
 from .json import compact as dumps
 from .json import plain
 from .numbers import score as two_places
@@ -154,8 +155,6 @@ def to_json(tree: Tree) -> str:
 
 # ------------------------------------------------------------------ mermaid and dot
 
-_MERMAID = str.maketrans({c: f"#{ord(c)};" for c in '"#&<>[](){}|`\\'})
-_DOT = str.maketrans({"\\": "\\\\", '"': '\\"'})
 _FILL = {"green": "#d3f9d8", "yellow": "#fff3bf", "red": "#ffe3e3", "private": "#eeeeee"}
 _STROKE = {"green": "#2b8a3e", "yellow": "#e67700", "red": "#c92a2a", "private": "#868e96"}
 
@@ -188,7 +187,7 @@ def to_mermaid(tree: Tree) -> str:
     out = ["flowchart TB"]
     for ref, nid in ids.items():
         lines, cls = labels[ref]
-        out.append(f'  {nid}["{"<br/>".join(line.translate(_MERMAID) for line in lines)}"]:::{cls}')
+        out.append(f'  {nid}["{"<br/>".join(mermaid(line) for line in lines)}"]:::{cls}')
     for (a, b), kr in edges.items():
         out.append(f"  {ids[a]} -->{f'|{kr}|' if kr else ''} {ids[b]}")
     for a, b in links:
@@ -204,7 +203,7 @@ def to_dot(tree: Tree) -> str:
            '  node [shape=box, style="rounded,filled", fontname="Helvetica"];']
     for ref, nid in ids.items():
         lines, cls = labels[ref]
-        label = "\\n".join(line.translate(_DOT) for line in lines)
+        label = "\\n".join(dot(line) for line in lines)
         out.append(f'  {nid} [label="{label}", fillcolor="{_FILL[cls]}", color="{_STROKE[cls]}"];')
     for (a, b), kr in edges.items():
         attrs = f' [label="{kr}"]' if kr else ""
