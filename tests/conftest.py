@@ -40,6 +40,13 @@ objectives:
 """
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory, monkeypatch):
+    """Each test starts with an empty cache of loaded files (okrcli.load.cache) of its own, so
+    no test sees what another one loaded, and none writes to the user's cache folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @dataclass
 class Result:
     exit_code: int

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import Diagnostic, Loc, OkrError, Severity
+from ..errors import Diagnostic, OkrError, Severity
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ORG_BYTES = 16 * 1024 * 1024  # org.yaml lists everyone: ~110 bytes a person, 10,000 people > 1 MiB
@@ -43,14 +43,6 @@ class YMap(dict):
     value col, value plain); lines and columns are 1-based."""
 
     __slots__ = ("col", "line", "pos")
-
-    def key_loc(self, path: str, key: str) -> Loc:
-        p = self.pos[key]
-        return Loc(path, p[0], p[1])
-
-    def value_loc(self, path: str, key: str) -> Loc:
-        p = self.pos[key]
-        return Loc(path, p[3], p[4])
 
 
 class YSeq(list):
@@ -122,9 +114,26 @@ def _read_regular(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def _limit(rel: str) -> int:
+    return MAX_ORG_BYTES if rel == ORG_FILE else MAX_FILE_BYTES
+
+
+def read_source(root: Path, rel: str) -> bytes | None:
+    """The bytes of a file under the root, as `read_text` would read them; None when it would
+    refuse or fail (a link out of the root, not a regular file, too large, unreadable): then
+    `read_text` itself says why."""
+    path = root / rel
+    try:
+        if path.is_symlink() and not _inside(root, path):
+            return None
+        return _read_regular(path, _limit(rel))
+    except (_NotReadable, OSError):
+        return None
+
+
 def read_text(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None = None) -> str | None:
     """Read and decode one file (or `raw` bytes of it); None plus a diagnostic when it cannot be used."""
-    limit = MAX_ORG_BYTES if rel == ORG_FILE else MAX_FILE_BYTES
+    limit = _limit(rel)
     if raw is None:
         path = root / rel
         if path.is_symlink() and not _inside(root, path):
