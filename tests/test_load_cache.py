@@ -130,40 +130,57 @@ def test_a_warm_check_parses_nothing(tmp_path, monkeypatch):
     assert sorted(parsed) == ["2026-Q4/bob.yaml", "okr.yaml", "org.yaml"]  # only the changed OKR file
 
 
-def test_corrupt_truncated_and_foreign_entries_are_rebuilt(tmp_path):
+def _flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x10]) + data[at + 1:]
+
+
+CORRUPTIONS = {
+    "truncated": lambda data: data[: len(data) // 2],
+    "index only": lambda data: data[:40],
+    "entry bit flipped": lambda data: _flip(data, len(data) - 3),
+    "index bit flipped": lambda data: _flip(data, 32),
+    "length too large": lambda data: data[:22] + (1 << 40).to_bytes(8, "little") + data[30:],
+    "empty": lambda data: b"",
+    "foreign": lambda data: b"\x80\x04garbage that is not okr's at all",
+}
+
+
+@pytest.mark.parametrize("how", list(CORRUPTIONS))
+def test_corrupt_truncated_and_foreign_entries_are_rebuilt(tmp_path, how):
     root = write_repo(tmp_path / "okrs", BROKEN)
     cache = tmp_path / "cache"
     plain = _outputs(root, None)
     assert _outputs(root, cache) == plain
-    entries = _entries(cache)
-    assert len(entries) >= 4
-    for n, entry in enumerate(entries):
-        data = entry.read_bytes()
-        if n % 4 == 0:
-            entry.write_bytes(data[: len(data) // 2])  # truncated
-        elif n % 4 == 1:
-            entry.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))  # one bit flipped
-        elif n % 4 == 2:
-            entry.write_bytes(b"")  # empty
-        else:
-            entry.write_bytes(b"\x80\x04garbage that is not okr's at all")
+    segments = _entries(cache)
+    assert segments
+    for segment in segments:
+        segment.write_bytes(CORRUPTIONS[how](segment.read_bytes()))
     assert _outputs(root, cache) == plain
-    assert _outputs(root, cache) == plain  # and the rebuilt entries are good ones
+    assert _outputs(root, cache) == plain  # and what was rebuilt is good
+
+
+def _rewrite_entries(cache: Path, value: object) -> None:
+    """Replace every segment by one whose entries (same keys, valid checksums) all hold `value`."""
+    from okrcli.load import cache as okr_cache
+
+    keys = []
+    for segment in _entries(cache):
+        store = okr_cache._Store(str(segment.parent))
+        keys += list(store.index)
+        segment.unlink()
+    store = okr_cache._Store(str(cache / "okr"))
+    for k in keys:
+        store.put(k, value)
+    store.flush()
+    assert set(okr_cache._Store(str(cache / "okr")).index) == set(keys)
 
 
 def test_entries_of_the_right_form_but_wrong_shape_are_rebuilt(tmp_path):
-    """An entry that passes the checksum but holds something else (another okr's layout)."""
-    import hashlib
-    import marshal
-
-    from okrcli.load import cache as okr_cache
-
+    """Entries that pass the checksum but hold something else (another okr's layout)."""
     root = write_repo(tmp_path / "okrs", BROKEN)
     cache = tmp_path / "cache"
     plain = _outputs(root, cache)
-    for entry in _entries(cache):
-        payload = marshal.dumps(("not", "a", "file", {"x": 1}))
-        entry.write_bytes(okr_cache.MAGIC + hashlib.blake2b(payload, digest_size=16).digest() + payload)
+    _rewrite_entries(cache, ("not", "a", "file", {"x": 1}))
     assert _outputs(root, cache) == plain
 
 
@@ -199,18 +216,11 @@ def test_okr_cache_0_and_no_cache_write_nothing(tmp_path, how):
 
 def test_no_cache_does_not_read_the_cache_either(tmp_path):
     """--no-cache ignores entries: a poisoned (but well-formed) cache cannot change its answer."""
-    import hashlib
-    import marshal
-
-    from okrcli.load import cache as okr_cache
-
     root = write_repo(tmp_path / "okrs", BROKEN)
     cache = tmp_path / "cache"
     plain = _outputs(root, None)
     _outputs(root, cache)
-    for entry in _entries(cache):
-        payload = marshal.dumps([("okr.yaml", 1, 1, "error", "schema", "poisoned")])
-        entry.write_bytes(okr_cache.MAGIC + hashlib.blake2b(payload, digest_size=16).digest() + payload)
+    _rewrite_entries(cache, [("okr.yaml", 1, 1, "error", "schema", "poisoned")])
     poisoned = _okr(["check", "--format", "json", "--repo", str(root)], cache, tmp_path)
     assert b"poisoned" in poisoned.stdout  # the entries are read when the cache is on...
     p = _okr(["check", "--format", "json", "--no-cache", "--repo", str(root)], cache, tmp_path)
@@ -243,19 +253,33 @@ def test_the_forked_loader_reads_and_fills_the_cache(tmp_path, workers):
     cache = tmp_path / "cache"
     plain = _outputs(root, None, OKR_WORKERS="1")
     assert _outputs(root, cache, OKR_WORKERS=workers) == plain  # the children write entries
-    assert len(_entries(cache)) > len(list(root.glob("*/*.yaml")))
+    from okrcli.load import cache as okr_cache
+
+    keys = okr_cache._Store(str(cache / "okr")).index
+    assert len(keys) > len(list(root.glob("*/*.yaml")))  # every OKR file, and the findings
     assert _outputs(root, cache, OKR_WORKERS="3") == plain
     _change_one_file(root)
     assert _outputs(root, cache, OKR_WORKERS=workers) == _outputs(root, None, OKR_WORKERS="1")
 
 
-def test_the_cache_is_pruned_beyond_its_limit(tmp_path, monkeypatch):
+def test_the_cache_is_bounded_and_keeps_what_is_in_use(tmp_path, monkeypatch):
     from okrcli.load import cache as okr_cache
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    for n in range(40):
-        okr_cache.put(okr_cache.key("test", str(n)), b"x" * 1000)
-        os.utime(okr_cache._path(okr_cache.key("test", str(n))), (1000 + n, 1000 + n))
-    okr_cache.prune(limit=20_000)
-    kept = [n for n in range(40) if okr_cache.get(okr_cache.key("test", str(n))) is not None]
-    assert kept and len(kept) < 20 and kept == list(range(40 - len(kept), 40))  # the newest stay
+    monkeypatch.setattr(okr_cache, "MAX_SEGMENTS", 6)
+    folder = str(tmp_path / "okr")
+    in_use = okr_cache.key("test", "in use")
+    first = okr_cache._Store(folder)
+    first.put(in_use, "kept")
+    first.flush()
+    for n in range(20):  # twenty runs, each adding something new; each one also uses `in_use`
+        store = okr_cache._Store(folder)
+        assert store.get(in_use) == "kept", n
+        store.put(okr_cache.key("test", str(n)), n)
+        store.flush()
+        assert len(store.segments) <= 6
+    store = okr_cache._Store(folder)
+    assert len(store.segments) <= 6
+    assert store.get(in_use) == "kept"  # written again before its segment went
+    assert store.get(okr_cache.key("test", "19")) == 19
+    assert store.get(okr_cache.key("test", "0")) is None  # the oldest, unused, went
+    assert not [p for p in (tmp_path / "okr").iterdir() if p.name.startswith(".tmp-")]

@@ -102,7 +102,7 @@ def _findings(root: Path, cycle: str | None, list_rules: bool):
     findings = run_checks(repository, loaded, cycle)
     if key is not None:
         cache.put(key, pack_diags(findings))
-        cache.prune()
+        cache.flush()
     return findings, repository.file_count, repository.settings
 
 

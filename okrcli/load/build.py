@@ -326,7 +326,7 @@ class Sources:
             self.raws = None
             from . import cache
 
-            cache.prune()
+            cache.flush()
             if self.index:
                 files += load_files(root, self.extra, diags, self.index, salt=salt)
                 order = {rel: n for n, rel in enumerate(sorted([e[0] for e in self.entries] + list(self.index),

@@ -4,16 +4,20 @@ An entry's key is a hash of everything the result depends on: the bytes of the f
 (never its modification time), its path (the cycle and owner come from it), okr's
 version and a fingerprint of okr's own code, plus whatever the caller adds (the bytes
 of okr.yaml). So an entry can never be stale: a changed input is a different key. The
-value is the caller's data as `marshal` bytes of builtin types, behind a header and a
-checksum; an entry that is unreadable, truncated or corrupt is a miss, and the caller
-rebuilds it.
+value is the caller's data as `marshal` bytes of builtin types, each entry behind its
+own checksum; an entry that is unreadable, truncated or corrupt is a miss, and the
+caller rebuilds it.
 
 Entries live under `$XDG_CACHE_HOME/okr` (default `~/.cache/okr`), never inside the
-repository. Each is written to a temporary file and renamed into place, so two
-processes sharing the folder see an entry whole or not at all. When a process has
-written entries it prunes the folder, oldest first, beyond `MAX_BYTES`. A folder that
-cannot be created or written just means no cache. `OKR_CACHE=0` (or `okr check
---no-cache`) turns it off: nothing is read or written.
+repository, in segment files: each process that computed something new writes one
+segment holding all of it (one file, not one per OKR file: creating thousands of small
+files costs more than parsing them), to a temporary name renamed into place, so two
+processes sharing the folder see a segment whole or not at all. A segment starts with
+its index (key -> offset, length, checksum), read once per process. The folder is
+bounded: beyond `MAX_SEGMENTS` segments or `MAX_BYTES` bytes the oldest go, and the
+entries this process used from them are first written again into its new segment, so
+what is in use survives. A folder that cannot be created or written just means no
+cache. `OKR_CACHE=0` (or `okr check --no-cache`) turns it off: nothing is read or written.
 """
 
 from __future__ import annotations
@@ -23,15 +27,19 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-MAGIC = b"okrc\x00\x01"
+MAGIC = b"okrc\x00\x02"
 MAX_BYTES = 200 * 1024 * 1024
-_SUM = 16  # bytes of blake2b checksum in an entry's header
+MAX_SEGMENTS = 32  # beyond this, the oldest go, down to half
+_SUM = 16  # bytes of blake2b checksum of an index and of each entry
+_HEAD = len(MAGIC) + _SUM + 8  # magic, the index's checksum, the index's length
+_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
-_state: dict[str, object] = {"off": False, "wrote": False, "unwritable": False, "fingerprint": None}
+_state: dict[str, object] = {"off": False, "fingerprint": None, "store": None}
 
 
 @contextlib.contextmanager
@@ -63,8 +71,7 @@ def fingerprint() -> bytes:
         from .. import __version__
 
         h = hashlib.blake2b(f"{__version__}\0{sys.version}\0{marshal.version}".encode(), digest_size=16)
-        package = Path(__file__).resolve().parent.parent
-        stack = [package]
+        stack = [Path(__file__).resolve().parent.parent]
         while stack:
             here = stack.pop()
             try:
@@ -86,7 +93,7 @@ def fingerprint() -> bytes:
 
 
 def key(kind: str, *parts: bytes | str) -> str:
-    """The hex key of an entry of `kind` made from `parts` (each length-prefixed, so no two
+    """The key of an entry of `kind` made from `parts` (each length-prefixed, so no two
     different part lists give the same key)."""
     h = hashlib.blake2b(fingerprint(), digest_size=20)
     h.update(kind.encode())
@@ -101,103 +108,191 @@ def content_hash(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=20).digest()
 
 
-def _path(k: str) -> Path:
-    return folder() / k[:2] / k[2:]
+def _checksum(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=_SUM).digest()
 
 
-def get(k: str) -> object | None:
-    """The value stored under `k`, or None (missing, unreadable, corrupt, or cache off)."""
-    if not enabled():
-        return None
-    try:
-        with open(_path(k), "rb") as fh:
-            data = fh.read()
-    except (OSError, ValueError):
-        return None
-    head = len(MAGIC) + _SUM
-    if len(data) < head or not data.startswith(MAGIC):
-        return None
-    payload = data[head:]
-    if hashlib.blake2b(payload, digest_size=_SUM).digest() != data[len(MAGIC):head]:
-        return None
-    try:
-        return marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
+class _Store:
+    """The segments of one cache folder as this process sees them, and what it will add."""
 
+    def __init__(self, path: str):
+        self.path = path
+        self.index: dict[str, tuple[str, int, int, bytes]] = {}  # key -> segment, offset, length, checksum
+        self.segments: list[tuple[str, int]] = []  # (name, size), oldest first
+        self.pending: dict[str, bytes] = {}  # new entries: key -> marshal bytes
+        self.used: dict[str, bytes] = {}  # entries read from segments that may be pruned
+        self.keep_used = False
+        self.unwritable = False
+        self.fds: dict[str, int] = {}
+        self._read_indexes()
 
-def put(k: str, value: object) -> None:
-    """Store `value` (builtin types only) under `k`, atomically; any failure is silent."""
-    if not enabled() or _state["unwritable"]:
-        return
-    try:
-        payload = marshal.dumps(value)
-    except ValueError:
-        return
-    data = MAGIC + hashlib.blake2b(payload, digest_size=_SUM).digest() + payload
-    target = _path(k)
-    tmp = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-        tmp = None
-        _state["wrote"] = True
-    except OSError:
-        _state["unwritable"] = True  # a read-only or full cache folder: carry on without it
-    finally:
-        if tmp is not None:
+    def _read_indexes(self) -> None:
+        try:
+            with os.scandir(self.path) as it:
+                names = sorted(e.name for e in it if e.name.startswith("seg-"))
+        except OSError:
+            return
+        for name in names:
+            found = self._segment_index(name)
+            if found is not None:
+                for k, where in found[0].items():
+                    self.index[k] = (name, *where)
+                self.segments.append((name, found[1]))
+        # Segments beyond the bounds go at the next write: keep what is read from them.
+        self.keep_used = len(self.segments) >= MAX_SEGMENTS or sum(s for _n, s in self.segments) > MAX_BYTES
+
+    def _segment_index(self, name: str) -> tuple[dict, int] | None:
+        try:
+            fd = os.open(os.path.join(self.path, name), _READ)
+        except OSError:
+            return None
+        try:
+            size = os.fstat(fd).st_size
+            head = os.pread(fd, _HEAD, 0)
+            if len(head) < _HEAD or not head.startswith(MAGIC):
+                return None
+            length = int.from_bytes(head[-8:], "little")
+            if length > size:
+                return None
+            data = os.pread(fd, length, _HEAD)
+            if _checksum(data) != head[len(MAGIC):len(MAGIC) + _SUM]:
+                return None
+            index = marshal.loads(data)
+            base = _HEAD + length
+            index = {k: (base + offset, n, checksum) for k, (offset, n, checksum) in index.items()}
+            self.fds[name] = os.dup(fd)
+            return index, size
+        except (OSError, EOFError, ValueError, TypeError, AttributeError):
+            return None  # not a segment okr wrote whole: its entries are misses
+        finally:
+            os.close(fd)
+
+    def get(self, k: str) -> object | None:
+        if k in self.pending:
+            return marshal.loads(self.pending[k])
+        where = self.index.get(k)
+        if where is None:
+            return None
+        try:
+            name, offset, length, checksum = where
+            data = os.pread(self.fds[name], length, offset)
+            if len(data) != length or _checksum(data) != checksum:
+                return None
+            value = marshal.loads(data)
+        except (OSError, KeyError, EOFError, ValueError, TypeError):
+            return None
+        if self.keep_used:
+            self.used[k] = data
+        return value
+
+    def put(self, k: str, value: object) -> None:
+        if self.unwritable or k in self.pending:
+            return
+        try:
+            self.pending[k] = marshal.dumps(value)
+        except ValueError:
+            pass
+
+    def flush(self) -> None:
+        """Write what is new as one segment, then drop the oldest segments beyond the bounds."""
+        if not self.pending or self.unwritable:
+            self.pending.clear()
+            return
+        entries = {**self.used, **self.pending} if self.keep_used else self.pending
+        self.pending, self.used = {}, {}
+        index, offset = {}, 0  # offsets count from the end of the index
+        for k, data in entries.items():
+            index[k] = (offset, len(data), _checksum(data))
+            offset += len(data)
+        raw = marshal.dumps(index)
+        head = MAGIC + _checksum(raw) + len(raw).to_bytes(8, "little")
+        name = f"seg-{time.time_ns():020d}-{os.getpid()}"
+        if self._write(name, [head, raw, *entries.values()]):
+            self.segments.append((name, len(head) + len(raw) + offset))
+            self._prune()
+            found = self._segment_index(name)  # what it holds, for this process's later loads
+            for k, where in (found[0] if found is not None else {}).items():
+                self.index[k] = (name, *where)
+
+    def _write(self, name: str, chunks: list[bytes]) -> bool:
+        tmp = os.path.join(self.path, f".tmp-{name}")
+        try:
+            try:
+                fd = os.open(tmp, _WRITE, 0o600)
+            except FileNotFoundError:  # the first segment: make the folder, private
+                os.makedirs(self.path, mode=0o700, exist_ok=True)
+                fd = os.open(tmp, _WRITE, 0o600)
+            try:
+                for chunk in chunks:
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(tmp, os.path.join(self.path, name))
+            return True
+        except OSError:
+            self.unwritable = True  # a read-only or full cache folder: carry on without it
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+            return False
+
+    def _prune(self) -> None:
+        total = sum(size for _name, size in self.segments)
+        if len(self.segments) <= MAX_SEGMENTS and total <= MAX_BYTES:
+            return
+        while len(self.segments) > 1 and (len(self.segments) > MAX_SEGMENTS // 2 or total > MAX_BYTES * 0.8):
+            name, size = self.segments.pop(0)
+            total -= size
+            try:
+                os.unlink(os.path.join(self.path, name))
+            except OSError:
+                pass
+        self._drop_stale_temporaries()
+        self.keep_used = False
+
+    def _drop_stale_temporaries(self) -> None:
+        """Temporary files a process killed mid-write left, an hour or more ago."""
+        stale = time.time() - 3600
+        try:
+            with os.scandir(self.path) as it:
+                for entry in it:
+                    if entry.name.startswith(".tmp-") and entry.stat(follow_symlinks=False).st_mtime < stale:
+                        os.unlink(entry.path)
+        except OSError:
+            pass
 
 
-def prune(limit: int = MAX_BYTES) -> None:
-    """After this process wrote entries: remove the oldest ones while the folder holds more
-    than `limit` bytes (down to 80% of it), and temporary files a killed process left."""
-    if not _state["wrote"]:
-        return
-    _state["wrote"] = False
-    entries = []
-    total = 0
-    try:
-        with os.scandir(folder()) as top:
-            shards = [e.path for e in top if len(e.name) == 2 and e.is_dir(follow_symlinks=False)]
-        for shard in shards:
-            with os.scandir(shard) as it:
-                for e in it:
-                    try:
-                        info = e.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-                    entries.append((info.st_mtime, e.path, info.st_size, e.name.startswith(".tmp-")))
-                    total += info.st_size
-    except OSError:
-        return
-    import time
-
-    stale = time.time() - 3600
-    kept = []
-    for mtime, path, size, temporary in entries:
-        if temporary and mtime < stale:  # left by a process killed mid-write
-            total -= size if _remove(path) else 0
-        elif not temporary:
-            kept.append((mtime, path, size))
-    if total <= limit:
-        return
-    kept.sort()
-    for _mtime, path, size in kept:
-        if total <= limit * 0.8:
-            break
-        total -= size if _remove(path) else 0
+def _store() -> _Store | None:
+    """This process's view of the cache folder (None when the cache is off)."""
+    if not enabled():
+        return None
+    where = (os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME"), os.getpid())
+    store = _state["store"]
+    if store is None or store.where != where:  # type: ignore[attr-defined]
+        store = _Store(str(folder()))
+        store.where = where  # type: ignore[attr-defined]
+        _state["store"] = store
+    return store  # type: ignore[return-value]
 
 
-def _remove(path: str) -> bool:
-    try:
-        os.unlink(path)
-        return True
-    except OSError:
-        return False
+def get(k: str) -> object | None:
+    """The value stored under `k`, or None (missing, unreadable, corrupt, or cache off)."""
+    store = _store()
+    return store.get(k) if store is not None else None
+
+
+def put(k: str, value: object) -> None:
+    """Keep `value` (builtin types only) for `k`; `flush` writes it."""
+    store = _store()
+    if store is not None:
+        store.put(k, value)
+
+
+def flush() -> None:
+    """Write what this process added since the last flush, as one segment; any failure is silent."""
+    store = _store()
+    if store is not None:
+        store.flush()

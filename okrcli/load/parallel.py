@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import Diagnostic
 from ..model import OkrFile
+from . import cache
 from .okr_file import load_okr_files
 from .packing import pack_diags, unpack_diags, unpack_file
 from .packing import (
@@ -86,6 +87,7 @@ def _fork_loader(root: Path, share: list[Entry], blobs: Mapping[str, bytes | Non
             os.close(read_fd)
             child_diags: list[Diagnostic] = []
             files = load_okr_files(root, share, child_diags, blobs, salt)
+            cache.flush()  # what this child parsed, for the next run
             data = marshal.dumps(([_pack_file(f) for f in files], pack_diags(child_diags)))
             view = memoryview(data)
             while view:
