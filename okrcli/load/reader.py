@@ -43,6 +43,28 @@ def implicit_type(text: str) -> str:
     return "str"
 
 
+_TEXT_MEMO: dict[str, bool] = {}  # short plain scalars (ids, units, words) recur in every file
+
+
+def _reads_as_text(value: str) -> bool:
+    """Whether YAML 1.1 reads the plain scalar `value` as text (`implicit_type` is str)."""
+    if value[:1] not in _IMPLICIT:
+        return True
+    known = _TEXT_MEMO.get(value)
+    if known is None:
+        known = implicit_type(value) == "str"
+        if len(value) <= 24:
+            _TEXT_MEMO[value] = known
+    return known
+
+
+# The spellings YAML 1.1 reads as booleans, and what `Reader.boolean` makes of them.
+_BOOLS = {word: word.lower() in ("true", "yes", "on")
+          for word in ("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+                       "on", "On", "ON", "off", "Off", "OFF")
+          if implicit_type(word) == "bool"}
+
+
 class Reader:
     """Typed access to one YAML mapping, collecting schema diagnostics as it goes."""
 
@@ -86,13 +108,17 @@ class Reader:
             if type(value) is str:
                 plain = pos[key][5]
                 if kind == "text" or kind == "text?":
-                    if (not plain or value[:1] not in _IMPLICIT) and (
+                    if (not plain or _reads_as_text(value)) and (
                             kind == "text?" or (value and not value.isspace())):
                         out[key] = value
                         continue
                 elif kind == "id":
-                    if (not plain or value[:1] not in _IMPLICIT) and ITEM_RE.match(value):
+                    if (not plain or _reads_as_text(value)) and ITEM_RE.match(value):
                         out[key] = value
+                        continue
+                elif kind == "bool":
+                    if plain and value in _BOOLS:
+                        out[key] = _BOOLS[value]
                         continue
                 elif plain and kind in _NUMBER_KINDS:
                     num = int(value) if _PLAIN_INT.match(value) else \
