@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -387,6 +388,8 @@ def _sparse_index(root: Path, settings: Settings,
         return (bool(name) and "/" not in name and name.endswith(".yaml") and parse_cycle(folder) is not None
                 and folder not in settings.ignore and not name.startswith("."))
 
+    if not _may_be_sparse(root):
+        return {}, []
     from ..gitstore import index_only_files
 
     index, missing = index_only_files(root, wanted)
@@ -396,6 +399,23 @@ def _sparse_index(root: Path, settings: Settings,
                                 f"it out: git sparse-checkout add {rel.split('/')[0]}"))
     extra = sorted((rel, rel.split("/")[0], rel.split("/")[1][: -len(".yaml")]) for rel in index)
     return index, extra
+
+
+def _may_be_sparse(root: Path) -> bool:
+    """False when no folder from `root` up holds a `.git` whose `info/sparse-checkout` exists:
+    then the git layer (and its imports) is not needed. A `.git` file (a worktree, a
+    submodule) or anything unexpected says maybe, and `index_only_files` decides."""
+    try:
+        here = Path(os.path.realpath(root))
+        for above in (here, *here.parents):
+            dot_git = above / ".git"
+            if dot_git.is_dir():
+                return (dot_git / "info" / "sparse-checkout").exists()
+            if dot_git.exists():
+                return True
+    except OSError:
+        return True
+    return False
 
 
 def _folder_order(rel: str) -> tuple[str, str]:

@@ -23,13 +23,17 @@ cache. `OKR_CACHE=0` (or `okr check --no-cache`) turns it off: nothing is read o
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+try:  # hashlib would load OpenSSL too, for a hash okr does not use
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 MAGIC = b"okrc\x00\x02"
 MAX_BYTES = 200 * 1024 * 1024
@@ -70,7 +74,7 @@ def fingerprint() -> bytes:
     if found is None:
         from .. import __version__
 
-        h = hashlib.blake2b(f"{__version__}\0{sys.version}\0{marshal.version}".encode(), digest_size=16)
+        h = blake2b(f"{__version__}\0{sys.version}\0{marshal.version}".encode(), digest_size=16)
         stack = [Path(__file__).resolve().parent.parent]
         while stack:
             here = stack.pop()
@@ -95,7 +99,7 @@ def fingerprint() -> bytes:
 def key(kind: str, *parts: bytes | str) -> str:
     """The key of an entry of `kind` made from `parts` (each length-prefixed, so no two
     different part lists give the same key)."""
-    h = hashlib.blake2b(fingerprint(), digest_size=20)
+    h = blake2b(fingerprint(), digest_size=20)
     h.update(kind.encode())
     for part in parts:
         data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
@@ -105,11 +109,11 @@ def key(kind: str, *parts: bytes | str) -> str:
 
 
 def content_hash(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=20).digest()
+    return blake2b(data, digest_size=20).digest()
 
 
 def _checksum(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=_SUM).digest()
+    return blake2b(data, digest_size=_SUM).digest()
 
 
 class _Store:
