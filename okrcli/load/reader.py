@@ -58,6 +58,31 @@ def _reads_as_text(value: str) -> bool:
     return known
 
 
+_NUMBER_MEMO: dict[str, int | float | None] = {}
+_ID_MEMO: dict[str, bool] = {}
+
+
+def _plain_number(value: str) -> int | float | None:
+    """The number a plain scalar in one of the common spellings (`12`, `-0.5`) is, else None."""
+    try:
+        return _NUMBER_MEMO[value]
+    except KeyError:
+        pass
+    num = int(value) if _PLAIN_INT.match(value) else float(value) if _PLAIN_FLOAT.match(value) else None
+    if len(value) <= 24:
+        _NUMBER_MEMO[value] = num
+    return num
+
+
+def _is_id(value: str) -> bool:
+    known = _ID_MEMO.get(value)
+    if known is None:
+        known = ITEM_RE.match(value) is not None
+        if len(value) <= 24:
+            _ID_MEMO[value] = known
+    return known
+
+
 # The spellings YAML 1.1 reads as booleans, and what `Reader.boolean` makes of them.
 _BOOLS = {word: word.lower() in ("true", "yes", "on")
           for word in ("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
@@ -113,7 +138,7 @@ class Reader:
                         out[key] = value
                         continue
                 elif kind == "id":
-                    if (not plain or _reads_as_text(value)) and ITEM_RE.match(value):
+                    if (not plain or _reads_as_text(value)) and _is_id(value):
                         out[key] = value
                         continue
                 elif kind == "bool":
@@ -121,8 +146,7 @@ class Reader:
                         out[key] = _BOOLS[value]
                         continue
                 elif plain and kind in _NUMBER_KINDS:
-                    num = int(value) if _PLAIN_INT.match(value) else \
-                        float(value) if _PLAIN_FLOAT.match(value) else None
+                    num = _plain_number(value)
                     if num is not None and (kind == "number" or (kind == "unit" and 0 <= num <= 1)
                                             or (kind == "positive" and num > 0)):
                         out[key] = num
