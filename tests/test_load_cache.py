@@ -71,10 +71,17 @@ def _generated(tmp_path: Path, people: int = 50) -> Path:
     return out
 
 
-def _repositories(tmp_path: Path) -> dict[str, Path]:
+def _repositories(tmp_path: Path, name: str) -> dict[str, Path]:
     acme = tmp_path / "acme"
     shutil.copytree(EXAMPLE, acme)
-    return {"acme": acme, "broken": write_repo(tmp_path / "broken", BROKEN), "generated": _generated(tmp_path)}
+    found = {"acme": acme, "broken": write_repo(tmp_path / "broken", BROKEN)}
+    if name == "generated":
+        found["generated"] = _generated(tmp_path)
+    for kind in ("no-org", "empty-org"):
+        found[kind] = write_repo(tmp_path / kind, BROKEN)
+    (found["no-org"] / "org.yaml").unlink()
+    (found["empty-org"] / "org.yaml").write_text("")
+    return found
 
 
 def _change_one_file(root: Path) -> None:
@@ -84,9 +91,9 @@ def _change_one_file(root: Path) -> None:
     path.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["acme", "broken", "generated"])
+@pytest.mark.parametrize("name", ["acme", "broken", "generated", "no-org", "empty-org"])
 def test_results_are_byte_identical_cold_warm_and_after_a_change(tmp_path, name):
-    root = _repositories(tmp_path)[name]
+    root = _repositories(tmp_path, name)[name]
     cache = tmp_path / "cache"
     plain = _outputs(root, None)
     assert not (root.parent / "no-cache-expected").exists()

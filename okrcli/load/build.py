@@ -270,6 +270,9 @@ def load_repository(root: Path, blobs: Mapping[str, bytes] | None = None,
     return (sources or open_sources(root, blobs)).load()
 
 
+_NO_ORG = b"\0there is no org.yaml"  # compared by identity, never by value
+
+
 @dataclass
 class Sources:
     """What a repository is made of, found before anything but okr.yaml is parsed: its
@@ -288,6 +291,7 @@ class Sources:
     extra: list[tuple[str, str, str]]  # their entries
     file_count: int
     raws: dict[str, bytes | None] | None = None  # the files' bytes, once `digest` read them
+    org: bytes | None = None  # org.yaml's bytes (or _NO_ORG), once `digest` read them
 
     def digest(self, kind: str, *parts: str) -> str | None:
         """A cache key for a result of `kind` computed from the whole repository: the bytes
@@ -297,13 +301,15 @@ class Sources:
 
         if self.blobs is not None or self.config is None or not cache.enabled():
             return None
-        org = read_source(self.root, ORG_FILE) if (self.root / ORG_FILE).exists() else b""
+        has_org = (self.root / ORG_FILE).exists()
+        org = read_source(self.root, ORG_FILE) if has_org else b""
         if org is None:
             return None
+        self.org = org if has_org else _NO_ORG  # load() reads these very bytes: result and key agree
         raws = self.raws = {rel: read_source(self.root, rel) for rel, _cycle, _owner in self.entries}
         if any(raw is None for raw in raws.values()):
             return None
-        h = [cache.content_hash(self.config), cache.content_hash(org), repr(self.head), repr(self.tail)]
+        h = [cache.content_hash(self.config), str(has_org), cache.content_hash(org), repr(self.head), repr(self.tail)]
         for files in (raws, self.index):
             for rel, raw in files.items():
                 h += [rel, cache.content_hash(raw)]
@@ -318,7 +324,7 @@ class Sources:
         gc.disable()  # parsing allocates millions of small objects that are never garbage
         try:
             if blobs is None:
-                org = load_org(root, diags)
+                org = missing_org(diags) if self.org is _NO_ORG else load_org(root, diags, self.org)
             else:
                 org = load_org(root, diags, blobs[ORG_FILE]) if ORG_FILE in blobs else missing_org(diags)
             diags += self.tail
