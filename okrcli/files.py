@@ -130,6 +130,34 @@ def scratch_file(data: bytes, prefix: str = "okr-", suffix: str = ".tmp") -> Ite
         os.unlink(name)
 
 
+def write_private(folder: str, name: str, chunks: Iterable[bytes]) -> None:
+    """Write `chunks` to `folder/name` for okr's own cache: the folder made private (0700) if
+    missing, the file 0600, written beside under a temp name and renamed into place, so a
+    reader sees the whole file or none (never through a link: the temp name is created
+    exclusively). Not fsynced: a cache lost in a crash is rebuilt. Raises OSError (the caller
+    carries on without its cache); no temp file of its own is left."""
+    tmp = os.path.join(folder, f".tmp-{name}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except FileNotFoundError:  # the first write: make the folder, private
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd = os.open(tmp, flags, 0o600)
+    try:  # from here on the temp file is this process's own
+        try:
+            for chunk in chunks:
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, os.path.join(folder, name))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def lock_file(path: Path) -> int:
     """An open read-write descriptor of the lock file `path`, created (empty, 0600) if missing."""
     return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .cycles import parse_cycle
 from .errors import Diagnostic
-from .load.build import Reader, _top_mapping, implicit_type
+from .load.reader import Reader, implicit_type, top_mapping
 from .load.source import CONFIG_FILE, YMap, load_yaml_file
 from .model import RuleConfig, Settings
 from .refs import OWNER_RE
@@ -30,7 +30,7 @@ def load_settings(root: Path, diags: list[Diagnostic], raw: bytes | None = None)
     """okr.yaml under `root` (or `raw`, its bytes from git); what is wrong goes to `diags` and
     falls back to the default."""
     value, ok = load_yaml_file(root, CONFIG_FILE, diags, raw)
-    m = _top_mapping(value, ok, CONFIG_FILE, diags, "okr.yaml is a mapping of settings")
+    m = top_mapping(value, ok, CONFIG_FILE, diags, "okr.yaml is a mapping of settings")
     if m is None:
         return Settings()
     r = Reader(m, CONFIG_FILE, diags, "okr.yaml")

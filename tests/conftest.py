@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,20 @@ objectives:
         target: 50
         current: 20
 """
+
+
+# No test reads or writes the user's cache folder (okrcli.load.cache), not even a module's
+# fixtures, which run before the fixture below gives each test an empty one of its own.
+_CACHE_ROOT = tempfile.mkdtemp(prefix="okr-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE_ROOT
+atexit.register(shutil.rmtree, _CACHE_ROOT, True)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory, monkeypatch):
+    """Each test starts with an empty cache of loaded files (okrcli.load.cache) of its own, so
+    no test sees what another one loaded, and none writes to the user's cache folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @dataclass

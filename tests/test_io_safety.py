@@ -110,7 +110,8 @@ def test_okr_file_that_is_not_a_regular_file_does_not_hang(okr_repo):
     os.mkfifo(root / "2026-Q4" / "bob.yaml")
     try:
         p = subprocess.run(check=False, args=[str(OKR_EXE), "check"], cwd=root, capture_output=True, text=True, timeout=5,
-                           stdin=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+                           stdin=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1",
+                                                          "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]})
     except subprocess.TimeoutExpired:
         pytest.fail("okr check blocked reading a FIFO named 2026-Q4/bob.yaml")
     assert p.returncode == 1, p.stdout + p.stderr

@@ -73,6 +73,7 @@ def test_a_default_is_declared_once_and_read_by_the_rule_and_by_health(tmp_path,
     """Lowering kr-count's declared default changes `okr check` and `okr health` alike."""
     from okrcli.rules import kr_count
 
+    monkeypatch.setenv("OKR_CACHE", "0")  # the default changes in memory, not in okr's code the cache keys on
     root = write_repo(tmp_path, {"2026-Q4/bob.yaml": _objectives(1, krs=2)})
 
     def seen() -> tuple[str, int]:

@@ -35,6 +35,10 @@ def check(
     explain: str | None = typer.Option(
         None, "--explain", metavar="RULE",
         help="Print a rule's documentation (what it finds, why, how to fix it, an example) and exit."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache",
+        help="Parse every file again instead of reusing what an earlier run of okr loaded from the same "
+             "bytes (kept in $XDG_CACHE_HOME/okr, default ~/.cache/okr). OKR_CACHE=0 does the same."),
 ) -> None:
     """Validate every OKR file, org.yaml and okr.yaml; exit 1 on errors.
 
@@ -53,28 +57,55 @@ def check(
     choice(fmt, FORMATS, "--format")
     if cycle is not None and parse_cycle(cycle) is None:
         raise OkrError(f"'{cycle}' is not a cycle id", hint="use YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn, e.g. 2026-Q4")
+    from ..load import cache
+
     roots = _roots(files, fmt) if files and repo is None and not list_rules else [find_root(repo)]
-    raise typer.Exit(max((_check_root(root, fmt, strict, cycle, list_rules) for root in roots), default=0))
+    with cache.turned_off(no_cache):
+        raise typer.Exit(max((_check_root(root, fmt, strict, cycle, list_rules) for root in roots), default=0))
 
 
 def _check_root(root: Path, fmt: str, strict: bool, cycle: str | None, list_rules: bool) -> int:
     """Check one OKR repository (or list its rules): print the findings, return the exit code."""
-    from ..checks import exit_code, run_checks
-    from ..load.build import load_repository
+    from ..checks import exit_code
 
-    repository, loaded = load_repository(root)
+    findings, file_count, settings = _findings(root, cycle, list_rules)
     if list_rules:
-        _list_rules(repository, fmt)
+        _list_rules(settings, fmt)
         return 0
-    findings = run_checks(repository, loaded, cycle)
     _render(findings, root, fmt)
     if fmt == "text":
         errors = sum(d.severity.value == "error" for d in findings)
         warnings = len(findings) - errors
         summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}" \
             if findings else "no problems"
-        output.note(f"okr check: {summary} in {repository.file_count} files\n")
+        output.note(f"okr check: {summary} in {file_count} files\n")
     return exit_code(findings, strict)
+
+
+def _findings(root: Path, cycle: str | None, list_rules: bool):
+    """(findings, files read, settings) of a repository. The findings depend on nothing but
+    the bytes of its files and the walk of its folders: when a run already checked the same,
+    they come from the cache, and no file is parsed."""
+    from ..checks import run_checks
+    from ..load import build, cache
+    from ..load.packing import pack_diags, unpack_diags
+
+    sources = build.open_sources(root)
+    if list_rules:
+        return [], sources.file_count, sources.settings
+    key = sources.digest("check", cycle or "")
+    hit = cache.get(key) if key is not None else None
+    if hit is not None:
+        try:
+            return unpack_diags(hit), sources.file_count, sources.settings
+        except (TypeError, ValueError, KeyError):
+            pass  # not what okr writes: check again
+    repository, loaded = build.load_repository(root, sources=sources)
+    findings = run_checks(repository, loaded, cycle)
+    if key is not None:
+        cache.put(key, pack_diags(findings))
+        cache.flush()
+    return findings, repository.file_count, repository.settings
 
 
 def _roots(files: list[Path], fmt: str) -> list[Path]:
@@ -123,14 +154,14 @@ def _render(findings, root: Path, fmt: str) -> None:
         write("".join(f"{line}\n" for line, _ in render.render_text(findings, root, color=False)))
 
 
-def _list_rules(repository, fmt: str) -> None:
+def _list_rules(settings, fmt: str) -> None:
     import json
 
     from ..rules import registry
 
     rows = []
     for rule in registry():
-        conf = repository.settings.rules.get(rule.ID)
+        conf = settings.rules.get(rule.ID)
         severity = conf.severity if conf and conf.severity else rule.SEVERITY
         summary = (rule.__doc__ or "").strip().split("\n")[0]
         rows.append({"rule": rule.ID, "default": rule.SEVERITY, "severity": severity, "summary": summary})

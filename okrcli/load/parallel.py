@@ -18,12 +18,16 @@ import marshal
 import os
 import sys
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 
-from ..errors import Diagnostic, Loc, Severity
-from ..model import KeyResult, Objective, OkrFile, RefEntry, Review
-from ..refs import Ref
+from ..errors import Diagnostic
+from ..model import OkrFile
+from . import cache
+from .okr_file import load_okr_files
+from .packing import pack_diags, unpack_diags, unpack_file
+from .packing import (
+    pack_file as _pack_file,  # a module name of its own: a test breaks it in the children
+)
 
 FILES_PER_WORKER = 250  # below this, forking costs more than it saves
 MAX_WORKERS = 4
@@ -41,38 +45,37 @@ def worker_count(n_files: int) -> int:
 
 
 def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
-               blobs: Mapping[str, bytes] | None = None) -> list[OkrFile]:
+               blobs: Mapping[str, bytes | None] | None = None, salt: bytes = b"") -> list[OkrFile]:
+    """`load_okr_files` of `entries`, split over forked processes when there are many."""
     from ..progress import iterate
-    from .build import load_okr_files
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
     if workers <= 1:
-        return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs)
+        return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs, salt)
     shares = [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
     sys.stdout.flush()
     sys.stderr.flush()
     children = []
     for share in shares[1:]:
-        children.append((_fork_loader(root, share, blobs), share))
+        children.append((_fork_loader(root, share, blobs, salt), share))
     own_diags: list[Diagnostic] = []
     # The bar follows this process's share (the children's are as large), started after the forks.
     files = load_okr_files(root, iterate(shares[0], "Loading OKR files", len(entries), step=workers),
-                           own_diags, blobs)
+                           own_diags, blobs, salt)
     diags.extend(own_diags)
     for child, share in children:
         payload = _collect(child)
         if payload is None:  # the child failed: load its share here
-            files.extend(load_okr_files(root, share, diags, blobs))
+            files.extend(load_okr_files(root, share, diags, blobs, salt))
             continue
         packed_files, packed_diags = payload
-        files.extend(_unpack_file(f) for f in packed_files)
-        diags.extend(Diagnostic(p, line, col, Severity(sev), rule, msg) for p, line, col, sev, rule, msg in packed_diags)
+        files.extend(map(unpack_file, packed_files))
+        diags.extend(unpack_diags(packed_diags))
     return files
 
 
-def _fork_loader(root: Path, share: list[Entry], blobs: Mapping[str, bytes] | None) -> tuple[int, int] | None:
-    from .build import load_okr_files
-
+def _fork_loader(root: Path, share: list[Entry], blobs: Mapping[str, bytes | None] | None,
+                 salt: bytes) -> tuple[int, int] | None:
     try:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
@@ -83,11 +86,9 @@ def _fork_loader(root: Path, share: list[Entry], blobs: Mapping[str, bytes] | No
         try:
             os.close(read_fd)
             child_diags: list[Diagnostic] = []
-            files = load_okr_files(root, share, child_diags, blobs)
-            data = marshal.dumps((
-                [_pack_file(f) for f in files],
-                [(d.path, d.line, d.column, d.severity.value, d.rule, d.message) for d in child_diags],
-            ))
+            files = load_okr_files(root, share, child_diags, blobs, salt)
+            cache.flush()  # what this child parsed, for the next run
+            data = marshal.dumps(([_pack_file(f) for f in files], pack_diags(child_diags)))
             view = memoryview(data)
             while view:
                 view = view[os.write(write_fd, view):]
@@ -120,42 +121,3 @@ def _collect(child: tuple[int, int] | None):
         return marshal.loads(b"".join(chunks))
     except (EOFError, ValueError, TypeError):
         return None
-
-
-def _pack_ref(e: RefEntry) -> tuple:
-    r = e.ref
-    return (e.text, r.owner, r.objective, r.kr, r.cycle, e.loc.line, e.loc.column)
-
-
-def _pack_file(f: OkrFile) -> tuple:
-    objectives = []
-    for o in f.objectives:
-        krs = tuple((k.id, k.title, k.kind, k.start, k.target, k.current, k.done, k.keep, k.unit,
-                     k.confidence, k.weight, k.score, k.loc.line, k.loc.column, k.spans,
-                     k.due.toordinal() if k.due is not None else None, k.derived,
-                     tuple(map(_pack_ref, k.sum_of)))
-                    for k in o.key_results)
-        review = (o.review.score, o.review.notes) if o.review is not None else None
-        objectives.append((o.cycle, o.owner, o.id, o.title, krs, tuple(map(_pack_ref, o.aligns)),
-                           tuple(map(_pack_ref, o.depends_on)), o.committed, o.private, o.standalone,
-                           o.description, review, o.written_krs, o.loc.line, o.loc.column, o.spans,
-                           tuple((b.line, b.column) for b in o.broken_krs)))
-    return (f.path, f.cycle, f.owner, tuple(objectives))
-
-
-def _unpack_file(packed: tuple) -> OkrFile:
-    path, cycle, owner, objectives = packed
-
-    def ref(e: tuple) -> RefEntry:
-        return RefEntry(e[0], Ref(e[1], e[2], e[3], e[4]), Loc(path, e[5], e[6]))
-
-    out = []
-    for o in objectives:
-        krs = tuple(KeyResult(*k[:12], Loc(path, k[12], k[13]), k[14],
-                              date.fromordinal(k[15]) if k[15] is not None else None, k[16],
-                              tuple(map(ref, k[17]))) for k in o[4])
-        review = Review(*o[11]) if o[11] is not None else None
-        out.append(Objective(o[0], o[1], o[2], o[3], krs, tuple(map(ref, o[5])), tuple(map(ref, o[6])),
-                             o[7], o[8], o[9], o[10], review, o[12], Loc(path, o[13], o[14]), o[15],
-                             tuple(Loc(path, line, col) for line, col in o[16])))
-    return OkrFile(path, cycle, owner, tuple(out))
