@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from .cycles import parse_cycle
 from .errors import Diagnostic, Loc, Severity
 from .load.history import History
-from .model import KeyResult, Objective, Repository
+from .model import KeyResult, Objective, OkrFile, Repository
 
 if TYPE_CHECKING:
     from .load.history import CheckIn
@@ -282,8 +282,10 @@ def plain_value(kr: KeyResult) -> object:
     return kr.done if kr.kind == "milestone" else kr.current
 
 
-def resolve(repo: Repository, diags: list[Diagnostic]) -> Repository:
-    """The repository with every derived KR's value computed (see the module doc)."""
+def resolve(repo: Repository, diags: list[Diagnostic],
+            rebuild: Callable[[list[OkrFile]], Repository]) -> Repository:
+    """The repository with every derived KR's value computed (see the module doc); `rebuild`
+    makes a repository of the files with those values (the loader's own builder)."""
     derivations, krs = derivations_of(repo, diags)
     ev = _Evaluator(derivations, krs, repo.objectives, lambda key: plain_value(krs[key][1]))
     values = {key: _tidy(ev.value(key)) for key in derivations}
@@ -312,9 +314,7 @@ def resolve(repo: Repository, diags: list[Diagnostic]) -> Repository:
                     and krs[kr_key(o, kr)][1] is kr else kr for kr in o.key_results))
             objectives.append(o)
         files.append(replace(f, objectives=tuple(objectives)))
-    from .load.build import build_repository
-
-    resolved = build_repository(repo.root, repo.settings, repo.org, files, repo.file_count)
+    resolved = rebuild(files)
     return replace(resolved, derived=derivations)
 
 

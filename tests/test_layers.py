@@ -21,7 +21,6 @@ Besides the order:
   commands/output.py, and the progress bar, commands/progress_bar.py, live there);
 - GitPython (`import git`) and `subprocess` only inside gitstore/.
 
-A violation that another part of the work removes may sit in `KNOWN`, each with the reason.
 """
 
 from __future__ import annotations
@@ -44,12 +43,6 @@ LAYERS = (
     ("cli", ("cli",)),
 )
 
-# Known violations, each removed by work on another part of the package; empty it at merge.
-KNOWN: set[tuple[str, str, str]] = {
-    # LOAD/REPORTS: build.py resolves derived key results (derived.resolve), which rebuilds the
-    # repository through build.build_repository.
-    ("circle", "okrcli.derived", "okrcli.load.build"),
-}
 
 
 def module_name(path: Path, package: Path) -> str:
@@ -211,14 +204,8 @@ def test_every_module_has_a_layer():
 
 def test_the_package_follows_its_layers():
     found = violations(package_graph(), package_graph(runtime=True))
-    new = sorted(found - KNOWN)
+    new = sorted(found)
     assert new == [], "imports against the layering:\n" + "\n".join(f"  {k}: {a} -> {b}" for k, a, b in new)
-
-
-def test_known_violations_still_exist():
-    """An entry of KNOWN that no longer happens is removed, so the set only shrinks."""
-    gone = sorted(KNOWN - violations(package_graph(), package_graph(runtime=True)))
-    assert gone == [], f"remove from KNOWN: {gone}"
 
 
 def test_imports_inside_functions_count():

@@ -47,6 +47,14 @@ class TreeEntry:
     path: str  # relative to the top-level folder
 
 
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether `fd` has data (or its end) within `timeout` seconds; poll, not select, so any
+    descriptor number works."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    return bool(poller.poll(max(0, int(timeout * 1000) + 1)))
+
+
 class ObjectReader:
     """One `git cat-file --batch` in `cwd`, started on first use, for every object read."""
 
@@ -110,7 +118,7 @@ class ObjectReader:
     def _fill(self, deadline: float) -> None:
         fd = self._proc.stdout.fileno()
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
+        if left <= 0 or not _readable(fd, left):
             from .run import GitTimeout
 
             raise GitTimeout(f"`git cat-file` did not answer within {self.timeout:g} s and was stopped")

@@ -235,7 +235,9 @@ class Sources:
             if any(kr.derived for f in files for o in f.objectives for kr in o.key_results):
                 from ..derived import resolve
 
-                repository = resolve(repository, diags)
+                settings, count = self.settings, self.file_count
+                repository = resolve(repository, diags,
+                                     lambda files: build_repository(root, settings, org, files, count))
         finally:
             # The model lives as long as the command: move it out of the collector's sight, or
             # every later collection would walk millions of objects that can never be garbage.

@@ -129,6 +129,15 @@ class _Store:
         self.fds: dict[str, int] = {}
         self._read_indexes()
 
+    def close(self) -> None:
+        """Close the segments kept open for reading (a new view of the folder replaces this one)."""
+        fds, self.fds = self.fds, {}
+        for fd in fds.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
     def _read_indexes(self) -> None:
         try:
             with os.scandir(self.path) as it:
@@ -260,6 +269,8 @@ def _store() -> _Store | None:
     where = (os.environ.get("XDG_CACHE_HOME"), os.environ.get("HOME"), os.getpid())
     store = _state["store"]
     if store is None or store.where != where:  # type: ignore[attr-defined]
+        if store is not None:
+            store.close()  # another folder or process: its open segments are not read again
         store = _Store(str(folder()))
         store.where = where  # type: ignore[attr-defined]
         _state["store"] = store

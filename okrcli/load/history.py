@@ -569,7 +569,7 @@ def _kr_values(root: Path, rel: str, cycle: str, owner: str,
     """`{"OBJ/KR": (current or done, confidence, unit)}` of one version of an OKR file."""
     if raw is None:
         return {}
-    from .build import load_okr_file
+    from .okr_file import load_okr_file
 
     okr_file = load_okr_file(root, rel, cycle, owner, [], raw=raw)
     if okr_file is None:
