@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..edit import read_or_none
 from ..errors import OkrError
-from ..files import lock_file, make_folder, scratch_file, write_atomic
+from ..files import lock_file, make_folders, scratch_file, write_atomic
 from .run import GitResult, literal, tail
 
 if TYPE_CHECKING:
@@ -218,7 +218,7 @@ def _write_and_commit(repo: GitRepo, files: Files, originals: dict[str, bytes | 
     intent_to_add: list[str] = []
     try:
         for path, rel, data in files:
-            created_dirs += _make_parents(path.parent)
+            created_dirs += make_folders(path.parent)
             write_atomic(path, data)
         new = [rel for _, rel, _ in files if originals[rel] is None]
         if new:
@@ -462,17 +462,6 @@ def _refuse_read_only(files: Files) -> None:
         if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
             raise OkrError(f"{rel} is read-only (mode {stat.S_IMODE(mode):04o}); okr will not replace it",
                            hint=f"if it should change, make it writable first: chmod u+w {rel}")
-
-
-def _make_parents(folder: Path) -> list[Path]:
-    """Create missing folders, returning those created (outermost first)."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for created in reversed(missing):
-        make_folder(created)
-    return list(reversed(missing))
 
 
 def _names(files: Files) -> str:
