@@ -188,6 +188,9 @@ class Reader:
         self.err(p[0], p[1], f"unknown key '{key}' in {self.what}{hint}")
 
     def _scalar(self, key: str) -> tuple[str, bool, int, int] | None:
+        """(text, plain, line, column) of `key`'s scalar; None when absent or not a scalar (an error)."""
+        if key not in self.m:
+            return None
         value = self.m[key]
         p = self.m.pos[key]
         if not isinstance(value, str):
@@ -198,8 +201,6 @@ class Reader:
 
     def text(self, key: str, *, pattern=None, what: str = "text", allow_empty: bool = False) -> str | None:
         """A string value; a plain scalar that YAML 1.1 reads as something else is an error."""
-        if key not in self.m:
-            return None
         got = self._scalar(key)
         if got is None:
             return None
@@ -223,8 +224,6 @@ class Reader:
 
     def number(self, key: str, *, low: float | None = None, high: float | None = None,
                positive: bool = False) -> float | None:
-        if key not in self.m:
-            return None
         got = self._scalar(key)
         if got is None:
             return None
@@ -270,8 +269,6 @@ class Reader:
         return num
 
     def boolean(self, key: str) -> bool | None:
-        if key not in self.m:
-            return None
         got = self._scalar(key)
         if got is None:
             return None
