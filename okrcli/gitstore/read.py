@@ -334,7 +334,8 @@ def parse_log(chunks: Iterable[bytes], name_only: bool) -> Iterator[LogCommit]:
             yield log_commit(text, name_only)
 
 
-_RECORD_SPLIT_RE = re.compile(rb"\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
+_RECORD_START_RE = re.compile(rb"\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
+_RECORD_SPLIT_RE = re.compile("\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
 
 
 def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
@@ -342,16 +343,29 @@ def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
 
     A record starts at \\x1e followed by a sha and \\x1f; a \\x1e anywhere else (inside
     a message) stays in the message. The last record of a part may go on in the next,
-    so it waits for it (or for the end)."""
+    so it waits for it (or for the end). What is whole is decoded at once and split as
+    text (the marks are ASCII: decoding first cuts where cutting first would)."""
     rest = b""
     for chunk in chunks:
-        pieces = _RECORD_SPLIT_RE.split(rest + chunk)
-        rest = b"\x1e" + pieces.pop() if len(pieces) > 1 else pieces.pop()
-        if len(pieces) > 1:
-            yield [piece.decode("utf-8", "replace") for piece in pieces[1:]]
-    last = _RECORD_SPLIT_RE.split(rest)
+        data = rest + chunk if rest else chunk
+        cut = _last_record_start(data)
+        if cut <= 0:
+            rest = data
+            continue
+        rest = data[cut:]
+        yield _RECORD_SPLIT_RE.split(data[:cut].decode("utf-8", "replace"))[1:]
+    last = _RECORD_SPLIT_RE.split(rest.decode("utf-8", "replace"))
     if len(last) > 1:
-        yield [piece.decode("utf-8", "replace") for piece in last[1:]]
+        yield last[1:]
+
+
+def _last_record_start(data: bytes) -> int:
+    """Where the last whole record mark of `data` starts (-1 when it holds none)."""
+    at = len(data)
+    while (at := data.rfind(b"\x1e", 0, at)) >= 0:
+        if _RECORD_START_RE.match(data, at):
+            return at
+    return -1
 
 
 def log_commit(text: str, name_only: bool) -> LogCommit:

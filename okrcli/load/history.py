@@ -353,21 +353,22 @@ def read_history(
     return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(reading.skipped))
 
 
-# The record of a check-in of one key result without links, as okr writes it, whole: read
-# by one match, its values checked once per distinct text (most repeat), no LogCommit made.
-_FAST_RE = re.compile(
-    r"([0-9a-f]{40}(?:[0-9a-f]{24})?)\x1f[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f"
-    r"([^\x1f]*)\x1f(.*?)\n\nOkr-Cycle: (\S+)\nOkr-KR: (\S+)\nOkr-Value: (\S+)\n"
-    r"(?:Okr-Previous: (\S+)\n)?(?:Okr-Confidence: (\S+)\n)?(?:Okr-Unit: (\S[^\n]*?)[ \t]*\n)?\x1d\n?\Z",
-    re.DOTALL)
+# The trailers of a check-in of one key result without links, as okr writes them, ending the
+# record: read by one match from the last "\n\nOkr-Cycle: " of the message (the only place
+# it can start: a field cannot hold a newline), its values checked once per distinct text.
+_FAST_TRAILERS_RE = re.compile(
+    r"\n\nOkr-Cycle: (\S+)\nOkr-KR: (\S+)\nOkr-Value: (\S+)\n(?:Okr-Previous: (\S+)\n)?"
+    r"(?:Okr-Confidence: (\S+)\n)?(?:Okr-Unit: (\S[^\n]*?)[ \t]*\n)?\x1d\n?\Z")
+_TRAILERS_AT = "\n\nOkr-Cycle: "
 
 
 _MAKE = partial(tuple.__new__, CheckIn)  # a CheckIn from a tuple, without NamedTuple's Python __new__
 
 
 class _Reading:
-    """The check-ins of a log as its records come: the usual record by `_FAST_RE`, any
-    other through `checkins_from_message` (which also says why a trailer is skipped)."""
+    """The check-ins of a log as its records come: the usual record (one parent, okr's own
+    trailers of one key result) by string splits and one anchored match, without a LogCommit;
+    any other through `checkins_from_message` (which also says why a trailer is skipped)."""
 
     def __init__(self, wanted: _Filter, hand_edits: bool):
         self.wanted, self.hand_edits = wanted, hand_edits
@@ -380,15 +381,20 @@ class _Reading:
         self._units: dict[str | None, bool] = {None: True}
 
     def add(self, records: list[str]) -> None:
-        fast, found, wanted, names = _FAST_RE.match, self.found, self.wanted, self._names
+        trailers, found, wanted, names = _FAST_TRAILERS_RE.match, self.found, self.wanted, self._names
         values, levels, units, iso, make = self._values, self._levels, self._units, datetime.fromisoformat, _MAKE
-        everything = wanted.everything
+        everything, at = wanted.everything, _TRAILERS_AT
         for text in records:
-            match = fast(text)
+            fields = text.split("\x1f", 5)
+            match = None
+            if len(fields) == 6 and len(fields[1]) in (40, 64):  # one parent: no space in 40 or 64
+                body = fields[5]
+                cut = body.rfind(at)
+                match = trailers(body, cut) if cut >= 0 else None
             if match is None:
                 self._slow(log_commit(text))
                 continue
-            sha, name, email, date, head, cycle, kr, value, previous, confidence, unit = match.groups()
+            cycle, kr, value, previous, confidence, unit = match.groups()
             try:  # each distinct text is checked once (KeyError: not seen yet), then looked up
                 usual = names[cycle, kr] and units[unit]
                 parsed, before, level = values[value], values[previous], levels[confidence]
@@ -401,14 +407,14 @@ class _Reading:
                 self._slow(log_commit(text))  # something to say about it: read it carefully
                 continue
             try:
-                when = iso(date)
+                when = iso(fields[4])
             except ValueError:  # a date Python cannot hold
                 self._slow(log_commit(text))
                 continue
-            cut = head.find("\n\n")
             if everything or wanted.keeps(cycle, kr.partition("/")[0], when):
-                found.append(make((CHECKIN, cycle, kr, parsed, before, level, unit or None, when, name, email,
-                                   sha, head[cut:].strip() if cut >= 0 else "", ())))
+                note = body.find("\n\n")
+                found.append(make((CHECKIN, cycle, kr, parsed, before, level, unit or None, when, fields[2],
+                                   fields[3], fields[0], body[note:cut].strip() if note < cut else "", ())))
 
     def _learn(self, cycle: str, kr: str, value: str, previous: str | None, confidence: str | None,
                unit: str | None) -> None:
