@@ -425,6 +425,81 @@ def commits_in(repo: GitRepo, tip: str, since: str | None = None) -> list[str]:
     return repo.git("rev-list", tip if since is None else f"{since}..{tip}", "--").out.split()
 
 
+def single_parent_chain(repo: GitRepo, tip: str, count: int) -> list[str]:
+    """`tip` and its first ancestors, newest first, while each commit has exactly one parent
+    (at most `count`; the last listed is the first merge or root commit met, or the count's end).
+
+    Along such a chain `git log` walks one commit after the other, whatever their dates, so
+    the log of `tip` is the log of `C..tip` followed by the log of C, for any C listed."""
+    lines = repo.git("rev-list", "--parents", f"--max-count={count}", tip, "--").out.splitlines()
+    chain: list[str] = []
+    expected = tip
+    for line in lines:
+        sha, *parents = line.split()
+        if sha != expected:
+            break
+        chain.append(sha)
+        if len(parents) != 1:
+            break
+        expected = parents[0]
+    return chain
+
+
+def log_inputs(repo: GitRepo) -> bytes | None:
+    """What, beside the commits themselves, decides what `git log` prints of a commit and its
+    ancestors: the shallow boundary, the work tree's .mailmap, git's i18n and log settings.
+
+    None when history may change in place under the same commit id, unseen: replace refs,
+    grafts, refs okr cannot list (reftable), a mailmap file or blob named in git's config. A
+    cache of what was read from history must not be used then."""
+    common = _common_dir(repo.info.git_dir)
+    if (common / "info" / "grafts").exists() or (common / "reftable").exists() or _replaces(common):
+        return None
+    parts = [f"{repo.top}\0{os.environ.get('HOME', '')}\0{os.environ.get('XDG_CONFIG_HOME', '')}".encode()]
+    parts += [f"{name}={os.environ[name]}".encode() for name in sorted(os.environ)
+              if name.startswith("GIT_CONFIG")]
+    for path in (common / "shallow", repo.top / ".mailmap"):
+        try:
+            parts.append(path.read_bytes())
+        except FileNotFoundError:
+            parts.append(b"\0absent")
+        except OSError:
+            return None
+    try:
+        config = repo.config()
+        if config.has_section("mailmap"):
+            return None
+        for section in ("i18n", "log"):
+            if config.has_section(section):
+                parts.append(repr(sorted(config.items(section))).encode("utf-8", "surrogateescape"))
+    except Exception:  # noqa: BLE001 - a config GitPython cannot read: no cache
+        return None
+    return b"\0\0".join(parts)
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """The git directory shared by all work trees (a linked work tree's `commondir`)."""
+    try:
+        text = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return git_dir
+    return Path(os.path.normpath(git_dir / text)) if text else git_dir
+
+
+def _replaces(common: Path) -> bool:
+    """Whether the repository has replace refs (loose or packed), which rewrite commits in place."""
+    folder = common / "refs" / "replace"
+    try:
+        if folder.is_dir() and any(files for _, _, files in os.walk(folder)):
+            return True
+        with open(common / "packed-refs", "rb") as packed:
+            return any(b" refs/replace/" in line for line in packed)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+
+
 def commit_before(repo: GitRepo, day: str, tip: str) -> str | None:
     """The last commit reachable from `tip` committed on or before `day` (YYYY-MM-DD)."""
     found = repo.git("rev-list", "-1", f"--before={day} 23:59:59", tip, "--", check=False)

@@ -333,6 +333,26 @@ def read_history(
     git = git or open_git(root)
     prefix = _prefix(git.top, root)
     wanted = _Filter(set(owners) if owners is not None else None, cycle, since)
+    if since is None and since_commit is None and author is None and hand_edits:
+        from .history_cache import read_through_cache
+
+        everything = _Filter(None, None, None)
+        cached = read_through_cache(git, prefix, lambda base, tip: _read_log(
+            git, root, prefix, everything, True, since_commit=base, tip=tip), CheckIn)
+        if cached is not None:
+            found, skipped = cached
+            if not wanted.everything:
+                found = wanted.kept(found)
+            return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(skipped))
+    found, skipped = _read_log(git, root, prefix, wanted, hand_edits, since_commit=since_commit, author=author)
+    return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(skipped))
+
+
+def _read_log(git: GitRepo, root: Path, prefix: str, wanted: _Filter, hand_edits: bool, *,
+              since_commit: str | None = None, author: str | None = None,
+              tip: str = "HEAD") -> tuple[list[CheckIn], list]:
+    """The check-ins `wanted` keeps of the log of `tip` (of `since_commit..tip`), hand edits in
+    their place, and the commits whose trailers were left out: one `git log`, one pass for edits."""
     # Path-limiting is slow without a commit-graph (git diffs every commit's tree), so the
     # whole branch is read when the root is the top-level folder and trailers say the rest.
     paths = [prefix] if prefix else []
@@ -341,7 +361,8 @@ def read_history(
         from ..gitstore.read import log_records
         from ..progress import bar
 
-        stream = git.log_stream(paths, since_commit=since_commit, author=author, since_date=_git_since(since))
+        stream = git.log_stream(paths, since_commit=since_commit, author=author,
+                                since_date=_git_since(wanted.since), tip=tip)
         with bar("Reading check-ins") as shown:
             for batch in log_records(stream):
                 reading.add(batch)
@@ -350,7 +371,7 @@ def read_history(
     if reading.candidates:
         found = _in_git_order(found, reading.candidates, _hand_edits(
             git, root, prefix, [commit for commit, _ in reading.candidates.values()], wanted))
-    return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(reading.skipped))
+    return found, reading.skipped
 
 
 # The trailers of a check-in of one key result without links, as okr writes them, ending the
@@ -509,6 +530,13 @@ class _Filter:
 
     def keeps_date(self, when: datetime) -> bool:
         return self.since is None or when.date() >= self.since
+
+    def kept(self, checkins: list[CheckIn]) -> list[CheckIn]:
+        """The check-ins this filter keeps (as `keeps` tells of each)."""
+        if self.owners is None and self.since is None:
+            cycle = self.cycle
+            return [c for c in checkins if c.cycle == cycle]
+        return [c for c in checkins if self.keeps(c.cycle, c.ref.partition("/")[0], c.date)]
 
     def keeps(self, cycle: str, owner: str, when: datetime) -> bool:
         return ((self.cycle is None or cycle == self.cycle)
