@@ -102,7 +102,7 @@ app()
 """
 
 # Used when tracing `okr log` finds no git log to run bare (okr's own, as of 2026-12).
-GIT_LOG_FALLBACK = ["log", "--format=%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d",
+GIT_LOG_FALLBACK = ["log", "--format=%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d%H",
                     "--no-show-signature", "--no-color", "--no-abbrev-commit", "--no-ext-diff",
                     "--no-textconv", "HEAD", "--"]
 IDENTITY = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@acme.test",

@@ -291,7 +291,7 @@ def test_hostile_trailers_warn_the_same_from_the_cache(generated, parsed):
         ("Okr-Cycle: 2026-Q4\nOkr-KR: p00001/O1/KR1\nOkr-Value: 5\nOkr-Link: https://x.test/\x1b]8;;\n"
          "Okr-Cycle: 2026-Q4\nOkr-KR: p00001/O1/KR2\nOkr-Value: done"),
     ]):
-        git(generated, "commit", "-q", "--allow-empty", "-m", f"checkin {n}\n\nnote \x1d\x1e\n\n{trailers}")
+        git(generated, "commit", "-q", "--allow-empty", "-m", f"checkin {n}\n\nnote \x1d\x1e{'a' * 40}\x1f\n\n{trailers}")
     expected = cold(generated, parsed, QUICK)
     assert "okr: warning: commit" in expected[0][2]
     assert outputs(generated, parsed, QUICK) == expected

@@ -284,9 +284,12 @@ def resolve_revision(repo: GitRepo, at: str) -> tuple[str, str]:
 
 # --- history --------------------------------------------------------------------------------------
 
-# One record per commit: \x1e, then fields split by \x1f, the message closed by \x1d; with
-# --name-only, the paths the commit touched follow on their own lines.
-LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d"
+# One record per commit: \x1e, then fields split by \x1f, the message closed by \x1d and the
+# commit's sha again; with --name-only, the paths the commit touched follow on their own lines.
+# A message may hold any of these marks, but never its own commit's sha (the sha is a hash of
+# the message): so a record ends at the first \x1d followed by its own sha, and a mark inside a
+# message can cut no record short, nor make one up.
+LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d%H"
 
 
 class LogCommit(NamedTuple):
@@ -341,11 +344,13 @@ _RECORD_SPLIT_RE = re.compile("\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
 def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
     """The records of `git log --format=LOG_FORMAT` output as text, a list per part read.
 
-    A record starts at \\x1e followed by a sha and \\x1f; a \\x1e anywhere else (inside
-    a message) stays in the message. The last record of a part may go on in the next,
-    so it waits for it (or for the end). What is whole is decoded at once and split as
-    text (the marks are ASCII: decoding first cuts where cutting first would)."""
+    A record starts at \\x1e followed by a sha and \\x1f, and ends with \\x1d and that sha
+    again; a piece cut at a mark inside a message is joined to what follows until that end.
+    The last record of a part may go on in the next, so it waits for it (or for the end).
+    What is whole is decoded at once and split as text (the marks are ASCII: decoding first
+    cuts where cutting first would)."""
     rest = b""
+    held: str | None = None  # a record cut short by a mark inside its message
     for chunk in chunks:
         data = rest + chunk if rest else chunk
         cut = _last_record_start(data)
@@ -353,10 +358,35 @@ def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
             rest = data
             continue
         rest = data[cut:]
-        yield _RECORD_SPLIT_RE.split(data[:cut].decode("utf-8", "replace"))[1:]
-    last = _RECORD_SPLIT_RE.split(rest.decode("utf-8", "replace"))
-    if len(last) > 1:
-        yield last[1:]
+        records, held = _whole(_RECORD_SPLIT_RE.split(data[:cut].decode("utf-8", "replace"))[1:], held)
+        if records:
+            yield records
+    records, held = _whole(_RECORD_SPLIT_RE.split(rest.decode("utf-8", "replace"))[1:], held)
+    if held is not None:  # git ended without closing it (it failed, and says so)
+        records.append(held)
+    if records:
+        yield records
+
+
+def _whole(pieces: list[str], held: str | None) -> tuple[list[str], str | None]:
+    """`pieces` with each one that lacks its own end joined to the ones after it; the last,
+    when its end has not come yet, is held for the next part."""
+    records = []
+    for piece in pieces:
+        if held is not None:
+            piece, held = f"{held}\x1e{piece}", None
+        if piece[-42:-41] == "\x1d" and piece[-1:] == "\n" and piece.startswith(piece[-41:-1]) or \
+                _has_end(piece):  # the usual end first: \x1d, a sha-1 that starts the record, \n
+            records.append(piece)
+        else:
+            held = piece
+    return records, held
+
+
+def _has_end(piece: str) -> bool:
+    """Whether a record holds its own end: \\x1d and its sha, last or before its paths."""
+    mark = "\x1d" + piece[:piece.find("\x1f")]
+    return piece.endswith(mark) or mark + "\n" in piece
 
 
 def _last_record_start(data: bytes) -> int:
@@ -371,8 +401,8 @@ def _last_record_start(data: bytes) -> int:
 def log_commit(text: str, name_only: bool) -> LogCommit:
     """One record of `log_records` as a LogCommit."""
     sha, parents, name, email, date, rest = text.split("\x1f", 5)
-    end = rest.rfind("\x1d")
-    paths = tuple(p for p in rest[end + 1 :].split("\n") if p) if name_only else ()
+    end = rest.rfind("\x1d" + sha)
+    paths = tuple(p for p in rest[end + 1 + len(sha):].split("\n") if p) if name_only else ()
     return LogCommit(sha, tuple(parents.split()), name, email, date, rest[:end], paths)
 
 

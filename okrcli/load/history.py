@@ -379,7 +379,7 @@ def _read_log(git: GitRepo, root: Path, prefix: str, wanted: _Filter, hand_edits
 # it can start: a field cannot hold a newline), its values checked once per distinct text.
 _FAST_TRAILERS_RE = re.compile(
     r"\n\nOkr-Cycle: (\S+)\nOkr-KR: (\S+)\nOkr-Value: (\S+)\n(?:Okr-Previous: (\S+)\n)?"
-    r"(?:Okr-Confidence: (\S+)\n)?(?:Okr-Unit: (\S[^\n]*?)[ \t]*\n)?\x1d\n?\Z")
+    r"(?:Okr-Confidence: (\S+)\n)?(?:Okr-Unit: (\S[^\n]*?)[ \t]*\n)?\x1d[0-9a-f]{40}(?:[0-9a-f]{24})?\n?\Z")
 _TRAILERS_AT = "\n\nOkr-Cycle: "
 
 
