@@ -557,7 +557,7 @@ def fill_caches(runner: Runner, jobs: list[Job]) -> str:
     """Fill the warm jobs' caches with one untimed run each; say what they hold."""
     stored = 0
     for job in jobs:
-        if job.id in ("check.warm", "check.one_changed"):
+        if job.id in ("check.warm", "check.one_changed", "report.warm"):
             folder = Path(job.env["XDG_CACHE_HOME"])
             shutil.rmtree(folder, ignore_errors=True)
             runner.run_once(job.argv, job.env, None)
@@ -565,12 +565,15 @@ def fill_caches(runner: Runner, jobs: list[Job]) -> str:
     return f"cache: {stored / 1e6:.1f} MB" if stored else "no cache written: warm = cold"
 
 
-def history_jobs(repo: Path, checkins: int, git_log: list[str], quick: bool) -> list[Job]:
+def history_jobs(repo: Path, checkins: int, git_log: list[str], quick: bool, cache: Path) -> list[Job]:
     """`okr log` beside its git log; the commands that load and then do more beside cold check.
 
-    They run cold and serial, as `check.serial` does, so their ratio is the work they add."""
+    They run serial, as `check.serial` does, so their ratio is the work they add; cold, and
+    `report`, `review` and `log` also with the cache warm (as after any earlier okr command:
+    `fill_caches` fills it), which is how report and review are judged."""
     r = str(repo)
     cold = {"OKR_WORKERS": "1", "OKR_CACHE": "0"}
+    warm = {"OKR_WORKERS": "1", "XDG_CACHE_HOME": str(cache / "history")}
     site = site_folder(repo)
     jobs = [
         Job("floor.git_log", "floor: the git log okr log runs", git_log, cwd=repo),
@@ -578,9 +581,14 @@ def history_jobs(repo: Path, checkins: int, git_log: list[str], quick: bool) -> 
             [history_limit(1.5)]),
         Job("log.json", "okr log --format json", [OKR, "log", "--format", "json", "--repo", r],
             cold, "floor.git_log"),
+        Job("log.warm", "okr log (warm cache)", [OKR, "log", "--repo", r], warm, "floor.git_log"),
         Job("report", "okr report", [OKR, "report", "--repo", r], cold, "check.serial",
             [history_limit(2)]),
+        Job("report.warm", "okr report (warm cache)", [OKR, "report", "--repo", r], warm, "check.serial",
+            [history_limit(2)]),
         Job("review", "okr review", [OKR, "review", "--repo", r], cold, "check.serial",
+            [history_limit(1.5)]),
+        Job("review.warm", "okr review (warm cache)", [OKR, "review", "--repo", r], warm, "check.serial",
             [history_limit(1.5)]),
         Job("review.html", "okr review --format html",
             [OKR, "review", "--format", "html", "--repo", r], cold, "check.serial",
@@ -668,7 +676,9 @@ def measure_scale(runner: Runner, repo: Path, people: int, checkins: int, quick:
     jobs = check_jobs(runner, repo, target)
     try:
         cache_note = fill_caches(runner, jobs)
-        jobs += history_jobs(repo, checkins, traced_git_log(runner, repo), quick)
+        history = history_jobs(repo, checkins, traced_git_log(runner, repo), quick, runner.cache_root)
+        fill_caches(runner, history)  # report.warm's cache, which review.warm and log.warm share
+        jobs += history
         jobs += checkin_jobs(repo, people, target, start)
         figures = {fig.id: fig for fig in runner.measure(jobs)}
     finally:

@@ -25,7 +25,9 @@ DONE_WHEN = {
     "checkin": "floor.commit",
     "log": "floor.git_log",
     "report": "check.serial",
+    "report.warm": "check.serial",
     "review": "check.serial",
+    "review.warm": "check.serial",
     "review.html": "check.serial",
 }
 
@@ -86,6 +88,7 @@ def test_limits_are_judged_only_where_issue_13_sets_them(bench):
     # below 1,000 people the ratios to the floor are startup, not judged
     assert figures["check.forked"]["verdict"] == "n/a"
     assert figures["report"]["verdict"] == "n/a"
+    assert figures["report.warm"]["verdict"] == figures["review.warm"]["verdict"] == "n/a"
     # GitPython stays out of `okr check` and `okr --help` at every scale
     assert "git" not in figures["check.serial"]["imports"]
     assert figures["check.serial"]["verdict"] == "pass"
