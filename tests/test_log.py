@@ -193,3 +193,19 @@ def test_outside_git_and_with_no_history(tmp_path):
     fresh = init_repo(tmp_path / "fresh", FILES)
     result = log(fresh)
     assert result.exit_code == 0 and result.stdout == "" and "no check-ins" in result.stderr
+
+
+def standard(text: str) -> str:
+    """A JSON document as the standard encoder writes it, indented by two (render.json.dumps)."""
+    return json.dumps(json.loads(text), indent=2, ensure_ascii=False, allow_nan=True) + "\n"
+
+
+def test_json_is_byte_for_byte_what_the_standard_encoder_writes(repo):
+    checkin(repo, 8, "alice", "alice/O2/KR1", "2.75", "--note", "Ünïcode \"quoted\" \\ back\tslash \u202e",
+            "--link", "https://ci/2", "--link", "https://ci/\"3\"")
+    checkin(repo, 9, "bob", "bob/O1/KR2", "not-done", "--confidence", "1")
+    for args in ([], ["alice"], ["--include-private"], ["--cycle", "2026-Q3"], ["-n", "2"], ["nobody"]):
+        result = log(repo, "--format", "json", *args)
+        if result.exit_code == 0:
+            assert result.stdout == standard(result.stdout), args
+    assert '"links": [\n        "https://ci/2",' in log(repo, "--format", "json").stdout

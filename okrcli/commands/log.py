@@ -157,7 +157,11 @@ def _show(log: CheckInLog | WorkLog, fmt: str, root: Path, prefix: str | None, c
     for rel in log.unreadable if checkins else ():
         output.note(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
                          "tell its private objectives (run okr check)\n")
-    if fmt == "json":
+    if fmt == "json" and checkins:
+        from ..render.log import checkin_json
+
+        output.text(checkin_json(log))
+    elif fmt == "json":
         from ..render.json import dumps
 
         output.text(dumps(log, allow_nan=True))

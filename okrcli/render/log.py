@@ -91,3 +91,61 @@ def work_lines(log: WorkLog, current: str) -> list[str]:
              w.commit[:7], visible(w.subject)) for w in log.work]
     widths = [max(len(row[n]) for row in rows) for n in range(3)]
     return [f"{r[0]}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}  {r[4]}".rstrip() for r in rows]
+
+
+def checkin_json(log: CheckInLog) -> str:
+    """`render.json.dumps(log, allow_nan=True)` of a check-in log, byte for byte, written as one
+    template per check-in (the standard encoder indents in Python, one value at a time)."""
+    from json.encoder import encode_basestring as text
+
+    from ..load.history import CheckIn
+
+    if not log.checkins:
+        return f'{{\n  "shallow": {_scalar(log.shallow)},\n  "checkins": []\n}}\n'
+    names: dict[tuple[str, str], str] = {}
+    parts = []
+    for c in log.checkins:
+        if type(c) is not CheckIn:  # not a record of the history: the general encoder
+            from .json import dumps
+
+            return dumps(log, allow_nan=True)
+        author = names.get((c.author_name, c.author_email))
+        if author is None:
+            author = names[c.author_name, c.author_email] = (
+                f'{{\n        "name": {text(c.author_name)},\n        "email": {text(c.author_email)}\n      }}')
+        links = "[]" if not c.links else \
+            "[\n" + ",\n".join(f"        {text(link)}" for link in c.links) + "\n      ]"
+        parts.append(
+            f'    {{\n      "date": "{c.date.isoformat()}",\n      "kind": {text(c.kind)},\n'
+            f'      "ref": {text(f"{c.cycle}:{c.ref}")},\n      "cycle": {text(c.cycle)},\n'
+            f'      "value": {_scalar(c.value)},\n      "previous": {_scalar(c.previous)},\n'
+            f'      "unit": {_scalar(c.unit)},\n      "confidence": {_scalar(c.confidence)},\n'
+            f'      "author": {author},\n      "commit": {text(c.commit)},\n      "note": {text(c.note)},\n'
+            f'      "links": {links}\n    }}')
+    return f'{{\n  "shallow": {_scalar(log.shallow)},\n  "checkins": [\n' + ",\n".join(parts) + "\n  ]\n}\n"
+
+
+def _scalar(value: object) -> str:
+    """A value as the standard JSON encoder writes it (allow_nan: NaN and Infinity as JavaScript)."""
+    import math
+    from json.encoder import encode_basestring
+
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is str:
+        return encode_basestring(value)
+    if type(value) is float:
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    if type(value) is int:
+        return int.__repr__(value)
+    import json
+
+    return json.dumps(value, allow_nan=True)
