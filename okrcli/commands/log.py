@@ -166,9 +166,9 @@ def _show(log: CheckInLog | WorkLog, fmt: str, root: Path, prefix: str | None, c
 
         output.text(dumps(log, allow_nan=True))
     elif checkins and log.checkins:
-        output.text("".join(line + "\n" for line in checkin_lines(log, current)))
+        output.text("\n".join(checkin_lines(log, current)) + "\n")
     elif not checkins and log.work:
-        output.text("".join(line + "\n" for line in work_lines(log, current)))
+        output.text("\n".join(work_lines(log, current)) + "\n")
     elif checkins:
         output.note("okr: no check-ins found\n")
     else:

@@ -337,8 +337,7 @@ def parse_log(chunks: Iterable[bytes], name_only: bool) -> Iterator[LogCommit]:
             yield log_commit(text, name_only)
 
 
-_RECORD_START_RE = re.compile(rb"\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
-_RECORD_SPLIT_RE = re.compile("\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
+_RECORD_SPLIT_RE = re.compile(rb"\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
 
 
 def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
@@ -347,21 +346,18 @@ def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
     A record starts at \\x1e followed by a sha and \\x1f, and ends with \\x1d and that sha
     again; a piece cut at a mark inside a message is joined to what follows until that end.
     The last record of a part may go on in the next, so it waits for it (or for the end).
-    What is whole is decoded at once and split as text (the marks are ASCII: decoding first
-    cuts where cutting first would)."""
+    Each record is decoded on its own: most are ASCII, and stay compact strings."""
     rest = b""
     held: str | None = None  # a record cut short by a mark inside its message
     for chunk in chunks:
-        data = rest + chunk if rest else chunk
-        cut = _last_record_start(data)
-        if cut <= 0:
-            rest = data
-            continue
-        rest = data[cut:]
-        records, held = _whole(_RECORD_SPLIT_RE.split(data[:cut].decode("utf-8", "replace"))[1:], held)
-        if records:
-            yield records
-    records, held = _whole(_RECORD_SPLIT_RE.split(rest.decode("utf-8", "replace"))[1:], held)
+        pieces = _RECORD_SPLIT_RE.split(rest + chunk)
+        rest = b"\x1e" + pieces.pop() if len(pieces) > 1 else pieces.pop()
+        if len(pieces) > 1:
+            records, held = _whole([piece.decode("utf-8", "replace") for piece in pieces[1:]], held)
+            if records:
+                yield records
+    records, held = _whole([piece.decode("utf-8", "replace") for piece in _RECORD_SPLIT_RE.split(rest)[1:]],
+                           held)
     if held is not None:  # git ended without closing it (it failed, and says so)
         records.append(held)
     if records:
@@ -387,15 +383,6 @@ def _has_end(piece: str) -> bool:
     """Whether a record holds its own end: \\x1d and its sha, last or before its paths."""
     mark = "\x1d" + piece[:piece.find("\x1f")]
     return piece.endswith(mark) or mark + "\n" in piece
-
-
-def _last_record_start(data: bytes) -> int:
-    """Where the last whole record mark of `data` starts (-1 when it holds none)."""
-    at = len(data)
-    while (at := data.rfind(b"\x1e", 0, at)) >= 0:
-        if _RECORD_START_RE.match(data, at):
-            return at
-    return -1
 
 
 def log_commit(text: str, name_only: bool) -> LogCommit:

@@ -384,6 +384,7 @@ _TRAILERS_AT = "\n\nOkr-Cycle: "
 
 
 _MAKE = partial(tuple.__new__, CheckIn)  # a CheckIn from a tuple, without NamedTuple's Python __new__
+_UNSEEN = object()
 
 
 class _Reading:
@@ -416,14 +417,15 @@ class _Reading:
                 self._slow(log_commit(text))
                 continue
             cycle, kr, value, previous, confidence, unit = match.groups()
-            try:  # each distinct text is checked once (KeyError: not seen yet), then looked up
-                usual = names[cycle, kr] and units[unit]
-                parsed, before, level = values[value], values[previous], levels[confidence]
-            except KeyError:
+            # Each distinct text is checked once, then looked up (_UNSEEN: not checked yet).
+            usual = names.get((cycle, kr), _UNSEEN)
+            parsed, before, level = values.get(value, _UNSEEN), values.get(previous, _UNSEEN), \
+                levels.get(confidence, _UNSEEN)
+            if usual is _UNSEEN or parsed is _UNSEEN or before is _UNSEEN or level is _UNSEEN or unit not in units:
                 self._learn(cycle, kr, value, previous, confidence, unit)
-                usual = names[cycle, kr] and units[unit]
+                usual = names[cycle, kr]
                 parsed, before, level = values[value], values[previous], levels[confidence]
-            if not usual or parsed is None or (before is None and previous is not None) or \
+            if not usual or not units[unit] or parsed is None or (before is None and previous is not None) or \
                     (level is None and confidence is not None):
                 self._slow(log_commit(text))  # something to say about it: read it carefully
                 continue
