@@ -25,9 +25,11 @@ def checkin_lines(log: CheckInLog, current: str) -> list[str]:
 
 
 def _each_once(items: list, make) -> list[str]:
-    """`make(item)` for each item, each distinct item made once."""
+    """`make(item)` for each item, each distinct item made once (a false one told apart by its
+    text too: 0.0 == -0.0, and `confidence -0` is what a trailer `-0` shows)."""
     done: dict = {}
-    return [done[item] if item in done else done.setdefault(item, make(item)) for item in items]
+    return [done[key] if key in done else done.setdefault(key, make(item))
+            for item in items for key in (item if item else (type(item), str(item)),)]
 
 
 def _padded(column: list[str], width: int) -> list[str]:
@@ -102,26 +104,38 @@ def checkin_json(log: CheckInLog) -> str:
 
     if not log.checkins:
         return f'{{\n  "shallow": {_scalar(log.shallow)},\n  "checkins": []\n}}\n'
-    names: dict[tuple[str, str], str] = {}
+    heads: dict[tuple, str] = {}  # what repeats across check-ins is encoded once
+    middles: dict[tuple, str] = {}
+    tails: dict[tuple, str] = {}
     parts = []
     for c in log.checkins:
         if type(c) is not CheckIn:  # not a record of the history: the general encoder
             from .json import dumps
 
             return dumps(log, allow_nan=True)
-        author = names.get((c.author_name, c.author_email))
+        head = heads.get((c.kind, c.cycle, c.ref))
+        if head is None:
+            head = heads[c.kind, c.cycle, c.ref] = (
+                f'      "kind": {text(c.kind)},\n      "ref": {text(f"{c.cycle}:{c.ref}")},\n'
+                f'      "cycle": {text(c.cycle)},\n')
+        # Types in the key (True == 1), and zeros as text (0.0 == -0.0, which JSON tells apart).
+        values = (type(c.value), c.value or str(c.value), type(c.previous), c.previous or str(c.previous), c.unit,
+                  type(c.confidence), c.confidence or str(c.confidence))
+        middle = middles.get(values)
+        if middle is None:
+            middle = middles[values] = (
+                f'      "value": {_scalar(c.value)},\n      "previous": {_scalar(c.previous)},\n'
+                f'      "unit": {_scalar(c.unit)},\n      "confidence": {_scalar(c.confidence)},\n')
+        who = (c.author_name, c.author_email)
+        author = tails.get(who)
         if author is None:
-            author = names[c.author_name, c.author_email] = (
-                f'{{\n        "name": {text(c.author_name)},\n        "email": {text(c.author_email)}\n      }}')
+            author = tails[who] = (f'      "author": {{\n        "name": {text(c.author_name)},\n'
+                                   f'        "email": {text(c.author_email)}\n      }},\n')
         links = "[]" if not c.links else \
             "[\n" + ",\n".join(f"        {text(link)}" for link in c.links) + "\n      ]"
-        parts.append(
-            f'    {{\n      "date": "{c.date.isoformat()}",\n      "kind": {text(c.kind)},\n'
-            f'      "ref": {text(f"{c.cycle}:{c.ref}")},\n      "cycle": {text(c.cycle)},\n'
-            f'      "value": {_scalar(c.value)},\n      "previous": {_scalar(c.previous)},\n'
-            f'      "unit": {_scalar(c.unit)},\n      "confidence": {_scalar(c.confidence)},\n'
-            f'      "author": {author},\n      "commit": {text(c.commit)},\n      "note": {text(c.note)},\n'
-            f'      "links": {links}\n    }}')
+        parts.append(f'    {{\n      "date": "{c.date.isoformat()}",\n{head}{middle}{author}'
+                     f'      "commit": {text(c.commit)},\n      "note": {text(c.note)},\n'
+                     f'      "links": {links}\n    }}')
     return f'{{\n  "shallow": {_scalar(log.shallow)},\n  "checkins": [\n' + ",\n".join(parts) + "\n  ]\n}\n"
 
 
