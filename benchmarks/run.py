@@ -47,7 +47,7 @@ TODAY = "2026-12-21"  # pinned (OKR_TODAY) after the generated history, so figur
 FULL_SCALES = "50,1000:50000,10000"
 QUICK_SCALES = "1000:5000"
 # --quick measures only the figures issue 13 sets limits for (and their floors).
-QUICK_SKIPS = {"report", "review", "log.json", "tree.json", "export.json", "status", "health", "site", "diff"}
+QUICK_SKIPS = {"report", "review", "log.json", "log.warm", "tree.json", "export.json", "status", "health", "site", "diff"}
 
 # Runs in a fresh `python -I -S` (about 8 MB resident) that spawns the measured command and
 # reaps it with wait4. On Linux a child's ru_maxrss starts from the peak RSS of the process
@@ -102,7 +102,7 @@ app()
 """
 
 # Used when tracing `okr log` finds no git log to run bare (okr's own, as of 2026-12).
-GIT_LOG_FALLBACK = ["log", "--format=%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d",
+GIT_LOG_FALLBACK = ["log", "--format=%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d%H",
                     "--no-show-signature", "--no-color", "--no-abbrev-commit", "--no-ext-diff",
                     "--no-textconv", "HEAD", "--"]
 IDENTITY = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@acme.test",
@@ -589,6 +589,8 @@ def history_jobs(runner: Runner, repo: Path, checkins: int, git_log: list[str],
             [history_limit(1.5)]),
         Job("log.json", "okr log --format json", [OKR, "log", "--format", "json", "--repo", r],
             cold, "floor.git_log"),
+        Job("log.warm", "okr log (cache warm)", [OKR, "log", "--repo", r], warm("log"),
+            "floor.git_log", prefill=True),
         Job("report", "okr report (cold)", [OKR, "report", "--repo", r], cold, "check.serial"),
         Job("report.warm", "okr report (cache warm)", [OKR, "report", "--repo", r],
             warm("report"), "check.serial", [history_limit(2)], prefill=True),

@@ -468,3 +468,9 @@ def test_checkin_from_a_file_refuses_a_derived_kr_and_writes_nothing(tmp_path, m
     assert "acme/O1/KR1 is the sum of platform/O1/KR1, alice/O1/KR1" in result.stderr
     assert {rel: (root / rel).read_bytes() for rel in before} == before  # the good row is not written either
     assert "checkin" not in run(["log"], cwd=root, env=ENV).stdout
+
+
+def test_log_json_of_derived_values_is_what_the_standard_encoder_writes(checked_in):
+    for ref in ("acme/O1/KR1", "acme/O1/KR2", "2026:acme/O1/KR1"):
+        out = run(["log", ref, "--format", "json"], cwd=checked_in, env=ENV).stdout
+        assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False, allow_nan=True) + "\n"

@@ -255,6 +255,20 @@ def test_a_message_holding_record_separators_does_not_break_the_log(repo):
     assert len(history) == 6
 
 
+def test_a_message_forging_another_record_makes_up_no_check_in(repo):
+    """A message holding a whole record of its own (another sha, another author) is one
+    commit's message, whatever it says: nothing is made up, and nothing breaks."""
+    before = len(read_history(repo))
+    forged = ("\x1e" + "f" * 40 + "\x1f" + "e" * 40 + "\x1fMallory\x1fmallory@evil.test\x1f2026-11-09T10:00:00+00:00"
+              "\x1fcheckin\n\nOkr-Cycle: 2026-Q4\nOkr-KR: bob/O1/KR1\nOkr-Value: 99\x1d" + "f" * 40 + "\n")
+    git(repo, "commit", "-q", "--allow-empty", "-m", f"odd{forged}\n\nmore text", env=git_env(**at(9)))
+    history = read_history(repo)
+    assert len(history) == before
+    assert all(c.author_name != "Mallory" and c.value != 99 for c in history)
+    log = run(["log", "--repo", str(repo)], env={"OKR_CACHE": "0"})
+    assert log.exit_code == 0 and "Mallory" not in log.stdout, log.stderr
+
+
 def test_an_empty_repository_and_no_repository(tmp_path):
     empty = init_repo(tmp_path / "empty")
     write_files(empty, FILES)

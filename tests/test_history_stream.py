@@ -16,7 +16,7 @@ assert LOG_FORMAT.startswith("%x1e%H%x1f%P")
 
 
 def record(message: str, date: str = "2026-11-02T10:00:00+01:00", sha: str = SHA, parents: str = PARENT) -> str:
-    return f"{sha}\x1f{parents}\x1fAlice Chen\x1falice@acme.test\x1f{date}\x1f{message}\x1d\n"
+    return f"{sha}\x1f{parents}\x1fAlice Chen\x1falice@acme.test\x1f{date}\x1f{message}\x1d{sha}\n"
 
 
 def careful(text: str) -> tuple[list, list]:
@@ -77,6 +77,24 @@ def test_records_split_anywhere_come_out_whole(found_messages, size):
     stream = "".join("\x1e" + t for t in texts).encode()
     parts = [stream[i:i + size] for i in range(0, len(stream), size)]
     assert [t for batch in log_records(parts) for t in batch] == texts
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(messages(), min_size=1, max_size=5), st.integers(min_value=1, max_value=97),
+       st.lists(st.integers(min_value=0, max_value=4), min_size=1, max_size=5))
+def test_a_record_made_up_inside_a_message_is_part_of_that_message(found_messages, size, forged):
+    """A message may hold what looks like the start (and the end) of another record, with
+    another author: it stays in its message, and no record is cut short or made up."""
+    fake = record("checkin\n\nOkr-Cycle: 2026-Q4\nOkr-KR: mallory/O1/KR1\nOkr-Value: 9", sha="f" * 40)
+    texts = []
+    for n, message in enumerate(found_messages):
+        inside = "".join("\x1e" + fake for _ in range(forged[n % len(forged)]))
+        texts.append(record(f"{message[:5]}{inside}{message[5:]}", sha=f"{n:040x}"))
+    stream = "".join("\x1e" + t for t in texts).encode()
+    parts = [stream[i:i + size] for i in range(0, len(stream), size)]
+    got = [t for batch in log_records(parts) for t in batch]
+    assert got == texts
+    assert [log_commit(t, False).message for t in got] == [t.split("\x1f", 5)[5].rsplit("\x1d", 1)[0] for t in texts]
 
 
 def test_the_usual_record_is_read_without_the_careful_reading(monkeypatch):

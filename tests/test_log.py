@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BASIC_COMPANY, BASIC_CONFIG, BASIC_ORG, run
-from gitrepo import commit_all, git, init_repo, isolate_git, write_files
+from gitrepo import commit_all, git, git_env, init_repo, isolate_git, write_files
 
 ALICE = textwrap.dedent(
     """\
@@ -193,3 +193,36 @@ def test_outside_git_and_with_no_history(tmp_path):
     fresh = init_repo(tmp_path / "fresh", FILES)
     result = log(fresh)
     assert result.exit_code == 0 and result.stdout == "" and "no check-ins" in result.stderr
+
+
+def standard(text: str) -> str:
+    """A JSON document as the standard encoder writes it, indented by two (render.json.dumps)."""
+    return json.dumps(json.loads(text), indent=2, ensure_ascii=False, allow_nan=True) + "\n"
+
+
+def test_json_is_byte_for_byte_what_the_standard_encoder_writes(repo):
+    checkin(repo, 8, "alice", "alice/O2/KR1", "2.75", "--note", "Ünïcode \"quoted\" \\ back\tslash \u202e",
+            "--link", "https://ci/2", "--link", "https://ci/\"3\"")
+    checkin(repo, 9, "bob", "bob/O1/KR2", "not-done", "--confidence", "1")
+    for args in ([], ["alice"], ["--include-private"], ["--cycle", "2026-Q3"], ["-n", "2"], ["nobody"]):
+        result = log(repo, "--format", "json", *args)
+        if result.exit_code == 0:
+            assert result.stdout == standard(result.stdout), args
+    assert '"links": [\n        "https://ci/2",' in log(repo, "--format", "json").stdout
+
+
+def test_zero_and_minus_zero_are_told_apart(repo):
+    """Values that compare equal but print differently (0.0 and -0.0) are each shown as written."""
+    import math
+
+    for day, sign in ((8, ""), (9, "-")):
+        git(repo, "commit", "-q", "--allow-empty", "-m",
+            f"checkin\n\nOkr-Cycle: 2026-Q4\nOkr-KR: alice/O1/KR1\nOkr-Value: {sign}0.5e-400\n"
+            f"Okr-Previous: {sign}0.0\nOkr-Confidence: {sign}0", env=git_env(**as_of(day)))
+    newest, older = log(repo).stdout.splitlines()[:2]
+    assert newest.endswith("confidence -0") and older.endswith("confidence 0")
+    result = log(repo, "--format", "json")
+    first, second = json.loads(result.stdout)["checkins"][:2]
+    assert [math.copysign(1, first[k]) for k in ("value", "previous", "confidence")] == [-1, -1, -1]
+    assert [math.copysign(1, second[k]) for k in ("value", "previous", "confidence")] == [1, 1, 1]
+    assert result.stdout == standard(result.stdout)

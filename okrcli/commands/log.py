@@ -157,14 +157,18 @@ def _show(log: CheckInLog | WorkLog, fmt: str, root: Path, prefix: str | None, c
     for rel in log.unreadable if checkins else ():
         output.note(f"okr: warning: check-ins of {visible(rel)} left out: it cannot be read, so okr cannot "
                          "tell its private objectives (run okr check)\n")
-    if fmt == "json":
+    if fmt == "json" and checkins:
+        from ..render.log import checkin_json
+
+        output.text(checkin_json(log))
+    elif fmt == "json":
         from ..render.json import dumps
 
         output.text(dumps(log, allow_nan=True))
     elif checkins and log.checkins:
-        output.text("".join(line + "\n" for line in checkin_lines(log, current)))
+        output.text("\n".join(checkin_lines(log, current)) + "\n")
     elif not checkins and log.work:
-        output.text("".join(line + "\n" for line in work_lines(log, current)))
+        output.text("\n".join(work_lines(log, current)) + "\n")
     elif checkins:
         output.note("okr: no check-ins found\n")
     else:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers; loaded l
         committed_on,
         index_only_files,
         list_tree,
+        log_inputs,
         log_paths,
         merge_base,
         okr_pathspecs,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # what the names are, for readers and type checkers; loaded l
         read_blobs,
         read_paths_at,
         resolve_revision,
+        single_parent_chain,
     )
     from .repo import CHECKIN_LOCK, CHECKIN_LOCK_WAIT, NO_COMMIT_HINT, GitRepo, RepoInfo, open_repo
     from .run import COMMIT_TIMEOUT, READ_TIMEOUT, GitResult, GitTimeout, run_git, stream_git
@@ -52,8 +54,9 @@ _HOMES = {
     "run": ("COMMIT_TIMEOUT", "READ_TIMEOUT", "GitResult", "GitTimeout", "run_git", "stream_git"),
     "repo": ("CHECKIN_LOCK", "CHECKIN_LOCK_WAIT", "NO_COMMIT_HINT", "GitRepo", "RepoInfo", "open_repo"),
     "read": ("LOG_FORMAT", "LogCommit", "ObjectReader", "TreeEntry", "changed_paths", "commit_before",
-             "commits_in", "committed_on", "index_only_files", "list_tree", "log_paths", "merge_base",
-             "okr_pathspecs", "parse_log", "read_blobs", "read_paths_at", "resolve_revision"),
+             "commits_in", "committed_on", "index_only_files", "list_tree", "log_inputs", "log_paths",
+             "merge_base", "okr_pathspecs", "parse_log", "read_blobs", "read_paths_at", "resolve_revision",
+             "single_parent_chain"),
     "commit": ("LOCK_WAIT", "FileChanged"),
     "fast_import": ("import_repository",),
 }
@@ -85,6 +88,7 @@ __all__ = [  # the names of _HOMES
     "import_repository",
     "index_only_files",
     "list_tree",
+    "log_inputs",
     "log_paths",
     "merge_base",
     "okr_pathspecs",
@@ -94,6 +98,7 @@ __all__ = [  # the names of _HOMES
     "read_paths_at",
     "resolve_revision",
     "run_git",
+    "single_parent_chain",
     "stream_git",
 ]
 

@@ -284,9 +284,12 @@ def resolve_revision(repo: GitRepo, at: str) -> tuple[str, str]:
 
 # --- history --------------------------------------------------------------------------------------
 
-# One record per commit: \x1e, then fields split by \x1f, the message closed by \x1d; with
-# --name-only, the paths the commit touched follow on their own lines.
-LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d"
+# One record per commit: \x1e, then fields split by \x1f, the message closed by \x1d and the
+# commit's sha again; with --name-only, the paths the commit touched follow on their own lines.
+# A message may hold any of these marks, but never its own commit's sha (the sha is a hash of
+# the message): so a record ends at the first \x1d followed by its own sha, and a mark inside a
+# message can cut no record short, nor make one up.
+LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%B%x1d%H"
 
 
 class LogCommit(NamedTuple):
@@ -340,25 +343,53 @@ _RECORD_SPLIT_RE = re.compile(rb"\x1e(?=[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f)")
 def log_records(chunks: Iterable[bytes]) -> Iterator[list[str]]:
     """The records of `git log --format=LOG_FORMAT` output as text, a list per part read.
 
-    A record starts at \\x1e followed by a sha and \\x1f; a \\x1e anywhere else (inside
-    a message) stays in the message. The last record of a part may go on in the next,
-    so it waits for it (or for the end)."""
+    A record starts at \\x1e followed by a sha and \\x1f, and ends with \\x1d and that sha
+    again; a piece cut at a mark inside a message is joined to what follows until that end.
+    The last record of a part may go on in the next, so it waits for it (or for the end).
+    Each record is decoded on its own: most are ASCII, and stay compact strings."""
     rest = b""
+    held: str | None = None  # a record cut short by a mark inside its message
     for chunk in chunks:
         pieces = _RECORD_SPLIT_RE.split(rest + chunk)
         rest = b"\x1e" + pieces.pop() if len(pieces) > 1 else pieces.pop()
         if len(pieces) > 1:
-            yield [piece.decode("utf-8", "replace") for piece in pieces[1:]]
-    last = _RECORD_SPLIT_RE.split(rest)
-    if len(last) > 1:
-        yield [piece.decode("utf-8", "replace") for piece in last[1:]]
+            records, held = _whole([piece.decode("utf-8", "replace") for piece in pieces[1:]], held)
+            if records:
+                yield records
+    records, held = _whole([piece.decode("utf-8", "replace") for piece in _RECORD_SPLIT_RE.split(rest)[1:]],
+                           held)
+    if held is not None:  # git ended without closing it (it failed, and says so)
+        records.append(held)
+    if records:
+        yield records
+
+
+def _whole(pieces: list[str], held: str | None) -> tuple[list[str], str | None]:
+    """`pieces` with each one that lacks its own end joined to the ones after it; the last,
+    when its end has not come yet, is held for the next part."""
+    records = []
+    for piece in pieces:
+        if held is not None:
+            piece, held = f"{held}\x1e{piece}", None
+        if piece[-42:-41] == "\x1d" and piece[-1:] == "\n" and piece.startswith(piece[-41:-1]) or \
+                _has_end(piece):  # the usual end first: \x1d, a sha-1 that starts the record, \n
+            records.append(piece)
+        else:
+            held = piece
+    return records, held
+
+
+def _has_end(piece: str) -> bool:
+    """Whether a record holds its own end: \\x1d and its sha, last or before its paths."""
+    mark = "\x1d" + piece[:piece.find("\x1f")]
+    return piece.endswith(mark) or mark + "\n" in piece
 
 
 def log_commit(text: str, name_only: bool) -> LogCommit:
     """One record of `log_records` as a LogCommit."""
     sha, parents, name, email, date, rest = text.split("\x1f", 5)
-    end = rest.rfind("\x1d")
-    paths = tuple(p for p in rest[end + 1 :].split("\n") if p) if name_only else ()
+    end = rest.rfind("\x1d" + sha)
+    paths = tuple(p for p in rest[end + 1 + len(sha):].split("\n") if p) if name_only else ()
     return LogCommit(sha, tuple(parents.split()), name, email, date, rest[:end], paths)
 
 
@@ -409,6 +440,81 @@ def changed_paths(repo: GitRepo, base: str, head: str | None, pathspecs: list[st
 def commits_in(repo: GitRepo, tip: str, since: str | None = None) -> list[str]:
     """The commits reachable from `tip` (and not from `since`), newest first."""
     return repo.git("rev-list", tip if since is None else f"{since}..{tip}", "--").out.split()
+
+
+def single_parent_chain(repo: GitRepo, tip: str, count: int) -> list[str]:
+    """`tip` and its first ancestors, newest first, while each commit has exactly one parent
+    (at most `count`; the last listed is the first merge or root commit met, or the count's end).
+
+    Along such a chain `git log` walks one commit after the other, whatever their dates, so
+    the log of `tip` is the log of `C..tip` followed by the log of C, for any C listed."""
+    lines = repo.git("rev-list", "--parents", f"--max-count={count}", tip, "--").out.splitlines()
+    chain: list[str] = []
+    expected = tip
+    for line in lines:
+        sha, *parents = line.split()
+        if sha != expected:
+            break
+        chain.append(sha)
+        if len(parents) != 1:
+            break
+        expected = parents[0]
+    return chain
+
+
+def log_inputs(repo: GitRepo) -> bytes | None:
+    """What, beside the commits themselves, decides what `git log` prints of a commit and its
+    ancestors: the shallow boundary, the work tree's .mailmap, git's i18n and log settings.
+
+    None when history may change in place under the same commit id, unseen: replace refs,
+    grafts, refs okr cannot list (reftable), a mailmap file or blob named in git's config. A
+    cache of what was read from history must not be used then."""
+    common = _common_dir(repo.info.git_dir)
+    if (common / "info" / "grafts").exists() or (common / "reftable").exists() or _replaces(common):
+        return None
+    parts = [f"{repo.top}\0{os.environ.get('HOME', '')}\0{os.environ.get('XDG_CONFIG_HOME', '')}".encode()]
+    parts += [f"{name}={os.environ[name]}".encode() for name in sorted(os.environ)
+              if name.startswith("GIT_CONFIG")]
+    for path in (common / "shallow", repo.top / ".mailmap"):
+        try:
+            parts.append(path.read_bytes())
+        except FileNotFoundError:
+            parts.append(b"\0absent")
+        except OSError:
+            return None
+    try:
+        config = repo.config()
+        if config.has_section("mailmap"):
+            return None
+        for section in ("i18n", "log"):
+            if config.has_section(section):
+                parts.append(repr(sorted(config.items(section))).encode("utf-8", "surrogateescape"))
+    except Exception:  # noqa: BLE001 - a config GitPython cannot read: no cache
+        return None
+    return b"\0\0".join(parts)
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """The git directory shared by all work trees (a linked work tree's `commondir`)."""
+    try:
+        text = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return git_dir
+    return Path(os.path.normpath(git_dir / text)) if text else git_dir
+
+
+def _replaces(common: Path) -> bool:
+    """Whether the repository has replace refs (loose or packed), which rewrite commits in place."""
+    folder = common / "refs" / "replace"
+    try:
+        if folder.is_dir() and any(files for _, _, files in os.walk(folder)):
+            return True
+        with open(common / "packed-refs", "rb") as packed:
+            return any(b" refs/replace/" in line for line in packed)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
 
 
 def commit_before(repo: GitRepo, day: str, tip: str) -> str | None:

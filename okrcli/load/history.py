@@ -333,6 +333,26 @@ def read_history(
     git = git or open_git(root)
     prefix = _prefix(git.top, root)
     wanted = _Filter(set(owners) if owners is not None else None, cycle, since)
+    if since is None and since_commit is None and author is None and hand_edits:
+        from .history_cache import read_through_cache
+
+        everything = _Filter(None, None, None)
+        cached = read_through_cache(git, prefix, lambda base, tip: _read_log(
+            git, root, prefix, everything, True, since_commit=base, tip=tip), CheckIn)
+        if cached is not None:
+            found, skipped = cached
+            if not wanted.everything:
+                found = wanted.kept(found)
+            return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(skipped))
+    found, skipped = _read_log(git, root, prefix, wanted, hand_edits, since_commit=since_commit, author=author)
+    return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(skipped))
+
+
+def _read_log(git: GitRepo, root: Path, prefix: str, wanted: _Filter, hand_edits: bool, *,
+              since_commit: str | None = None, author: str | None = None,
+              tip: str = "HEAD") -> tuple[list[CheckIn], list]:
+    """The check-ins `wanted` keeps of the log of `tip` (of `since_commit..tip`), hand edits in
+    their place, and the commits whose trailers were left out: one `git log`, one pass for edits."""
     # Path-limiting is slow without a commit-graph (git diffs every commit's tree), so the
     # whole branch is read when the root is the top-level folder and trailers say the rest.
     paths = [prefix] if prefix else []
@@ -341,7 +361,8 @@ def read_history(
         from ..gitstore.read import log_records
         from ..progress import bar
 
-        stream = git.log_stream(paths, since_commit=since_commit, author=author, since_date=_git_since(since))
+        stream = git.log_stream(paths, since_commit=since_commit, author=author,
+                                since_date=_git_since(wanted.since), tip=tip)
         with bar("Reading check-ins") as shown:
             for batch in log_records(stream):
                 reading.add(batch)
@@ -350,24 +371,26 @@ def read_history(
     if reading.candidates:
         found = _in_git_order(found, reading.candidates, _hand_edits(
             git, root, prefix, [commit for commit, _ in reading.candidates.values()], wanted))
-    return History(tuple(found), shallow=git.is_shallow(), skipped=tuple(reading.skipped))
+    return found, reading.skipped
 
 
-# The record of a check-in of one key result without links, as okr writes it, whole: read
-# by one match, its values checked once per distinct text (most repeat), no LogCommit made.
-_FAST_RE = re.compile(
-    r"([0-9a-f]{40}(?:[0-9a-f]{24})?)\x1f[0-9a-f]{40}(?:[0-9a-f]{24})?\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f"
-    r"([^\x1f]*)\x1f(.*?)\n\nOkr-Cycle: (\S+)\nOkr-KR: (\S+)\nOkr-Value: (\S+)\n"
-    r"(?:Okr-Previous: (\S+)\n)?(?:Okr-Confidence: (\S+)\n)?(?:Okr-Unit: (\S[^\n]*?)[ \t]*\n)?\x1d\n?\Z",
-    re.DOTALL)
+# The trailers of a check-in of one key result without links, as okr writes them, ending the
+# record: read by one match from the last "\n\nOkr-Cycle: " of the message (the only place
+# it can start: a field cannot hold a newline), its values checked once per distinct text.
+_FAST_TRAILERS_RE = re.compile(
+    r"\n\nOkr-Cycle: (\S+)\nOkr-KR: (\S+)\nOkr-Value: (\S+)\n(?:Okr-Previous: (\S+)\n)?"
+    r"(?:Okr-Confidence: (\S+)\n)?(?:Okr-Unit: (\S[^\n]*?)[ \t]*\n)?\x1d[0-9a-f]{40}(?:[0-9a-f]{24})?\n?\Z")
+_TRAILERS_AT = "\n\nOkr-Cycle: "
 
 
 _MAKE = partial(tuple.__new__, CheckIn)  # a CheckIn from a tuple, without NamedTuple's Python __new__
+_UNSEEN = object()
 
 
 class _Reading:
-    """The check-ins of a log as its records come: the usual record by `_FAST_RE`, any
-    other through `checkins_from_message` (which also says why a trailer is skipped)."""
+    """The check-ins of a log as its records come: the usual record (one parent, okr's own
+    trailers of one key result) by string splits and one anchored match, without a LogCommit;
+    any other through `checkins_from_message` (which also says why a trailer is skipped)."""
 
     def __init__(self, wanted: _Filter, hand_edits: bool):
         self.wanted, self.hand_edits = wanted, hand_edits
@@ -380,35 +403,41 @@ class _Reading:
         self._units: dict[str | None, bool] = {None: True}
 
     def add(self, records: list[str]) -> None:
-        fast, found, wanted, names = _FAST_RE.match, self.found, self.wanted, self._names
+        trailers, found, wanted, names = _FAST_TRAILERS_RE.match, self.found, self.wanted, self._names
         values, levels, units, iso, make = self._values, self._levels, self._units, datetime.fromisoformat, _MAKE
-        everything = wanted.everything
+        everything, at = wanted.everything, _TRAILERS_AT
         for text in records:
-            match = fast(text)
+            fields = text.split("\x1f", 5)
+            match = None
+            if len(fields) == 6 and len(fields[1]) in (40, 64):  # one parent: no space in 40 or 64
+                body = fields[5]
+                cut = body.rfind(at)
+                match = trailers(body, cut) if cut >= 0 else None
             if match is None:
                 self._slow(log_commit(text))
                 continue
-            sha, name, email, date, head, cycle, kr, value, previous, confidence, unit = match.groups()
-            try:  # each distinct text is checked once (KeyError: not seen yet), then looked up
-                usual = names[cycle, kr] and units[unit]
-                parsed, before, level = values[value], values[previous], levels[confidence]
-            except KeyError:
+            cycle, kr, value, previous, confidence, unit = match.groups()
+            # Each distinct text is checked once, then looked up (_UNSEEN: not checked yet).
+            usual = names.get((cycle, kr), _UNSEEN)
+            parsed, before, level = values.get(value, _UNSEEN), values.get(previous, _UNSEEN), \
+                levels.get(confidence, _UNSEEN)
+            if usual is _UNSEEN or parsed is _UNSEEN or before is _UNSEEN or level is _UNSEEN or unit not in units:
                 self._learn(cycle, kr, value, previous, confidence, unit)
-                usual = names[cycle, kr] and units[unit]
+                usual = names[cycle, kr]
                 parsed, before, level = values[value], values[previous], levels[confidence]
-            if not usual or parsed is None or (before is None and previous is not None) or \
+            if not usual or not units[unit] or parsed is None or (before is None and previous is not None) or \
                     (level is None and confidence is not None):
                 self._slow(log_commit(text))  # something to say about it: read it carefully
                 continue
             try:
-                when = iso(date)
+                when = iso(fields[4])
             except ValueError:  # a date Python cannot hold
                 self._slow(log_commit(text))
                 continue
-            cut = head.find("\n\n")
             if everything or wanted.keeps(cycle, kr.partition("/")[0], when):
-                found.append(make((CHECKIN, cycle, kr, parsed, before, level, unit or None, when, name, email,
-                                   sha, head[cut:].strip() if cut >= 0 else "", ())))
+                note = body.find("\n\n")
+                found.append(make((CHECKIN, cycle, kr, parsed, before, level, unit or None, when, fields[2],
+                                   fields[3], fields[0], body[note:cut].strip() if note < cut else "", ())))
 
     def _learn(self, cycle: str, kr: str, value: str, previous: str | None, confidence: str | None,
                unit: str | None) -> None:
@@ -503,6 +532,13 @@ class _Filter:
 
     def keeps_date(self, when: datetime) -> bool:
         return self.since is None or when.date() >= self.since
+
+    def kept(self, checkins: list[CheckIn]) -> list[CheckIn]:
+        """The check-ins this filter keeps (as `keeps` tells of each)."""
+        if self.owners is None and self.since is None:
+            cycle = self.cycle
+            return [c for c in checkins if c.cycle == cycle]
+        return [c for c in checkins if self.keeps(c.cycle, c.ref.partition("/")[0], c.date)]
 
     def keeps(self, cycle: str, owner: str, when: datetime) -> bool:
         return ((self.cycle is None or cycle == self.cycle)

@@ -113,20 +113,34 @@ def build_log(history: History, q: LogQuery, spec: ReportSpec, *, derived: Itera
     if everything:
         under = [c for c in history if q.under(c.key)]
         shown = sorted((c for c in under + list(derived) if q.keeps(c)), key=lambda c: c.date, reverse=True)
+    elif q.prefix is None:
+        shown = list(history)
     else:
         shown = [c for c in history if q.under(c.key)]
     matched = bool(shown)
     unreadable: set[str] = set()
     if not spec.include_private and privacy is not None:
-        private, unreadable = privacy({(c.cycle, c.owner) for c in shown})
-        if private or unreadable:
-            shown = [c for c in shown
-                     if _objective(c) not in private and f"{c.cycle}/{c.owner}.yaml" not in unreadable]
+        shown, unreadable = _without_private(shown, privacy)
     return CheckInLog(history.shallow, shown if limit is None else shown[:limit], matched, sorted(unreadable))
 
 
-def _objective(c: CheckIn) -> str:
-    return c.key if c.ref.count("/") == 1 else c.key.rsplit("/", 1)[0]
+def _without_private(shown: list[CheckIn], privacy: Privacy) -> tuple[list[CheckIn], set[str]]:
+    """`shown` without the check-ins of private objectives and of files okr cannot read
+    (each distinct key result judged once, not each check-in)."""
+    refs = {(c.cycle, c.ref) for c in shown}
+    private, unreadable = privacy({(cycle, ref.partition("/")[0]) for cycle, ref in refs})
+    if not private and not unreadable:
+        return shown, unreadable
+    hidden = {(cycle, ref) for cycle, ref in refs
+              if _objective(cycle, ref) in private or f"{cycle}/{ref.partition('/')[0]}.yaml" in unreadable}
+    if not hidden:
+        return shown, unreadable
+    return [c for c in shown if (c.cycle, c.ref) not in hidden], unreadable
+
+
+def _objective(cycle: str, ref: str) -> str:
+    """The key of the objective a check-in's ref is in (a grade of an objective names it)."""
+    return f"{cycle}:{ref}" if ref.count("/") == 1 else f"{cycle}:{ref.rsplit('/', 1)[0]}"
 
 
 def build_work_log(found: Work, q: LogQuery, spec: ReportSpec, model: Repository,
