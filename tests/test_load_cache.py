@@ -270,25 +270,42 @@ def test_the_forked_loader_reads_and_fills_the_cache(tmp_path, workers):
     assert _outputs(root, cache, OKR_WORKERS=workers) == _outputs(root, None, OKR_WORKERS="1")
 
 
-def test_the_cache_is_bounded_and_keeps_what_is_in_use(tmp_path, monkeypatch):
+def test_the_cache_is_bounded_in_segments_and_loses_nothing_for_it(tmp_path, monkeypatch):
+    """Beyond MAX_SEGMENTS, the oldest segments go, their entries moved into the new one."""
     from okrcli.load import cache as okr_cache
 
     monkeypatch.setattr(okr_cache, "MAX_SEGMENTS", 6)
+    folder = str(tmp_path / "okr")
+    for n in range(20):  # twenty runs, each adding something new
+        store = okr_cache._Store(folder)
+        store.put(okr_cache.key("test", str(n)), n)
+        store.flush()
+        assert len(store.segments) <= 6
+        assert len(os.listdir(folder)) <= 6
+    store = okr_cache._Store(folder)
+    assert len(store.segments) <= 6
+    assert [store.get(okr_cache.key("test", str(n))) for n in range(20)] == list(range(20))
+    assert not [p for p in (tmp_path / "okr").iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_cache_is_bounded_in_size_and_keeps_what_is_in_use(tmp_path, monkeypatch):
+    from okrcli.load import cache as okr_cache
+
+    monkeypatch.setattr(okr_cache, "MAX_BYTES", 60_000)
     folder = str(tmp_path / "okr")
     in_use = okr_cache.key("test", "in use")
     first = okr_cache._Store(folder)
     first.put(in_use, "kept")
     first.flush()
-    for n in range(20):  # twenty runs, each adding something new; each one also uses `in_use`
+    for n in range(20):  # twenty runs, each adding 10 KB; each one also uses `in_use`
         store = okr_cache._Store(folder)
         assert store.get(in_use) == "kept", n
-        store.put(okr_cache.key("test", str(n)), n)
+        store.put(okr_cache.key("test", str(n)), bytes([n]) * 10_000)
         store.flush()
-        assert len(store.segments) <= 6
+        assert sum(size for _name, size in store.segments) <= 60_000
     store = okr_cache._Store(folder)
-    assert len(store.segments) <= 6
     assert store.get(in_use) == "kept"  # written again before its segment went
-    assert store.get(okr_cache.key("test", "19")) == 19
+    assert store.get(okr_cache.key("test", "19")) == bytes([19]) * 10_000
     assert store.get(okr_cache.key("test", "0")) is None  # the oldest, unused, went
     assert not [p for p in (tmp_path / "okr").iterdir() if p.name.startswith(".tmp-")]
 

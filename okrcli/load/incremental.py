@@ -19,9 +19,10 @@ misses (`commands/check.py`) starts from that state:
    (through the cache of loaded files) and compared with what the old bytes loaded to;
 2. when the files are the same set and each changed one loaded to the same model and
    findings as before (a comment, blank lines, quoting: same values at the same
-   places), the check's findings are the state's, and nothing else runs;
+   places), the check's findings are the state's, and nothing else runs (the state is
+   written again only when more than one file changed: for one, the old state holds);
 3. else the per-file rules run on the changed files, the cross-file rules on the
-   summaries of all (each kept in the cache by the file's hash), the derived key results
+   summaries of all (kept in the cache by each file's hash), the derived key results
    are computed again from the files that hold them or feed them, and `whole` again only
    when okr.yaml's findings or the walk's changed.
 
@@ -70,8 +71,9 @@ def check(sources) -> list[Diagnostic] | None:
         if (state[1] == around and len(old_hashes) == len(sources.entries) and len(changed) <= MANY
                 and _same_meaning(sources, changed, old_hashes, loaded)):
             last_path[:] = ["same"]
-            state = (FORMAT, around, dict(sources.hashes), *state[3:])
-            cache.put(skey, state)
+            if len(changed) > 1:  # one file: the old state says the same; spare the write
+                state = (FORMAT, around, dict(sources.hashes), *state[3:])
+                cache.put(skey, state)
             return _findings_of(state)
     try:
         state = _recompute(sources, state, around, loaded)
