@@ -313,35 +313,48 @@ class _KeyResult:
         self.id = kr_id
 
 
+class _Entry:
+    """An entry of `aligns` or `depends_on` as a summary has it: its own `ref` (owner,
+    objective, kr, cycle) and a `loc` made when a finding asks for it."""
+
+    __slots__ = ("column", "cycle", "kr", "line", "objective", "owner", "path", "text")
+
+    def __init__(self, path: str, packed: tuple):
+        self.path = path
+        self.text, self.owner, self.objective, self.kr, self.cycle, self.line, self.column = packed
+
+    @property
+    def ref(self) -> _Entry:
+        return self
+
+    @property
+    def loc(self) -> Loc:
+        return Loc(self.path, self.line, self.column)
+
+
 class _Objective:
     """An objective as its file's summary has it: what the cross-file rules read, no more."""
 
-    __slots__ = ("_aligns_at", "aligns", "cycle", "depends_on", "id", "key", "key_results", "owner")
+    __slots__ = ("_aligns_at", "_kr_ids", "aligns", "cycle", "depends_on", "id", "key", "owner")
 
     def __init__(self, path: str, cycle: str, owner: str, summary: tuple):
-        obj_id, krs, aligns, depends_on, line, col = summary
+        obj_id, self._kr_ids, aligns, depends_on, line, col = summary
         self.cycle, self.owner, self.id, self.key = cycle, owner, obj_id, f"{cycle}:{owner}/{obj_id}"
-        self.key_results = tuple(map(_KeyResult, krs))
-        self.aligns = _entries(path, aligns)
-        self.depends_on = _entries(path, depends_on)
-        self._aligns_at = Loc(path, line, col)
+        self.aligns = tuple(_Entry(path, e) for e in aligns)
+        self.depends_on = tuple(_Entry(path, e) for e in depends_on)
+        self._aligns_at = (path, line, col)
+
+    @property
+    def key_results(self) -> tuple[_KeyResult, ...]:
+        return tuple(map(_KeyResult, self._kr_ids))
 
     def kr(self, kr_id: str) -> _KeyResult | None:
-        for kr in self.key_results:
-            if kr.id == kr_id:
-                return kr
-        return None
+        return _KeyResult(kr_id) if kr_id in self._kr_ids else None
 
     def at(self, key: str, value: bool = True) -> Loc:
         if key == "aligns" and value:
-            return self._aligns_at
+            return Loc(*self._aligns_at)
         raise NotImplementedError(f"a file's summary does not say where '{key}' is")  # summarize() must keep it
-
-
-def _entries(path: str, packed: tuple) -> tuple[RefEntry, ...]:
-    from ..refs import Ref
-
-    return tuple(RefEntry(e[0], Ref(e[1], e[2], e[3], e[4]), Loc(path, e[5], e[6])) for e in packed)
 
 
 def _cross(sources, org: Org, summaries: list) -> list[Diagnostic]:
