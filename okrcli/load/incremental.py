@@ -22,9 +22,11 @@ misses (`commands/check.py`) starts from that state:
    places), the check's findings are the state's, and nothing else runs (the state is
    written again only when more than one file changed: for one, the old state holds);
 3. else the per-file rules run on the changed files, the cross-file rules on the
-   summaries of all (kept in the cache by each file's hash), the derived key results
-   are computed again from the files that hold them or feed them, and `whole` again only
-   when okr.yaml's findings or the walk's changed.
+   summaries of all (kept in the cache by each file's hash; when every changed file
+   summarizes as before, a title or a value changed, their findings are kept), the
+   derived key results are computed again from the files that hold them or feed them
+   (kept too when none of those changed), and `whole` again only when okr.yaml's
+   findings or the walk's changed.
 
 A changed okr.yaml or org.yaml is another state key: every file is checked again, as a
 first check is. Whatever is read back is checked like the rest of the cache: a state of
@@ -48,7 +50,8 @@ MANY = 32  # more changed files than this: load them in one go, as a first check
 Entry = tuple[str, str, str]
 
 # What the last run did, for tests that prove which path ran: "same" (step 2),
-# "changed" (step 3 from a state) or "first" (no state).
+# "changed" (step 3 from a state; then "cross kept" when the cross-file findings were
+# kept) or "first" (no state).
 last_path: list[str] = []
 
 
@@ -150,9 +153,16 @@ def _recompute(sources, state: tuple | None, around: bytes, loaded: dict) -> tup
         kept = set(sources.hashes).difference(e[0] for e in changed)
         per_file = [d for d in unpack_diags(state[3]) if d.path in kept] if state is not None else []
         per_file += _per_file(sources, org, changed, loaded)
-        summaries = _summaries(sources, loaded)
-        cross = _cross(sources, org, summaries)
-        derived = _derived(sources, org, summaries, loaded)
+        summaries, earlier = _summaries(sources, loaded)
+        same_shape = state is not None and _same_shape(sources, changed, old_hashes, earlier, summaries)
+        needed = _derived_files(summaries)
+        if same_shape:
+            last_path.append("cross kept")
+        cross = unpack_diags(state[6]) if same_shape else _cross(sources, org, summaries)
+        if same_shape and needed.isdisjoint(e[0] for e in changed):
+            derived = unpack_diags(state[5])
+        else:
+            derived = _derived(sources, org, summaries, loaded, needed)
         whole = pack_diags(_whole(sources, org, org_diags)) if whole_again else state[4]
     finally:
         gc.freeze()
@@ -277,10 +287,23 @@ def summarize(f: OkrFile) -> tuple:
     return (tuple(objectives), derived, tuple(sums))
 
 
-def _summaries(sources, loaded: dict) -> list[tuple[Entry, tuple | None]]:
+def _same_shape(sources, changed: list[Entry], old_hashes: dict, earlier: dict, summaries: list) -> bool:
+    """True when the files are the state's and each changed one summarizes as the version the
+    state has did (a title, a value, a unit changed): the cross-file rules find what they found."""
+    if len(old_hashes) != len(sources.entries) or any(e[0] not in old_hashes for e in sources.entries):
+        return False
+    now = {entry[0]: summary for entry, summary in summaries}
+    for rel, _cycle, _owner in changed:
+        was = earlier.get(rel)
+        if not (isinstance(was, tuple) and len(was) == 2 and was[0] == old_hashes[rel] and was[1] == now[rel]):
+            return False
+    return True
+
+
+def _summaries(sources, loaded: dict) -> tuple[list[tuple[Entry, tuple | None]], dict]:
     """Every file's summary (None: it loaded to no model), in the walk's order: made from the
     files loaded in this run, else kept from an earlier run (one entry for the root, by each
-    file's hash, read only here), else made from loading the file again."""
+    file's hash, read only here), else made from loading the file again; and what was kept."""
     key = _state_key(sources, "check-summaries")
     kept = cache.get(key)
     kept = kept if isinstance(kept, dict) else {}
@@ -303,7 +326,7 @@ def _summaries(sources, loaded: dict) -> list[tuple[Entry, tuple | None]]:
         for rel, (model, _diags) in again.items():
             found[rel] = summarize(model) if model is not None else None
     cache.put(key, {rel: (sources.hashes[rel], summary) for rel, summary in found.items()})
-    return [(entry, found[entry[0]]) for entry in sources.entries]
+    return [(entry, found[entry[0]]) for entry in sources.entries], kept
 
 
 class _KeyResult:
@@ -368,14 +391,12 @@ def _cross(sources, org: Org, summaries: list) -> list[Diagnostic]:
 
 # ------------------------------------------------------------------ derived key results
 
-def _derived(sources, org: Org, summaries: list, loaded: dict) -> list[Diagnostic]:
-    """What computing the derived key results finds, from the files that hold one, the files
-    their `sum_of` names and the files aligning to one of their key results (a roll-up's)."""
-    from ..checks import per_file_rules, run_rules
-
+def _derived_files(summaries: list) -> set[str]:
+    """The files derived key results are computed from: those that hold one, the files their
+    `sum_of` names and the files aligning to one of their key results (a roll-up's sources)."""
     holders = {rel for (rel, _c, _o), summary in summaries if summary is not None and summary[1]}
     if not holders:
-        return []
+        return set()
     needed = set(holders)
     for (rel, cycle, _owner), summary in summaries:
         if summary is None:
@@ -384,6 +405,15 @@ def _derived(sources, org: Org, summaries: list, loaded: dict) -> list[Diagnosti
         for objective in summary[0]:
             if any(e[3] is not None and f"{e[4] or cycle}/{e[1]}.yaml" in holders for e in objective[2]):
                 needed.add(rel)
+    return needed
+
+
+def _derived(sources, org: Org, summaries: list, loaded: dict, needed: set[str]) -> list[Diagnostic]:
+    """What computing the derived key results of the `needed` files finds."""
+    from ..checks import per_file_rules, run_rules
+
+    if not needed:
+        return []
     subset = [entry for entry, _summary in summaries if entry[0] in needed]
     _load(sources, [e for e in subset if e[0] not in loaded], loaded)
     files = [loaded[e[0]][0] for e in subset if loaded[e[0]][0] is not None]
