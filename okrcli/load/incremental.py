@@ -70,7 +70,7 @@ def check(sources) -> list[Diagnostic] | None:
     loaded: dict[str, tuple[OkrFile | None, list[Diagnostic]]] = {}
     if state is not None:
         old_hashes = state[2]
-        changed = [e for e in sources.entries if old_hashes.get(e[0]) != sources.hashes[e[0]]]
+        changed = _changed(sources, old_hashes)
         if (state[1] == around and len(old_hashes) == len(sources.entries) and len(changed) <= MANY
                 and _same_meaning(sources, changed, old_hashes, loaded)):
             last_path[:] = ["same"]
@@ -84,6 +84,12 @@ def check(sources) -> list[Diagnostic] | None:
         return None
     cache.put(skey, state)
     return _findings_of(state)
+
+
+def _changed(sources, old_hashes: dict) -> list[Entry]:
+    """The entries whose hash is not the one in `old_hashes` (new files too), in walk order."""
+    rels = {rel for rel, _digest in sources.hashes.items() - old_hashes.items()}  # a set difference, in C
+    return [e for e in sources.entries if e[0] in rels] if rels else []
 
 
 def _state_key(sources, kind: str = "check-state") -> str:
@@ -100,6 +106,8 @@ def _read_state(value) -> tuple | None:
     try:
         fmt, around, hashes, *parts = value
         if fmt != FORMAT or not isinstance(around, bytes) or not isinstance(hashes, dict) or len(parts) != 4:
+            return None
+        if not set(map(type, hashes.values())) <= {bytes}:  # hashable, comparable: `_changed`
             return None
         for part in parts:
             unpack_diags(part)
@@ -142,7 +150,7 @@ def _same_meaning(sources, changed: list[Entry], old_hashes: dict, loaded: dict)
 def _recompute(sources, state: tuple | None, around: bytes, loaded: dict) -> tuple:
     """The state of `sources`, reusing from `state` what the files it hashed the same give."""
     old_hashes = state[2] if state is not None else {}
-    changed = [e for e in sources.entries if old_hashes.get(e[0]) != sources.hashes[e[0]]]
+    changed = _changed(sources, old_hashes)
     last_path[:] = ["changed" if state is not None else "first"]
     enabled = gc.isenabled()
     gc.disable()  # loading allocates many small objects that are never garbage
