@@ -51,7 +51,7 @@ Entry = tuple[str, str, str]
 
 # What the last run did, for tests that prove which path ran: "same" (step 2),
 # "changed" (step 3 from a state; then "cross kept" when the cross-file findings were
-# kept) or "first" (no state).
+# kept), "first" (no state) or "full" (the caller loads the whole repository).
 last_path: list[str] = []
 
 
@@ -62,6 +62,7 @@ class _Fallback(Exception):
 def check(sources) -> list[Diagnostic] | None:
     """Every finding of `okr check` for `sources` (after `Sources.digest`), unsorted and in
     every cycle, from the last check's state; None when the caller must load the repository."""
+    last_path[:] = ["full"]  # unless a path below says otherwise: the caller loads everything
     if sources.hashes is None or sources.raws is None or sources.index or sources.extra:
         return None
     skey = _state_key(sources)
@@ -81,6 +82,7 @@ def check(sources) -> list[Diagnostic] | None:
     try:
         state = _recompute(sources, state, around, loaded)
     except _Fallback:
+        last_path[:] = ["full"]
         return None
     cache.put(skey, state)
     return _findings_of(state)
