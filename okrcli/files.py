@@ -21,11 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
-import signal
 import stat
-import tempfile
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -79,6 +75,8 @@ def write_chunks(path: Path, chunks: Iterable[str]) -> None:
     """Replace `path` with the text of `chunks` (UTF-8), written as they come: same refusals
     and guarantees as `write_atomic` (temporary file beside it, fsync, rename; the old file is
     kept and nothing is left behind if producing or writing a chunk fails or is interrupted)."""
+    import tempfile
+
     path = Path(path)
     st = check_target(path)
     mode = new_file_mode() if st is None else stat.S_IMODE(st.st_mode)
@@ -121,6 +119,8 @@ def make_folders(path: Path) -> list[Path]:
 @contextlib.contextmanager
 def scratch_file(data: bytes, prefix: str = "okr-", suffix: str = ".tmp") -> Iterator[str]:
     """A private temporary file (in the system's temp folder) holding `data`, removed on leaving."""
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -241,6 +241,8 @@ def write_beside(path: Path, data: bytes, mode: int) -> str:
 
     Its name carries okr's process id (`.NAME.PID.XXXX.tmp`), so a temporary file left by a
     killed okr (SIGKILL, a power cut) is recognised and removed by the next write."""
+    import tempfile
+
     remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
@@ -362,6 +364,8 @@ class SiteFolder:
     into place. Use it as a context manager: leaving without `publish()` removes everything."""
 
     def __init__(self, target: Path, marker: str):
+        import tempfile
+
         self.target = Path(target)
         self.marker = marker
         self.replaces = check_site_target(self.target, marker)
@@ -374,12 +378,18 @@ class SiteFolder:
 
     def __enter__(self):
         # SIGTERM (a CI job cancelled, a container stopped) ends the build like Ctrl-C: cleaned up.
+        import signal
+        import threading
+
         self._term = None
         if threading.current_thread() is threading.main_thread():
             self._term = signal.signal(signal.SIGTERM, _interrupt)
         return self
 
     def __exit__(self, *exc) -> None:
+        import shutil
+        import signal
+
         if self._term is not None:
             signal.signal(signal.SIGTERM, self._term)
         if self.tmp is not None:
@@ -411,6 +421,9 @@ class SiteFolder:
 
     def publish(self) -> None:
         """Put the folder in place of the target (replacing an earlier site), all at once."""
+        import shutil
+        import tempfile
+
         self.write(self.marker, [f"{MARKER_LINE}\n", ("This folder was written by okr site; okr site replaces "
                                  "it when run again with the same --output.\n")])
         replaces = check_site_target(self.target, self.marker)  # again: it may have changed meanwhile

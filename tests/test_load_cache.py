@@ -134,7 +134,8 @@ def test_a_warm_check_parses_nothing(tmp_path, monkeypatch):
     parsed.clear()
     changed = run(["check", "--format", "json"], cwd=root)
     assert "Quicker" not in first.stdout and changed.exit_code == first.exit_code
-    assert sorted(parsed) == ["2026-Q4/bob.yaml", "okr.yaml", "org.yaml"]  # only the changed OKR file
+    # Only the changed OKR file; not org.yaml either: the rules read what the cache kept of it.
+    assert sorted(parsed) == ["2026-Q4/bob.yaml", "okr.yaml"]
 
 
 def _flip(data: bytes, at: int) -> bytes:
@@ -269,24 +270,276 @@ def test_the_forked_loader_reads_and_fills_the_cache(tmp_path, workers):
     assert _outputs(root, cache, OKR_WORKERS=workers) == _outputs(root, None, OKR_WORKERS="1")
 
 
-def test_the_cache_is_bounded_and_keeps_what_is_in_use(tmp_path, monkeypatch):
+def test_the_cache_is_bounded_in_segments_and_loses_nothing_for_it(tmp_path, monkeypatch):
+    """Beyond MAX_SEGMENTS, the oldest segments go, their entries moved into the new one."""
     from okrcli.load import cache as okr_cache
 
     monkeypatch.setattr(okr_cache, "MAX_SEGMENTS", 6)
+    folder = str(tmp_path / "okr")
+    for n in range(20):  # twenty runs, each adding something new
+        store = okr_cache._Store(folder)
+        store.put(okr_cache.key("test", str(n)), n)
+        store.flush()
+        assert len(store.segments) <= 6
+        assert len(os.listdir(folder)) <= 6
+    store = okr_cache._Store(folder)
+    assert len(store.segments) <= 6
+    assert [store.get(okr_cache.key("test", str(n))) for n in range(20)] == list(range(20))
+    assert not [p for p in (tmp_path / "okr").iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_cache_is_bounded_in_size_and_keeps_what_is_in_use(tmp_path, monkeypatch):
+    from okrcli.load import cache as okr_cache
+
+    monkeypatch.setattr(okr_cache, "MAX_BYTES", 60_000)
     folder = str(tmp_path / "okr")
     in_use = okr_cache.key("test", "in use")
     first = okr_cache._Store(folder)
     first.put(in_use, "kept")
     first.flush()
-    for n in range(20):  # twenty runs, each adding something new; each one also uses `in_use`
+    for n in range(20):  # twenty runs, each adding 10 KB; each one also uses `in_use`
         store = okr_cache._Store(folder)
         assert store.get(in_use) == "kept", n
-        store.put(okr_cache.key("test", str(n)), n)
+        store.put(okr_cache.key("test", str(n)), bytes([n]) * 10_000)
         store.flush()
-        assert len(store.segments) <= 6
+        assert sum(size for _name, size in store.segments) <= 60_000
     store = okr_cache._Store(folder)
-    assert len(store.segments) <= 6
     assert store.get(in_use) == "kept"  # written again before its segment went
-    assert store.get(okr_cache.key("test", "19")) == 19
+    assert store.get(okr_cache.key("test", "19")) == bytes([19]) * 10_000
     assert store.get(okr_cache.key("test", "0")) is None  # the oldest, unused, went
     assert not [p for p in (tmp_path / "okr").iterdir() if p.name.startswith(".tmp-")]
+
+
+# ---------------------------------------------------------------- incremental check
+
+EVERY_ORG = """\
+    company: {id: acme, name: Acme Inc.}
+    teams:
+      eng: {name: Engineering, lead: alice}
+      platform: {name: Platform, parent: eng, lead: bob}
+      sre: {name: SRE, parent: eng}
+      qa: {name: QA, parent: nowhere}
+    people:
+      alice: {name: Alice Chen, team: eng}
+      bob: {name: Bob Li, team: platform}
+      carol: {name: Carol Diaz, team: sre}
+      dan: {name: Dan Roe, team: platform}
+    """
+
+EVERY = {  # a finding of every rule, several across files, and derived key results
+    "okr.yaml": "company: acme\ncycle: 2026-Q4\n",
+    "org.yaml": EVERY_ORG,
+    "2026-Q4/acme.yaml": """\
+        objectives:
+          - id: O1
+            title: Ship a product customers love
+            key_results:
+              - {id: KR1, title: Weekly active teams from 10 to 50, start: 10, target: 50, current: 20}
+              - {id: KR2, title: Teams rolled up, rollup: aligned}
+          - id: O2
+            title: Keep the lights on
+            key_results:
+              - {id: KR1, title: Uptime, start: 99, target: 99.9, current: 99.5}
+        """,
+    "2026-Q4/eng.yaml": """\
+        objectives:
+          - id: O1
+            title: Faster delivery
+            aligns: [acme/O1]
+            key_results:
+              - {id: KR1, title: Lead time from 9 to 3 days, start: 9, target: 3, current: 7, unit: days}
+          - id: O2
+            title: Feed the roll-up
+            aligns: [acme/O1/KR2]
+            key_results:
+              - {id: KR1, title: Deploys from 2 to 10, start: 2, target: 10, current: 4}
+        """,
+    "2026-Q4/platform.yaml": """\
+        objectives:
+          - id: O1
+            title: Reliable builds
+            aligns: [eng/O1]
+            key_results:
+              - {id: KR1, title: Green builds from 80 to 99, start: 80, target: 99, current: 85}
+          - id: O2
+            title: Nothing above it
+            key_results:
+              - {id: KR1, title: Docs pages from 1 to 9, start: 1, target: 9, current: 2}
+          - id: O3
+            title: Loop one way
+            aligns: [sre/O1]
+            key_results:
+              - {id: KR1, title: Alerts from 50 to 5, start: 50, target: 5, current: 40}
+        """,
+    "2026-Q4/sre.yaml": """\
+        objectives:
+          - id: O1
+            title: Loop the other way
+            aligns: [platform/O3]
+            key_results:
+              - {id: KR1, title: Pages from 30 to 3, start: 30, target: 3, current: 20}
+          - id: O2
+            title: Explore
+            standalone: bottom-up on purpose
+            key_results:
+              - {id: KR1, title: Spikes from 0 to 3, start: 0, target: 3, current: 1}
+        """,
+    "2026-Q4/bob.yaml": """\
+        objectives:
+          - id: O1
+            title: Faster builds
+            aligns: [platform/O9, platform/O1]
+            key_results:
+              - {id: KR1, title: Build minutes from 20 to 5, start: 20, target: 5, current: 12, unit: min}
+              - {id: KR2, title: Work on flaky tests, start: 5, target: 5}
+              - {id: KR2, title: Repeat, done: false}
+          - id: O2
+            title: Chained to a standalone
+            aligns: [sre/O2]
+            key_results:
+              - {id: KR1, title: Retries from 9 to 1, start: 9, target: 1, current: 5}
+          - id: O3
+            title: Nothing measured
+            aligns: [platform/O1]
+            key_results: []
+          - id: O4
+            title: Out of its cycle
+            aligns: ["2026-Q3:eng/O1"]
+            key_results:
+              - {id: KR1, title: Caches from 1 to 4, start: 1, target: 4, current: 2}
+        """,
+    "2026-Q4/alice.yaml": """\
+        objectives:
+          - {id: O1, title: Sum up, aligns: [eng/O1], key_results: [
+              {id: KR1, title: Build minutes total, sum_of: [bob/O1/KR1], target: 40, unit: min},
+              {id: KR2, title: Two, start: 0, target: 2}, {id: KR3, title: Three, start: 0, target: 3},
+              {id: KR4, title: Four, start: 0, target: 4}, {id: KR5, title: Five, start: 0, target: 5},
+              {id: KR6, title: Six, start: 0, target: 6}]}
+          - {id: O2, title: Second, aligns: [eng/O1], key_results: [{id: KR1, title: A, sum_of: [sre/O2/KR9], target: 1}]}
+          - {id: O3, title: Third, aligns: [eng/O1], key_results: [{id: KR1, title: A, start: 0, target: 1}]}
+          - {id: O4, title: Fourth, aligns: [eng/O1], key_results: [{id: KR1, title: A, start: 0, target: 1}]}
+          - {id: O5, title: Maintain the fifth, aligns: [eng/O1], key_results: [{id: KR1, title: A, start: 0, target: 1}]}
+          - {id: O6, title: Sixth, aligns: [eng/O1], key_results: [{id: KR1, title: A, start: 0, target: 1}]}
+        """,
+    "2026-Q4/carol.yaml": "objectives: [\n",
+    "2026-Q4/dan.yaml": "objectives:\n  - id: O1\n    title: a\n    title: b\n    aligns: [platform/O1]\n"
+                        "    key_results: [{id: KR1, title: A, start: 0, target: 1}]\n",
+    "2026-Q4/zed.yaml": "objectives:\n  - {id: O1, title: Who, standalone: x, key_results: [{id: KR1, title: A, "
+                        "start: 0, target: 1}]}\n",
+    "2026-Q4/notes.txt": "not an OKR file\n",
+    "2026-Q5/kai.yaml": "objectives: []\n",
+    "2026-Q3/eng.yaml": "objectives:\n  - id: O1\n    titel: Typo\n    title: Old\n    aligns: [acme/O1]\n"
+                        "    key_results: [{id: KR1, title: A, start: 0, target: 1}]\n",
+    "2026-Q3/acme.yaml": "objectives:\n  - {id: O1, title: Old, key_results: [{id: KR1, title: A, start: 0, target: 1}]}\n",
+}
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+PLATFORM_O1 = "  - id: O1\n    title: Reliable builds\n    aligns: [eng/O1]\n"
+
+# name: (change, which path the check takes (incremental.last_path), files it parses besides okr.yaml)
+CHANGES = {
+    "comment": (lambda r: _edit(r, "2026-Q4/bob.yaml", "objectives:\n", "# a note\nobjectives:\n"),
+                "changed", ["2026-Q4/bob.yaml"]),
+    "comment at the end": (lambda r: (r / "2026-Q4/bob.yaml").write_text(
+        (r / "2026-Q4/bob.yaml").read_text() + "# the end\n"), "same", ["2026-Q4/bob.yaml"]),
+    "a check-in value": (lambda r: _edit(r, "2026-Q4/bob.yaml", "current: 12", "current: 11"),
+                         "changed, cross kept", ["2026-Q4/bob.yaml"]),
+    "a title changed": (lambda r: _edit(r, "2026-Q4/zed.yaml", "title: Who", "title: Whom"),
+                        "changed, cross kept", ["2026-Q4/zed.yaml"]),
+    "new objective aligning to a missing parent": (lambda r: _edit(
+        r, "2026-Q4/eng.yaml", "objectives:\n", "objectives:\n  - id: O7\n    title: New\n    aligns: [acme/O8]\n"
+        "    key_results: [{id: KR1, title: A, start: 0, target: 1}]\n"), "changed", ["2026-Q4/eng.yaml"]),
+    "removed objective others align to": (lambda r: _edit(
+        r, "2026-Q4/platform.yaml", PLATFORM_O1, "  - id: O5\n    title: Reliable builds\n    aligns: [eng/O1]\n"),
+        "changed", ["2026-Q4/platform.yaml"]),
+    "the missing objective added": (lambda r: _edit(
+        r, "2026-Q4/platform.yaml", "objectives:\n", "objectives:\n  - id: O9\n    title: Found\n    aligns: [eng/O1]\n"
+        "    key_results: [{id: KR1, title: A, start: 0, target: 1}]\n"), "changed", ["2026-Q4/platform.yaml"]),
+    "a duplicated id": (lambda r: _edit(r, "2026-Q4/sre.yaml", "  - id: O2\n", "  - id: O1\n"),
+                        "changed", ["2026-Q4/sre.yaml"]),
+    "lines moved": (lambda r: _edit(r, "2026-Q4/platform.yaml", "objectives:\n", "\n\n# moved down\nobjectives:\n"),
+                    "changed", ["2026-Q4/platform.yaml"]),
+    "the loop broken": (lambda r: _edit(r, "2026-Q4/sre.yaml", "aligns: [platform/O3]", "aligns: [eng/O1]"),
+                        "changed", ["2026-Q4/sre.yaml"]),
+    "a sum's unit changed elsewhere": (lambda r: _edit(r, "2026-Q4/bob.yaml", "unit: min}", "unit: s}"),
+                                       "changed, cross kept", ["2026-Q4/bob.yaml"]),
+    "nothing left to roll up": (lambda r: _edit(r, "2026-Q4/eng.yaml", "aligns: [acme/O1/KR2]", "aligns: [acme/O1]"),
+                                "changed", ["2026-Q4/eng.yaml"]),
+    "a file deleted": (lambda r: (r / "2026-Q4/sre.yaml").unlink(), "changed", []),
+    "a file added": (lambda r: (r / "2026-Q4/carol2.yaml").write_text(
+        "objectives:\n  - {id: O1, title: Hi, aligns: [bob/O1/KR9], key_results: []}\n"), "changed",
+        ["2026-Q4/carol2.yaml"]),
+    # The walk's findings changed: org.yaml's are made again with them; no OKR file is parsed.
+    "a stray file added": (lambda r: (r / "2026-Q4/kai.yml").write_text("objectives: []\n"),
+                           "changed, cross kept", ["org.yaml"]),
+    "org.yaml changed": (lambda r: _edit(r, "org.yaml", "  bob: {name: Bob Li, team: platform}\n", ""),
+                         "first", None),
+    "okr.yaml changed": (lambda r: (r / "okr.yaml").write_text(
+        "company: acme\ncycle: 2026-Q4\nrules: {weak-wording: off, kr-count: {max: 7}, schema: warning}\n"),
+        "first", None),
+}
+
+SAME_FINDINGS = {"comment", "comment at the end", "a check-in value", "a title changed"}
+FORMATS = (["check", "--format", "json"], ["check"], ["check", "--cycle", "2026-Q3"])
+
+
+def _checks(root: Path, monkeypatch, cache_on: bool) -> list[tuple[int, str, str]]:
+    from conftest import run
+
+    monkeypatch.setenv("OKR_CACHE", "1" if cache_on else "0")
+    return [(r.exit_code, r.stdout, r.stderr) for r in (run(args, cwd=root) for args in FORMATS)]
+
+
+def test_the_repository_has_a_finding_of_every_rule(tmp_path, monkeypatch):
+    from okrcli.rules import RULE_IDS
+
+    root = write_repo(tmp_path / "okrs", EVERY, base=False)
+    import json
+
+    found = json.loads(_checks(root, monkeypatch, False)[0][1])
+    rules = {f["rule"] for f in found}
+    assert rules == set(RULE_IDS)
+    assert any(f["rule"] == "schema" and "in sum_of names nothing" in f["message"] for f in found)  # derived
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_one_change_checked_incrementally_is_byte_identical(tmp_path, monkeypatch, name):
+    """After one change, a check that starts from the last one's state gives, byte for byte,
+    what a check without any cache gives; it took the incremental path (never the load of
+    the whole repository) and parsed only the files that changed."""
+    from okrcli.load import build, incremental, source
+
+    change, path, parses = CHANGES[name]
+    root = write_repo(tmp_path / "okrs", EVERY, base=False)
+    monkeypatch.setenv("OKR_WORKERS", "1")
+    from conftest import run
+
+    run(FORMATS[0], cwd=root)
+    assert incremental.last_path == ["first"]
+    before = _checks(root, monkeypatch, True)
+    assert before == _checks(root, monkeypatch, False)
+    change(root)
+    expected = _checks(root, monkeypatch, False)
+    assert expected != before or name in SAME_FINDINGS  # the edit shows: the comparisons mean something
+
+    def no_full_load(self):
+        raise AssertionError("the whole repository was loaded")
+
+    parsed: list[str] = []
+    real = source.parse_yaml
+    monkeypatch.setattr(source, "parse_yaml", lambda text, rel, diags: (parsed.append(rel), real(text, rel, diags))[1])
+    monkeypatch.setattr(build.Sources, "load", no_full_load)
+    monkeypatch.setenv("OKR_CACHE", "1")
+    first = run(FORMATS[0], cwd=root)
+    assert ", ".join(incremental.last_path) == path
+    if parses is not None:
+        assert sorted(set(parsed)) == sorted(["okr.yaml", *parses])
+    assert (first.exit_code, first.stdout, first.stderr) == expected[0]
+    assert _checks(root, monkeypatch, True) == expected  # the rest: warm, or from the new state

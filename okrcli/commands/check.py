@@ -85,8 +85,9 @@ def _check_root(root: Path, fmt: str, strict: bool, cycle: str | None, list_rule
 def _findings(root: Path, cycle: str | None, list_rules: bool):
     """(findings, files read, settings) of a repository. The findings depend on nothing but
     the bytes of its files and the walk of its folders: when a run already checked the same,
-    they come from the cache, and no file is parsed."""
-    from ..checks import run_checks
+    they come from the cache, and no file is parsed; when a few files changed since, only
+    those are checked again (`load.incremental`)."""
+    from ..checks import finish, run_checks
     from ..load import build, cache
     from ..load.packing import pack_diags, unpack_diags
 
@@ -100,6 +101,16 @@ def _findings(root: Path, cycle: str | None, list_rules: bool):
             return unpack_diags(hit), sources.file_count, sources.settings
         except (TypeError, ValueError, KeyError):
             pass  # not what okr writes: check again
+    found = None
+    if key is not None:
+        from ..load import incremental
+
+        found = incremental.check(sources)
+    if found is not None:
+        findings = finish(found, cycle)
+        cache.put(key, pack_diags(findings))
+        cache.flush()
+        return findings, sources.file_count, sources.settings
     repository, loaded = build.load_repository(root, sources=sources)
     findings = run_checks(repository, loaded, cycle)
     if key is not None:

@@ -184,6 +184,7 @@ class Sources:
     file_count: int
     raws: dict[str, bytes | None] | None = None  # the files' bytes, once `digest` read them
     org: bytes | None = None  # org.yaml's bytes (or _NO_ORG), once `digest` read them
+    hashes: dict[str, bytes] | None = None  # content_hash of each of `raws`, once `digest` read them
 
     def digest(self, kind: str, *parts: str) -> str | None:
         """A cache key for a result of `kind` computed from the whole repository: the bytes
@@ -202,9 +203,11 @@ class Sources:
         if any(raw is None for raw in raws.values()):
             return None
         h = [cache.content_hash(self.config), str(has_org), cache.content_hash(org), repr(self.head), repr(self.tail)]
-        for files in (raws, self.index):
-            for rel, raw in files.items():
-                h += [rel, cache.content_hash(raw)]
+        self.hashes = {rel: cache.content_hash(raw) for rel, raw in raws.items()}  # kept for load.incremental
+        for rel, digest in self.hashes.items():
+            h += [rel, digest]
+        for rel, raw in self.index.items():
+            h += [rel, cache.content_hash(raw)]
         return cache.key(kind, *parts, *h)
 
     def load(self) -> tuple[Repository, list[Diagnostic]]:

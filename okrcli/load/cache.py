@@ -14,9 +14,10 @@ segment holding all of it (one file, not one per OKR file: creating thousands of
 files costs more than parsing them), to a temporary name renamed into place, so two
 processes sharing the folder see a segment whole or not at all. A segment starts with
 its index (key -> offset, length, checksum), read once per process. The folder is
-bounded: beyond `MAX_SEGMENTS` segments or `MAX_BYTES` bytes the oldest go, and the
-entries this process used from them are first written again into its new segment, so
-what is in use survives. A folder that cannot be created or written just means no
+bounded: beyond `MAX_SEGMENTS` segments the oldest go, their entries first moved into the
+new segment (many small segments become one; nothing is lost); beyond `MAX_BYTES` bytes
+the oldest go with only the entries this process used from them written again, so what
+is in use survives. A folder that cannot be created or written just means no
 cache. `OKR_CACHE=0` (or `okr check --no-cache`) turns it off: nothing is read or written.
 """
 
@@ -150,8 +151,8 @@ class _Store:
                 for k, where in found[0].items():
                     self.index[k] = (name, *where)
                 self.segments.append((name, found[1]))
-        # Segments beyond the bounds go at the next write: keep what is read from them.
-        self.keep_used = len(self.segments) >= MAX_SEGMENTS or sum(s for _n, s in self.segments) > MAX_BYTES
+        # Near the size bound, segments may go at the next write: keep what is read from them.
+        self.keep_used = sum(s for _n, s in self.segments) > MAX_BYTES * 0.8
 
     def _segment_index(self, name: str) -> tuple[dict, int] | None:
         try:
@@ -210,7 +211,9 @@ class _Store:
         if not self.pending or self.unwritable:
             self.pending.clear()
             return
-        entries = {**self.used, **self.pending} if self.keep_used else self.pending
+        doomed, over_size = self._doomed(sum(len(data) for data in self.pending.values()))
+        carried = self.used if over_size else self._live_in(doomed)
+        entries = {**carried, **self.pending}
         self.pending, self.used = {}, {}
         index, offset = {}, 0  # offsets count from the end of the index
         for k, data in entries.items():
@@ -221,10 +224,41 @@ class _Store:
         name = f"seg-{time.time_ns():020d}-{os.getpid()}"
         if self._write(name, [head, raw, *entries.values()]):
             self.segments.append((name, len(head) + len(raw) + offset))
-            self._prune()
+            self._prune(doomed)
             found = self._segment_index(name)  # what it holds, for this process's later loads
             for k, where in (found[0] if found is not None else {}).items():
                 self.index[k] = (name, *where)
+
+    def _doomed(self, adding: int) -> tuple[list[str], bool]:
+        """The oldest segments that go when a segment of about `adding` bytes is written (none
+        while within the bounds), and whether the cache is over its size (else its count)."""
+        sizes = [*self.segments, ("", adding)]
+        total = sum(size for _name, size in sizes)
+        if len(sizes) <= MAX_SEGMENTS and total <= MAX_BYTES:
+            return [], False
+        over_size = total > MAX_BYTES
+        doomed = []
+        while len(sizes) > 1 and (len(sizes) > MAX_SEGMENTS // 2 or total > MAX_BYTES * 0.8):
+            name, size = sizes.pop(0)
+            total -= size
+            doomed.append(name)
+        return doomed, over_size
+
+    def _live_in(self, doomed: list[str]) -> dict[str, bytes]:
+        """The entries of `doomed` segments not written again later: over the count bound only,
+        they move into the new segment, so many small segments become one and nothing is lost
+        (over the size bound only the entries this process used move, `used`)."""
+        names = set(doomed)
+        live: dict[str, bytes] = {}
+        for k, (name, offset, length, checksum) in self.index.items():
+            if name in names and k not in self.pending:
+                try:
+                    data = os.pread(self.fds[name], length, offset)
+                except (OSError, KeyError):
+                    continue
+                if len(data) == length and _checksum(data) == checksum:
+                    live[k] = data
+        return live
 
     def _write(self, name: str, chunks: list[bytes]) -> bool:
         from ..files import write_private
@@ -236,13 +270,12 @@ class _Store:
             self.unwritable = True  # a read-only or full cache folder: carry on without it
             return False
 
-    def _prune(self) -> None:
-        total = sum(size for _name, size in self.segments)
-        if len(self.segments) <= MAX_SEGMENTS and total <= MAX_BYTES:
+    def _prune(self, doomed: list[str]) -> None:
+        if not doomed:
             return
-        while len(self.segments) > 1 and (len(self.segments) > MAX_SEGMENTS // 2 or total > MAX_BYTES * 0.8):
-            name, size = self.segments.pop(0)
-            total -= size
+        names = set(doomed)
+        self.segments = [(name, size) for name, size in self.segments if name not in names]
+        for name in doomed:
             try:
                 os.unlink(os.path.join(self.path, name))
             except OSError:
