@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .frozen import quick
+
 OWNER_ID = r"[a-z0-9][a-z0-9_-]{0,63}"
 ITEM_ID = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 OWNER_RE = re.compile(rf"^{OWNER_ID}\Z")
@@ -19,6 +21,7 @@ class RefSyntaxError(ValueError):
     pass
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A parsed reference. `cycle` is None when the reference names the same cycle."""
@@ -49,4 +52,4 @@ def parse_ref(text: str) -> Ref:
             f"'{text}' is not a reference; write OWNER/OBJECTIVE, OWNER/OBJECTIVE/KR "
             "or CYCLE:OWNER/OBJECTIVE (for example platform/O1/KR2 or 2026:acme/O1)"
         )
-    return Ref(m.group("owner"), m.group("obj"), m.group("kr"), m.group("cycle"))
+    return Ref.quick(m.group("owner"), m.group("obj"), m.group("kr"), m.group("cycle"))

@@ -28,7 +28,7 @@ def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, 
         return ()
     out = []
     for item, (line, col, plain) in zip(items, items.pos):
-        loc = Loc(r.path, line, col)
+        loc = Loc.quick(r.path, line, col)
         if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
             r.err(line, col, f"each entry of '{key}' must be a reference such as {example}; quote it")
             continue
@@ -40,7 +40,7 @@ def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, 
         if ref.cycle is not None and parse_cycle(ref.cycle) is None:
             r.err(line, col, f"'{ref.cycle}' in '{item}' is not a valid cycle (YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn)")
             continue
-        out.append(RefEntry(item, ref, loc))
+        out.append(RefEntry.quick(item, ref, loc))
     return tuple(out)
 
 
@@ -104,11 +104,11 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         return None
     due = _due(r, kind == "milestone", cycle) if "due" in m else None
     start = f.get("start", 0)
-    return KeyResult(
+    return KeyResult.quick(
         id=kr_id, title=title, kind=kind, start=start, target=target,
         current=f.get("current", start), done=done, keep=keep, unit=f.get("unit"),
         confidence=f.get("confidence"), weight=f.get("weight", 1), score=f.get("score"),
-        loc=Loc(path, line, col), spans=m.pos, due=due,
+        loc=Loc.quick(path, line, col), spans=m.pos, due=due,
     )
 
 
@@ -156,10 +156,10 @@ def _derived_kr(m: YMap, r: Reader, f: dict, line: int, col: int, path: str) -> 
     kr_id, title = f.get("id"), f.get("title")
     if kr_id is None or title is None:
         return None
-    return KeyResult(
+    return KeyResult.quick(
         id=kr_id, title=title, kind=kind, start=start, target=target, current=start, done=None,
         keep=keep, unit=f.get("unit"), confidence=f.get("confidence"), weight=f.get("weight", 1),
-        score=f.get("score"), loc=Loc(path, line, col), spans=m.pos, derived=how, sum_of=sources,
+        score=f.get("score"), loc=Loc.quick(path, line, col), spans=m.pos, derived=how, sum_of=sources,
     )
 
 
@@ -179,7 +179,7 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
     if rm is not None:
         rr = Reader(rm, path, diags, "a review")
         rr.keys(REVIEW_KEYS)
-        review = Review(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
+        review = Review.quick(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
     krs, broken = [], []
     items = r.seq("key_results") if "key_results" in f else None
     written = len(items) if items is not None else 0
@@ -195,12 +195,12 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
                 broken.append(Loc(path, first.line, first.column) if first else Loc(path, kline, kcol))
     if obj_id is None or title is None:
         return None
-    return Objective(
+    return Objective.quick(
         cycle=cycle, owner=owner, id=obj_id, title=title, key_results=tuple(krs),
         aligns=aligns, depends_on=depends_on, committed=bool(f.get("committed")),
         private=bool(f.get("private")), standalone=f.get("standalone"), description=f.get("description"),
         review=review, written_krs=written,
-        loc=Loc(path, line, col), spans=m.pos, broken_krs=tuple(broken),
+        loc=Loc.quick(path, line, col), spans=m.pos, broken_krs=tuple(broken),
     )
 
 
@@ -219,7 +219,7 @@ def load_okr_file(root: Path, rel: str, cycle: str, owner: str, diags: list[Diag
             obj = _objective(item, line, col, rel, cycle, owner, diags)
             if obj is not None:
                 objectives.append(obj)
-    return OkrFile(rel, cycle, owner, tuple(objectives))
+    return OkrFile.quick(rel, cycle, owner, tuple(objectives))
 
 
 
