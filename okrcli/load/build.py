@@ -21,7 +21,7 @@ from ..model import Company, Objective, OkrFile, Org, Person, Repository, Settin
 from ..refs import OWNER_RE
 from ..settings import load_settings
 from .okr_file import load_okr_file, load_okr_files
-from .reader import _TYPE_NAMES, MAX_MAGNITUDE, Reader, implicit_type, top_mapping
+from .reader import _TYPE_NAMES, MAX_MAGNITUDE, Reader, _reads_as_text, implicit_type, top_mapping
 from .source import (
     CONFIG_FILE,
     ORG_FILE,
@@ -39,7 +39,7 @@ __all__ = ["MAX_MAGNITUDE", "Reader", "implicit_type", "load_okr_file", "load_ok
 # ---------------------------------------------------------------- org.yaml
 
 def _owner_key(key: str, p: tuple, path: str, diags: list[Diagnostic], what: str) -> bool:
-    if p[2] and implicit_type(key) != "str":
+    if p[2] and not _reads_as_text(key):
         diags.append(Diagnostic(path, p[0], p[1], Severity.ERROR, "org",
                                 f"{what} id {key} is read by YAML as {_TYPE_NAMES.get(implicit_type(key))}; "
                                 f"quote it: \"{key}\""))

@@ -18,7 +18,7 @@ from ..model import KeyResult, Objective, OkrFile, RefEntry, Review
 from ..refs import RefSyntaxError, parse_ref
 from . import cache
 from .packing import pack_diags, pack_file, unpack_diags, unpack_file
-from .reader import KR_SPEC, OBJECTIVE_SPEC, REVIEW_KEYS, Reader, implicit_type, top_mapping
+from .reader import KR_SPEC, OBJECTIVE_SPEC, REVIEW_KEYS, Reader, _reads_as_text, top_mapping
 from .source import YMap, load_yaml_file, read_source
 
 
@@ -29,7 +29,7 @@ def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, 
     out = []
     for item, (line, col, plain) in zip(items, items.pos):
         loc = Loc.quick(r.path, line, col)
-        if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
+        if not isinstance(item, str) or (plain and not _reads_as_text(item)):
             r.err(line, col, f"each entry of '{key}' must be a reference such as {example}; quote it")
             continue
         try:

@@ -205,7 +205,7 @@ class Reader:
         if got is None:
             return None
         value, plain, line, col = got
-        if plain:
+        if plain and not _reads_as_text(value):
             kind = implicit_type(value)
             if kind != "str":
                 if kind == "null":
