@@ -18,7 +18,17 @@ from ..model import KeyResult, Objective, OkrFile, RefEntry, Review
 from ..refs import RefSyntaxError, parse_ref
 from . import cache
 from .packing import pack_diags, pack_file, unpack_diags, unpack_file
-from .reader import KR_SPEC, OBJECTIVE_SPEC, REVIEW_KEYS, Reader, _reads_as_text, top_mapping
+from .reader import (
+    _BOOLS,
+    KR_SPEC,
+    OBJECTIVE_SPEC,
+    REVIEW_KEYS,
+    Reader,
+    _is_id,
+    _plain_number,
+    _reads_as_text,
+    top_mapping,
+)
 from .source import YMap, load_yaml_file, read_source
 
 
@@ -70,8 +80,67 @@ def _due(r: Reader, milestone: bool, cycle: Cycle | None) -> date | None:
     return day
 
 
+# The keys of a key result of the common shape, by kind: 0 a number, 1 from 0 to 1, 2 above 0,
+# "id", "text" (not empty), "text?" (may be empty), "bool". `due`, `sum_of` and `rollup` are not
+# among them: a key result that has one is read in full.
+_PLAIN_KR = {"start": 0, "target": 0, "current": 0, "confidence": 1, "weight": 2, "score": 1, "id": "id",
+             "title": "text", "keep": "text", "unit": "text?", "description": "text?", "done": "bool"}
+
+
+def _plain_kr(m: YMap, line: int, col: int, path: str) -> KeyResult | None:
+    """The key result `_key_result` builds from `m` when `m` is of the common shape and holds
+    nothing to report (every key of `_PLAIN_KR`, every value a scalar of its kind, a target or
+    done, not both): the same object, read in one pass. None for anything else, which
+    `_key_result` then reads in full, findings and all."""
+    pos, f = m.pos, {}
+    for key, value in m.items():
+        kind = _PLAIN_KR.get(key)
+        if kind is None or type(value) is not str:
+            return None
+        plain = pos[key][5]
+        if type(kind) is int:
+            num = _plain_number(value) if plain else None
+            if num is None or (kind == 1 and not 0 <= num <= 1) or (kind == 2 and num <= 0):
+                return None
+            f[key] = num
+        elif kind == "bool":
+            if not plain or value not in _BOOLS:
+                return None
+            f[key] = _BOOLS[value]
+        else:
+            if plain and not _reads_as_text(value):
+                return None
+            if (kind == "id" and not _is_id(value)) or (kind == "text" and (not value or value.isspace())):
+                return None
+            f[key] = value
+    keep, start = f.get("keep"), f.get("start", 0)
+    if "id" not in f or "title" not in f or (keep is not None and keep not in ("above", "below")):
+        return None
+    if "done" in f:
+        if "start" in f or "target" in f or "current" in f or keep is not None:
+            return None
+        kind = "milestone"
+    elif "target" in f:
+        kind = "numeric" if keep is None else "threshold"
+    else:
+        return None
+    return KeyResult.quick(f["id"], f["title"], kind, start, f.get("target"), f.get("current", start), f.get("done"),
+                           keep, f.get("unit"), f.get("confidence"), f.get("weight", 1), f.get("score"),
+                           Loc.quick(path, line, col), pos)
+
+
 def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic],
                 cycle: Cycle | None = None) -> KeyResult | None:
+    if type(m) is YMap:
+        plain = _plain_kr(m, line, col, path)
+        if plain is not None:
+            return plain
+    return _read_key_result(m, line, col, path, diags, cycle)
+
+
+def _read_key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic],
+                     cycle: Cycle | None = None) -> KeyResult | None:
+    """A key result read key by key, each problem a finding."""
     if not isinstance(m, YMap):
         diags.append(Diagnostic(path, line, col, Severity.ERROR, "schema",
                                 "a key result must be a mapping with id, title and target (or done)"))
