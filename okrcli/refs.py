@@ -44,12 +44,21 @@ class Ref:
         return f"{self.cycle}:{path}" if self.cycle else path
 
 
+_PARSED: dict[str, Ref] = {}  # references recur: every objective aligned to one KR names it alike
+
+
 def parse_ref(text: str) -> Ref:
     """Parse a reference; raise RefSyntaxError with a message that says what is wrong."""
+    ref = _PARSED.get(text)
+    if ref is not None:
+        return ref
     m = REF_RE.match(text)
     if not m:
         raise RefSyntaxError(
             f"'{text}' is not a reference; write OWNER/OBJECTIVE, OWNER/OBJECTIVE/KR "
             "or CYCLE:OWNER/OBJECTIVE (for example platform/O1/KR2 or 2026:acme/O1)"
         )
-    return Ref.quick(m.group("owner"), m.group("obj"), m.group("kr"), m.group("cycle"))
+    ref = Ref.quick(m.group("owner"), m.group("obj"), m.group("kr"), m.group("cycle"))
+    if len(_PARSED) < 1 << 16:
+        _PARSED[text] = ref
+    return ref
