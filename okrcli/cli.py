@@ -283,9 +283,13 @@ def _application(argv: list[str]) -> typer.Typer:
     if made is not None:
         return made
     known = {name for name, *_rest in TABLE}
-    if argv and argv[0] in known and not os.environ.get("_OKR_COMPLETE"):
+    if argv and argv[0] in known and argv[0] not in _RUNS_OTHERS and not os.environ.get("_OKR_COMPLETE"):
         return make_app([argv[0]])
     return make_app()
+
+
+# Commands that run others through the root command (`okr demo` shows the tree and the review).
+_RUNS_OTHERS = frozenset({"demo"})
 
 
 def main() -> None:
