@@ -10,23 +10,12 @@ import errno
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import typer
 
 from . import __version__
 from .errors import ExitCode, OkrError
-
-app = typer.Typer(
-    name="okr",
-    help="Objectives and Key Results as plain YAML files in git.\n\n"
-         "Example: okr demo && cd okr-demo && okr tree",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 def report_error(err: OkrError) -> None:
@@ -191,7 +180,7 @@ def _on_sigterm(signum, frame) -> None:
     raise Terminated()
 
 
-def register(name: str, func: Callable, summary: str) -> None:
+def register(app: typer.Typer, name: str, func: Callable, summary: str) -> None:
     # A command may bring its own parser class (checkin: negative numbers as values).
     extra = {"cls": func.command_class} if hasattr(func, "command_class") else {}
     app.command(name, help=func.__doc__, short_help=summary, **extra)(guarded(func))
@@ -205,7 +194,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
@@ -223,50 +211,85 @@ def _rich_bar(label: str, total: int | None):
     return RichBar(label, total)
 
 
-from .commands import check as _check
-from .commands import checkin as _checkin
-from .commands import demo as _demo
-from .commands import diff as _diff
-from .commands import export as _export
-from .commands import grade as _grade
-from .commands import health as _health
-from .commands import init as _init
-from .commands import list_cmd as _list
-from .commands import log as _log
-from .commands import new_cycle as _new_cycle
-from .commands import report as _report
-from .commands import review as _review
-from .commands import schema as _schema
-from .commands import show as _show
-from .commands import site as _site
-from .commands import status as _status
-from .commands import tree as _tree
-from .commands import who as _who
-
 # In the order a team meets them: start, check, see, update, follow up, review, change.
-COMMANDS = (
-    ("demo", _demo.demo, "Create a demo repository with a quarter of check-ins."),
-    ("init", _init.init, "Start an OKR repository here or in DIR."),
-    ("check", _check.check, "Validate every file; exit 1 on errors (for CI)."),
-    ("tree", _tree.tree, "Show the alignment network: company -> team -> person."),
-    ("show", _show.show, "Show one objective or key result in full."),
-    ("list", _list.list_objectives, "List objectives or key results, filtered."),
-    ("export", _export.export, "Export objectives and key results as JSON or CSV."),
-    ("checkin", _checkin.checkin, "Update key results and record a git commit."),
-    ("grade", _grade.grade, "Score a key result or an objective."),
-    ("log", _log.log, "Show the check-in history."),
-    ("report", _report.report, "The weekly follow-up: what moved, who owes what."),
-    ("status", _status.status, "Who still owes OKRs and check-ins."),
-    ("health", _health.health, "The four values: focus, follow-up, collaboration, activation."),
-    ("review", _review.review, "The end-of-cycle review."),
-    ("site", _site.site, "Write a static website of the OKRs for everyone."),
-    ("diff", _diff.diff, "What changed between revisions, and who must re-align."),
-    ("new-cycle", _new_cycle.new_cycle, "Start the next cycle, carrying unfinished objectives."),
-    ("schema", _schema.schema, "Print JSON Schemas for editors."),
-    ("who", _who.who, "Find a person of org.yaml by GitHub handle."),
+# (name, module in okrcli.commands, function, summary): a module is imported when its command is needed.
+TABLE = (
+    ("demo", "demo", "demo", "Create a demo repository with a quarter of check-ins."),
+    ("init", "init", "init", "Start an OKR repository here or in DIR."),
+    ("check", "check", "check", "Validate every file; exit 1 on errors (for CI)."),
+    ("tree", "tree", "tree", "Show the alignment network: company -> team -> person."),
+    ("show", "show", "show", "Show one objective or key result in full."),
+    ("list", "list_cmd", "list_objectives", "List objectives or key results, filtered."),
+    ("export", "export", "export", "Export objectives and key results as JSON or CSV."),
+    ("checkin", "checkin", "checkin", "Update key results and record a git commit."),
+    ("grade", "grade", "grade", "Score a key result or an objective."),
+    ("log", "log", "log", "Show the check-in history."),
+    ("report", "report", "report", "The weekly follow-up: what moved, who owes what."),
+    ("status", "status", "status", "Who still owes OKRs and check-ins."),
+    ("health", "health", "health", "The four values: focus, follow-up, collaboration, activation."),
+    ("review", "review", "review", "The end-of-cycle review."),
+    ("site", "site", "site", "Write a static website of the OKRs for everyone."),
+    ("diff", "diff", "diff", "What changed between revisions, and who must re-align."),
+    ("new-cycle", "new_cycle", "new_cycle", "Start the next cycle, carrying unfinished objectives."),
+    ("schema", "schema", "schema", "Print JSON Schemas for editors."),
+    ("who", "who", "who", "Find a person of org.yaml by GitHub handle."),
 )
-for _name, _func, _summary in COMMANDS:
-    register(_name, _func, _summary)
+
+
+def _command(module: str, function: str) -> Callable:
+    from importlib import import_module
+
+    return getattr(import_module(f"{__package__}.commands.{module}"), function)
+
+
+def make_app(names: Iterable[str] | None = None) -> typer.Typer:
+    """The command line with the commands `names` (all of them when None), in table order."""
+    wanted = None if names is None else set(names)
+    app = typer.Typer(
+        name="okr",
+        help="Objectives and Key Results as plain YAML files in git.\n\n"
+             "Example: okr demo && cd okr-demo && okr tree",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    for name, module, function, summary in TABLE:
+        if wanted is None or name in wanted:
+            register(app, name, _command(module, function), summary)
+    return app
+
+
+def __getattr__(name: str):
+    """`app` (every command) and `COMMANDS` ((name, function, summary) of each), made on first
+    use: `okr` itself builds only the command it runs (`_application`)."""
+    if name == "app":
+        globals()["app"] = made = make_app()
+        return made
+    if name == "COMMANDS":
+        globals()["COMMANDS"] = made = tuple((n, _command(m, f), s) for n, m, f, s in TABLE)
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _application(argv: list[str]) -> typer.Typer:
+    """What `main` runs: `app` when something made it already (a test, a patch); else, for
+    `okr COMMAND ...`, a command line of that one command, so that its run imports no other
+    command's module and Typer builds no other command's parser. Anything else (help, a
+    completion, an unknown command, an option first) gets every command, as before."""
+    made = globals().get("app")
+    if made is not None:
+        return made
+    known = {name for name, *_rest in TABLE}
+    if argv and argv[0] in known and argv[0] not in _RUNS_OTHERS and not os.environ.get("_OKR_COMPLETE"):
+        return make_app([argv[0]])
+    return make_app()
+
+
+# Commands that run others through the root command (`okr demo` shows the tree and the review).
+_RUNS_OTHERS = frozenset({"demo"})
 
 
 def main() -> None:
@@ -282,7 +305,7 @@ def main() -> None:
     except (ValueError, OSError):  # not the main thread: leave the default
         pass
     try:
-        code = app(standalone_mode=False)
+        code = _application(sys.argv[1:])(standalone_mode=False)
         sys.stdout.flush()
     except KeyboardInterrupt as exc:
         code = interrupted(exc)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
+from .frozen import quick
+
 
 class ExitCode(IntEnum):
     """Process exit codes (SPEC 6, RELIABILITY)."""
@@ -24,6 +26,7 @@ class Severity(str, Enum):
     OFF = "off"
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Loc:
     """Where a thing came from: a root-relative POSIX path and a 1-based line and column."""
@@ -33,6 +36,7 @@ class Loc:
     column: int = 1
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding: `path:line:col: severity[rule]: message` (path is root-relative)."""

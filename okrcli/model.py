@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .cycles import Cycle, current_cycle_id, parse_cycle
 from .errors import Loc
+from .frozen import quick
 from .refs import Ref
 
 # Positions of a mapping's entries: key -> (key line, key col, key plain, value line, value col, value plain).
@@ -21,6 +22,7 @@ def _span_loc(loc: Loc, spans: Spans, key: str, value: bool = True) -> Loc:
     return Loc(loc.path, p[3], p[4]) if value else Loc(loc.path, p[0], p[1])
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class RefEntry:
     """One entry of `aligns` or `depends_on`: the text written, its parse (None if malformed), where."""
@@ -30,6 +32,7 @@ class RefEntry:
     loc: Loc
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class KeyResult:
     id: str
@@ -55,12 +58,14 @@ class KeyResult:
         return _span_loc(self.loc, self.spans, key, value)
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Review:
     score: float | None
     notes: str | None
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Objective:
     cycle: str
@@ -105,6 +110,7 @@ class Objective:
         return None
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class OkrFile:
     path: str  # root-relative, POSIX
@@ -120,6 +126,7 @@ class Company:
     loc: Loc
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Team:
     id: str
@@ -134,6 +141,7 @@ class Team:
         return _span_loc(self.loc, self.spans, key, value)
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Person:
     id: str

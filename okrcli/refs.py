@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .frozen import quick
+
 OWNER_ID = r"[a-z0-9][a-z0-9_-]{0,63}"
 ITEM_ID = r"[A-Za-z0-9][A-Za-z0-9_-]*"
 OWNER_RE = re.compile(rf"^{OWNER_ID}\Z")
@@ -19,6 +21,7 @@ class RefSyntaxError(ValueError):
     pass
 
 
+@quick
 @dataclass(frozen=True, slots=True)
 class Ref:
     """A parsed reference. `cycle` is None when the reference names the same cycle."""
@@ -41,12 +44,21 @@ class Ref:
         return f"{self.cycle}:{path}" if self.cycle else path
 
 
+_PARSED: dict[str, Ref] = {}  # references recur: every objective aligned to one KR names it alike
+
+
 def parse_ref(text: str) -> Ref:
     """Parse a reference; raise RefSyntaxError with a message that says what is wrong."""
+    ref = _PARSED.get(text)
+    if ref is not None:
+        return ref
     m = REF_RE.match(text)
     if not m:
         raise RefSyntaxError(
             f"'{text}' is not a reference; write OWNER/OBJECTIVE, OWNER/OBJECTIVE/KR "
             "or CYCLE:OWNER/OBJECTIVE (for example platform/O1/KR2 or 2026:acme/O1)"
         )
-    return Ref(m.group("owner"), m.group("obj"), m.group("kr"), m.group("cycle"))
+    ref = Ref.quick(m.group("owner"), m.group("obj"), m.group("kr"), m.group("cycle"))
+    if len(_PARSED) < 1 << 16:
+        _PARSED[text] = ref
+    return ref

@@ -2,7 +2,7 @@
 
 The layers, lowest first; a module may import its own layer and the layers below, never above:
 
-  0 core      errors, safe_text, cycles, refs, clock, model, scoring, network, resolve,
+  0 core      errors, frozen, safe_text, cycles, refs, clock, model, scoring, network, resolve,
               progress, beside, __init__
   1 rules     rules/*, checks (the rules read the model only; okr.yaml is validated from
               their declarations, so the loader sits above them)
@@ -33,7 +33,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "okrcli"
 
 LAYERS = (
-    ("core", ("errors", "safe_text", "cycles", "refs", "clock", "model", "scoring", "network", "resolve",
+    ("core", ("errors", "frozen", "safe_text", "cycles", "refs", "clock", "model", "scoring", "network", "resolve",
               "progress", "beside", "json_fields", "__init__")),
     ("rules", ("rules", "checks")),
     ("load", ("load", "settings", "derived", "gitstore", "edit", "files", "completion")),

@@ -21,7 +21,7 @@ from ..model import Company, Objective, OkrFile, Org, Person, Repository, Settin
 from ..refs import OWNER_RE
 from ..settings import load_settings
 from .okr_file import load_okr_file, load_okr_files
-from .reader import _TYPE_NAMES, MAX_MAGNITUDE, Reader, implicit_type, top_mapping
+from .reader import _TYPE_NAMES, MAX_MAGNITUDE, Reader, _reads_as_text, implicit_type, top_mapping
 from .source import (
     CONFIG_FILE,
     ORG_FILE,
@@ -39,7 +39,7 @@ __all__ = ["MAX_MAGNITUDE", "Reader", "implicit_type", "load_okr_file", "load_ok
 # ---------------------------------------------------------------- org.yaml
 
 def _owner_key(key: str, p: tuple, path: str, diags: list[Diagnostic], what: str) -> bool:
-    if p[2] and implicit_type(key) != "str":
+    if p[2] and not _reads_as_text(key):
         diags.append(Diagnostic(path, p[0], p[1], Severity.ERROR, "org",
                                 f"{what} id {key} is read by YAML as {_TYPE_NAMES.get(implicit_type(key))}; "
                                 f"quote it: \"{key}\""))
@@ -70,7 +70,7 @@ def _owner_entries(r: Reader, section: str, what: str, keys: tuple[str, ...], ex
             continue
         reader = Reader(item, r.path, r.diags, f"{what} '{key}'")
         reader.keys(keys, ("name",))
-        yield key, reader, Loc(r.path, p[0], p[1])
+        yield key, reader, Loc.quick(r.path, p[0], p[1])
 
 
 def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> Org:
@@ -100,14 +100,14 @@ def load_org(root: Path, diags: list[Diagnostic], raw: bytes | None = None) -> O
     teams: dict[str, Team] = {}
     for key, tr, loc in _owner_entries(r, "teams", "team", ("name", "parent", "lead", "description", "github"),
                                        "{name: Platform, parent: eng}"):
-        teams[key] = Team(key, tr.text("name") or key, tr.text("parent"), tr.text("lead"), loc, tr.m.pos,
-                          _github(tr, GITHUB_TEAM_RE, "ORG/TEAM, e.g. acme/platform"))
+        teams[key] = Team.quick(key, tr.text("name") or key, tr.text("parent"), tr.text("lead"), loc, tr.m.pos,
+                                _github(tr, GITHUB_TEAM_RE, "ORG/TEAM, e.g. acme/platform"))
         tr.text("description", allow_empty=True)
     people: dict[str, Person] = {}
     for key, pr, loc in _owner_entries(r, "people", "person", ("name", "team", "email", "title", "github"),
                                        "{name: Ada, team: platform}"):
-        people[key] = Person(key, pr.text("name") or key, pr.text("team"), pr.text("email"), loc, pr.m.pos,
-                             _github(pr, GITHUB_USER_RE, "a GitHub username, e.g. ada-lovelace"))
+        people[key] = Person.quick(key, pr.text("name") or key, pr.text("team"), pr.text("email"), loc,
+                                   pr.m.pos, _github(pr, GITHUB_USER_RE, "a GitHub username, e.g. ada-lovelace"))
         pr.text("title", allow_empty=True)
     _unique_github(people, rel, diags)
     return Org(company, teams, people)

@@ -18,7 +18,17 @@ from ..model import KeyResult, Objective, OkrFile, RefEntry, Review
 from ..refs import RefSyntaxError, parse_ref
 from . import cache
 from .packing import pack_diags, pack_file, unpack_diags, unpack_file
-from .reader import KR_SPEC, OBJECTIVE_SPEC, REVIEW_KEYS, Reader, implicit_type, top_mapping
+from .reader import (
+    _BOOLS,
+    KR_SPEC,
+    OBJECTIVE_SPEC,
+    REVIEW_KEYS,
+    Reader,
+    _is_id,
+    _plain_number,
+    _reads_as_text,
+    top_mapping,
+)
 from .source import YMap, load_yaml_file, read_source
 
 
@@ -28,8 +38,8 @@ def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, 
         return ()
     out = []
     for item, (line, col, plain) in zip(items, items.pos):
-        loc = Loc(r.path, line, col)
-        if not isinstance(item, str) or (plain and implicit_type(item) != "str"):
+        loc = Loc.quick(r.path, line, col)
+        if not isinstance(item, str) or (plain and not _reads_as_text(item)):
             r.err(line, col, f"each entry of '{key}' must be a reference such as {example}; quote it")
             continue
         try:
@@ -40,7 +50,7 @@ def _refs(r: Reader, key: str, example: str = "platform/O1") -> tuple[RefEntry, 
         if ref.cycle is not None and parse_cycle(ref.cycle) is None:
             r.err(line, col, f"'{ref.cycle}' in '{item}' is not a valid cycle (YYYY, YYYY-Hn, YYYY-Qn or YYYY-Bn)")
             continue
-        out.append(RefEntry(item, ref, loc))
+        out.append(RefEntry.quick(item, ref, loc))
     return tuple(out)
 
 
@@ -70,8 +80,67 @@ def _due(r: Reader, milestone: bool, cycle: Cycle | None) -> date | None:
     return day
 
 
+# The keys of a key result of the common shape, by kind: 0 a number, 1 from 0 to 1, 2 above 0,
+# "id", "text" (not empty), "text?" (may be empty), "bool". `due`, `sum_of` and `rollup` are not
+# among them: a key result that has one is read in full.
+_PLAIN_KR = {"start": 0, "target": 0, "current": 0, "confidence": 1, "weight": 2, "score": 1, "id": "id",
+             "title": "text", "keep": "text", "unit": "text?", "description": "text?", "done": "bool"}
+
+
+def _plain_kr(m: YMap, line: int, col: int, path: str) -> KeyResult | None:
+    """The key result `_key_result` builds from `m` when `m` is of the common shape and holds
+    nothing to report (every key of `_PLAIN_KR`, every value a scalar of its kind, a target or
+    done, not both): the same object, read in one pass. None for anything else, which
+    `_key_result` then reads in full, findings and all."""
+    pos, f = m.pos, {}
+    for key, value in m.items():
+        kind = _PLAIN_KR.get(key)
+        if kind is None or type(value) is not str:
+            return None
+        plain = pos[key][5]
+        if type(kind) is int:
+            num = _plain_number(value) if plain else None
+            if num is None or (kind == 1 and not 0 <= num <= 1) or (kind == 2 and num <= 0):
+                return None
+            f[key] = num
+        elif kind == "bool":
+            if not plain or value not in _BOOLS:
+                return None
+            f[key] = _BOOLS[value]
+        else:
+            if plain and not _reads_as_text(value):
+                return None
+            if (kind == "id" and not _is_id(value)) or (kind == "text" and (not value or value.isspace())):
+                return None
+            f[key] = value
+    keep, start = f.get("keep"), f.get("start", 0)
+    if "id" not in f or "title" not in f or (keep is not None and keep not in ("above", "below")):
+        return None
+    if "done" in f:
+        if "start" in f or "target" in f or "current" in f or keep is not None:
+            return None
+        kind = "milestone"
+    elif "target" in f:
+        kind = "numeric" if keep is None else "threshold"
+    else:
+        return None
+    return KeyResult.quick(f["id"], f["title"], kind, start, f.get("target"), f.get("current", start), f.get("done"),
+                           keep, f.get("unit"), f.get("confidence"), f.get("weight", 1), f.get("score"),
+                           Loc.quick(path, line, col), pos)
+
+
 def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic],
                 cycle: Cycle | None = None) -> KeyResult | None:
+    if type(m) is YMap:
+        plain = _plain_kr(m, line, col, path)
+        if plain is not None:
+            return plain
+    return _read_key_result(m, line, col, path, diags, cycle)
+
+
+def _read_key_result(m: object, line: int, col: int, path: str, diags: list[Diagnostic],
+                     cycle: Cycle | None = None) -> KeyResult | None:
+    """A key result read key by key, each problem a finding."""
     if not isinstance(m, YMap):
         diags.append(Diagnostic(path, line, col, Severity.ERROR, "schema",
                                 "a key result must be a mapping with id, title and target (or done)"))
@@ -104,11 +173,11 @@ def _key_result(m: object, line: int, col: int, path: str, diags: list[Diagnosti
         return None
     due = _due(r, kind == "milestone", cycle) if "due" in m else None
     start = f.get("start", 0)
-    return KeyResult(
+    return KeyResult.quick(
         id=kr_id, title=title, kind=kind, start=start, target=target,
         current=f.get("current", start), done=done, keep=keep, unit=f.get("unit"),
         confidence=f.get("confidence"), weight=f.get("weight", 1), score=f.get("score"),
-        loc=Loc(path, line, col), spans=m.pos, due=due,
+        loc=Loc.quick(path, line, col), spans=m.pos, due=due,
     )
 
 
@@ -156,10 +225,10 @@ def _derived_kr(m: YMap, r: Reader, f: dict, line: int, col: int, path: str) -> 
     kr_id, title = f.get("id"), f.get("title")
     if kr_id is None or title is None:
         return None
-    return KeyResult(
+    return KeyResult.quick(
         id=kr_id, title=title, kind=kind, start=start, target=target, current=start, done=None,
         keep=keep, unit=f.get("unit"), confidence=f.get("confidence"), weight=f.get("weight", 1),
-        score=f.get("score"), loc=Loc(path, line, col), spans=m.pos, derived=how, sum_of=sources,
+        score=f.get("score"), loc=Loc.quick(path, line, col), spans=m.pos, derived=how, sum_of=sources,
     )
 
 
@@ -179,7 +248,7 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
     if rm is not None:
         rr = Reader(rm, path, diags, "a review")
         rr.keys(REVIEW_KEYS)
-        review = Review(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
+        review = Review.quick(score=rr.number("score", low=0, high=1), notes=rr.text("notes", allow_empty=True))
     krs, broken = [], []
     items = r.seq("key_results") if "key_results" in f else None
     written = len(items) if items is not None else 0
@@ -195,12 +264,12 @@ def _objective(m: object, line: int, col: int, path: str, cycle: str, owner: str
                 broken.append(Loc(path, first.line, first.column) if first else Loc(path, kline, kcol))
     if obj_id is None or title is None:
         return None
-    return Objective(
+    return Objective.quick(
         cycle=cycle, owner=owner, id=obj_id, title=title, key_results=tuple(krs),
         aligns=aligns, depends_on=depends_on, committed=bool(f.get("committed")),
         private=bool(f.get("private")), standalone=f.get("standalone"), description=f.get("description"),
         review=review, written_krs=written,
-        loc=Loc(path, line, col), spans=m.pos, broken_krs=tuple(broken),
+        loc=Loc.quick(path, line, col), spans=m.pos, broken_krs=tuple(broken),
     )
 
 
@@ -219,7 +288,7 @@ def load_okr_file(root: Path, rel: str, cycle: str, owner: str, diags: list[Diag
             obj = _objective(item, line, col, rel, cycle, owner, diags)
             if obj is not None:
                 objectives.append(obj)
-    return OkrFile(rel, cycle, owner, tuple(objectives))
+    return OkrFile.quick(rel, cycle, owner, tuple(objectives))
 
 
 

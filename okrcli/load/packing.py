@@ -14,13 +14,16 @@ from ..errors import Diagnostic, Loc, Severity
 from ..model import KeyResult, Objective, OkrFile, RefEntry, Review
 from ..refs import Ref
 
+_SEVERITIES = {s.value: s for s in Severity}
+
 
 def pack_diags(diags: list[Diagnostic]) -> list[tuple]:
     return [(d.path, d.line, d.column, d.severity.value, d.rule, d.message) for d in diags]
 
 
 def unpack_diags(packed) -> list[Diagnostic]:
-    return [Diagnostic(p, line, col, Severity(sev), rule, msg) for p, line, col, sev, rule, msg in packed]
+    new, severity = Diagnostic.quick, _SEVERITIES
+    return [new(p, line, col, severity[sev], rule, msg) for p, line, col, sev, rule, msg in packed]
 
 
 def _pack_ref(e: RefEntry) -> tuple:
@@ -46,17 +49,18 @@ def pack_file(f: OkrFile) -> tuple:
 
 def unpack_file(packed: tuple) -> OkrFile:
     path, cycle, owner, objectives = packed
+    new_loc, new_ref, new_entry = Loc.quick, Ref.quick, RefEntry.quick
 
     def ref(e: tuple) -> RefEntry:
-        return RefEntry(e[0], Ref(e[1], e[2], e[3], e[4]), Loc(path, e[5], e[6]))
+        return new_entry(e[0], new_ref(e[1], e[2], e[3], e[4]), new_loc(path, e[5], e[6]))
 
     out = []
     for o in objectives:
-        krs = tuple(KeyResult(*k[:12], Loc(path, k[12], k[13]), k[14],
-                              date.fromordinal(k[15]) if k[15] is not None else None, k[16],
-                              tuple(map(ref, k[17]))) for k in o[4])
-        review = Review(*o[11]) if o[11] is not None else None
-        out.append(Objective(o[0], o[1], o[2], o[3], krs, tuple(map(ref, o[5])), tuple(map(ref, o[6])),
-                             o[7], o[8], o[9], o[10], review, o[12], Loc(path, o[13], o[14]), o[15],
-                             tuple(Loc(path, line, col) for line, col in o[16])))
-    return OkrFile(path, cycle, owner, tuple(out))
+        krs = tuple(KeyResult.quick(*k[:12], new_loc(path, k[12], k[13]), k[14],
+                                    date.fromordinal(k[15]) if k[15] is not None else None, k[16],
+                                    tuple(map(ref, k[17]))) for k in o[4])
+        review = Review.quick(*o[11]) if o[11] is not None else None
+        out.append(Objective.quick(o[0], o[1], o[2], o[3], krs, tuple(map(ref, o[5])), tuple(map(ref, o[6])),
+                                   o[7], o[8], o[9], o[10], review, o[12], new_loc(path, o[13], o[14]), o[15],
+                                   tuple(new_loc(path, line, col) for line, col in o[16])))
+    return OkrFile.quick(path, cycle, owner, tuple(out))

@@ -103,7 +103,7 @@ class Reader:
         return Loc(self.path, self.m.line, self.m.col)
 
     def err(self, line: int, col: int, message: str, rule: str = "schema") -> None:
-        self.diags.append(Diagnostic(self.path, line, col, Severity.ERROR, rule, message))
+        self.diags.append(Diagnostic.quick(self.path, line, col, Severity.ERROR, rule, message))
 
     def keys(self, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> None:
         """Report unknown keys (with a did-you-mean) and missing required ones."""
@@ -205,7 +205,7 @@ class Reader:
         if got is None:
             return None
         value, plain, line, col = got
-        if plain:
+        if plain and not _reads_as_text(value):
             kind = implicit_type(value)
             if kind != "str":
                 if kind == "null":

@@ -36,6 +36,9 @@ except AttributeError:  # pragma: no cover - exercised only without libyaml
 _AliasEvent = yaml.AliasEvent
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\ufeff\ufffe\uffff]")
+# Bytes that can never be (part of) what _CONTROL_RE finds: a file of only these needs no search,
+# which scans every character (5% of a whole `okr check`); a file with any other byte is searched.
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 
 class YMap(dict):
@@ -92,7 +95,7 @@ class _NotReadable(Exception):
     pass
 
 
-def _read_regular(path: Path, limit: int) -> bytes:
+def _read_regular(path: str | Path, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; a FIFO or device is never read."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -122,9 +125,9 @@ def read_source(root: Path, rel: str) -> bytes | None:
     """The bytes of a file under the root, as `read_text` would read them; None when it would
     refuse or fail (a link out of the root, not a regular file, too large, unreadable): then
     `read_text` itself says why."""
-    path = root / rel
+    path = os.path.join(root, rel)  # a str: a Path of each of a thousand files costs more than its lstat
     try:
-        if path.is_symlink() and not _inside(root, path):
+        if os.path.islink(path) and not _inside(root, Path(path)):
             return None
         return _read_regular(path, _limit(rel))
     except (_NotReadable, OSError):
@@ -161,7 +164,7 @@ def read_text(root: Path, rel: str, diags: list[Diagnostic], raw: bytes | None =
         diags.append(Diagnostic(rel, line, col, Severity.ERROR, "yaml-syntax",
                                 f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))
         return None
-    bad = _CONTROL_RE.search(text)
+    bad = _CONTROL_RE.search(text) if raw.translate(None, _PLAIN_ASCII) else None
     if bad:
         line, col = _line_col(text, bad.start())
         diags.append(Diagnostic(rel, line, col, Severity.ERROR, "yaml-syntax",
@@ -317,9 +320,9 @@ class _MarkingLoader(_Loader):
     composer's time). No constructor ever runs."""
 
     def resolve(self, kind, value, implicit):
-        if kind is _ScalarNode:
-            return _PLAIN if implicit[0] else _QUOTED
-        return _COLLECTION
+        if kind is _MappingNode or kind is _SequenceNode:
+            return _COLLECTION
+        return _PLAIN if implicit[0] else _QUOTED
 
     # The composer calls these around every node, for path resolvers okr never adds: builtins
     # that take the same arguments and do nothing cost a fifth of the composer's time less.
@@ -345,43 +348,68 @@ def _first_anchor(text: str):
     return None
 
 
+def _scalar(tag, value, start_mark, end_mark, style=None) -> tuple:
+    """What the composer makes of a scalar while `_compose` runs: (tag, text, start mark).
+
+    yaml.ScalarNode is a Python class with a Python `__init__`, the dearest part of composing
+    (a seventh of it); a tuple holds all the conversion reads."""
+    return tag, value, start_mark
+
+
+# The module whose ScalarNode the composer calls: libyaml's, or the pure-Python composer's.
+_COMPOSER = yaml._yaml if _Loader is getattr(yaml, "CSafeLoader", None) else yaml.composer
+
+
+def _compose(loader):
+    """The loader's single document, its scalars made by `_scalar` (restored right after: okr
+    composes in one thread, and nothing else composes while this runs)."""
+    _COMPOSER.ScalarNode = _scalar
+    try:
+        return loader.get_single_node()
+    finally:
+        _COMPOSER.ScalarNode = _ScalarNode
+
+
+def _mark(node):
+    return node[2] if type(node) is tuple else node.start_mark
+
+
 def _convert(node, depth: int = 0):
     """A composed node as YMap / YSeq / str, refusing tags, reused nodes and deep nesting.
 
-    Scalars inside a collection are converted inline (most nodes are scalars: a call
-    each would cost a third of the conversion); the checks and their order are the
-    same as for a node on its own."""
+    Scalars are `_scalar` tuples. Those inside a collection are converted inline (most nodes
+    are scalars: a call each would cost a third of the conversion); the checks and their
+    order are the same as for a node on its own."""
     if depth > MAX_DEPTH:
-        raise _Refused(node.start_mark, _TOO_DEEP)
-    cls = type(node)
-    if cls is _ScalarNode:
-        if node.tag is not _PLAIN and node.tag is not _QUOTED:
-            raise _Refused(node.start_mark, _tag_message(node.tag))
-        return node.value
+        raise _Refused(_mark(node), _TOO_DEEP)
+    if type(node) is tuple:
+        tag = node[0]
+        if tag is not _PLAIN and tag is not _QUOTED:
+            raise _Refused(node[2], _tag_message(tag))
+        return node[1]
     if node.tag is not _COLLECTION:
         raise _Refused(node.start_mark, f"explicit tags ({node.tag}) are not allowed")
     mark = node.start_mark
     deep = depth + 1 > MAX_DEPTH
-    if cls is _MappingNode:
+    if type(node) is _MappingNode:
         out = YMap()
         out.line, out.col = mark.line + 1, mark.column + 1
         pos = out.pos = {}
         for key_node, value_node in node.value:
-            if type(key_node) is not _ScalarNode:
+            if type(key_node) is not tuple:
                 raise _Refused(key_node.start_mark, "mapping keys must be plain text")
-            key_tag = key_node.tag
+            key_tag, key, km = key_node
             if deep:
-                raise _Refused(key_node.start_mark, _TOO_DEEP)
+                raise _Refused(km, _TOO_DEEP)
             if key_tag is not _PLAIN and key_tag is not _QUOTED:
-                raise _Refused(key_node.start_mark, _tag_message(key_tag))
-            key = key_node.value
-            km, vm = key_node.start_mark, value_node.start_mark
+                raise _Refused(km, _tag_message(key_tag))
             if key in out:
                 raise _Duplicate(km, key, pos[key][0])
-            tag = value_node.tag
-            if (tag is _PLAIN or tag is _QUOTED) and type(value_node) is _ScalarNode:
-                out[key] = value_node.value
+            if type(value_node) is tuple:
+                tag, value, vm = value_node
+                out[key] = value if tag is _PLAIN or tag is _QUOTED else _convert(value_node, depth + 1)
             else:
+                tag, vm = value_node.tag, value_node.start_mark
                 out[key] = _convert(value_node, depth + 1)
             pos[key] = (km.line + 1, km.column + 1, key_tag is _PLAIN, vm.line + 1, vm.column + 1, tag is _PLAIN)
         return out
@@ -389,11 +417,11 @@ def _convert(node, depth: int = 0):
     out.line, out.col = mark.line + 1, mark.column + 1
     pos = out.pos = []
     for item in node.value:
-        m = item.start_mark
-        tag = item.tag
-        if not deep and (tag is _PLAIN or tag is _QUOTED) and type(item) is _ScalarNode:
-            out.append(item.value)
+        if type(item) is tuple:
+            tag, value, m = item
+            out.append(value if not deep and (tag is _PLAIN or tag is _QUOTED) else _convert(item, depth + 1))
         else:
+            tag, m = item.tag, item.start_mark
             out.append(_convert(item, depth + 1))
         pos.append((m.line + 1, m.column + 1, tag is _PLAIN))
     return out
@@ -427,7 +455,7 @@ def parse_yaml(text: str, rel: str, diags: list[Diagnostic]) -> tuple[object, bo
                 return refuse(mark, _ANCHORS)
         loader = _MarkingLoader(text)
         try:
-            node = loader.get_single_node()
+            node = _compose(loader)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -466,7 +494,8 @@ def _drop_repeats(node, mark) -> None:
         current = stack.pop()
         if type(current) is _MappingNode:
             for i, (key_node, value_node) in enumerate(current.value):
-                if key_node.start_mark.index == mark.index and key_node.start_mark.line == mark.line:
+                key_mark = _mark(key_node)
+                if key_mark.index == mark.index and key_mark.line == mark.line:
                     del current.value[i]
                     return
                 stack.append(value_node)
