@@ -34,7 +34,7 @@ from .common import (
     home_section,
     owner_name,
     owner_order,
-    value_progress,
+    progress_reader,
 )
 from .spec import ReportSpec
 
@@ -200,20 +200,23 @@ class Review:
         return index[ref]
 
 
-def burn_up_points(kr: KeyResult, series, until: date | None = None) -> tuple[list[Point], float | None]:
+def burn_up_points(kr: KeyResult, series, until: date | None = None,
+                   days: list[date] | None = None) -> tuple[list[Point], float | None]:
     """A key result's check-ins (oldest first, none after `until`) as burn-up points, and the progress
-    before the first of them (its previous value), where the burn-up starts; None when unknown."""
+    before the first of them (its previous value), where the burn-up starts; None when unknown.
+    `days` may give each check-in's day (`ByKR.with_days`)."""
+    progress_of = progress_reader(kr)
     points: list[Point] = []
     first_previous = None
-    for c in series:
-        day = c.date.date()
+    for c, day in zip(series, days if days is not None else [c.date.date() for c in series]):
         if until is None or day <= until:
-            progress = value_progress(kr, c.value)
+            value = c.value
+            progress = progress_of(value)
             if progress is not None:
                 if not points:
                     first_previous = c.previous
-                points.append(Point(day, c.value, progress))
-    return points, value_progress(kr, first_previous) if first_previous is not None else None
+                points.append(Point(day, value, progress))
+    return points, progress_of(first_previous) if first_previous is not None else None
 
 
 def _verdict(mean: float | None) -> str:
@@ -260,21 +263,23 @@ class _Sections:
         return chain
 
 
-def _reviewed_kr(kr: KeyResult, kv, series: list) -> ReviewedKR:
-    points, start = burn_up_points(kr, series)
-    notes = [KRNote(c.date.date(), c.author_name, c.value, c.note.strip()) for c in series if c.note.strip()]
-    return ReviewedKR(ref=kv.ref, id=kv.id, title=kv.title, kind=kv.kind, unit=kv.unit, score=kv.score,
-                      progress=kv.progress, band=kv.band, status=kv.status, confidence=kv.confidence,
-                      graded=kv.graded, history=points, start_progress=start, notes=notes)
+def _reviewed_kr(kr: KeyResult, kv, series: list, days: list[date]) -> ReviewedKR:
+    points, start = burn_up_points(kr, series, days=days)
+    notes = [KRNote(day, c.author_name, c.value, note) for c, day in zip(series, days) if (note := c.note.strip())]
+    return ReviewedKR(kv.ref, kv.id, kv.title, kv.kind, kv.unit, kv.score, kv.progress, kv.band, kv.status,
+                      kv.confidence, kv.graded, points, start, notes)
 
 
 def _reviewed_objectives(repo: Repository, history: History | None, spec: ReportSpec,
                          sections: _Sections) -> list[ReviewedObjective]:
     """The objectives of the review with their key results and check-ins, in file order."""
+    from .checkins import by_kr
     from .views import Scorer, canonical_objectives
 
     org = repo.org
     scorer = Scorer(repo, spec.today, spec.include_private)
+    filed = by_kr(history) if history is not None else None
+    until = spec.until
     objectives: list[ReviewedObjective] = []
     for obj in canonical_objectives(repo, [spec.cycle]):
         if not spec.wants(obj.private, obj.owner):
@@ -282,17 +287,16 @@ def _reviewed_objectives(repo: Repository, history: History | None, spec: Report
         view = scorer.view(obj)
         krs = []
         for kr, kv in zip(obj.key_results, view.key_results):
-            series = history.series(kv.ref) if history is not None else []
-            if spec.until is not None:
-                series = [c for c in series if c.date.date() <= spec.until]
-            krs.append(_reviewed_kr(kr, kv, series))
+            series, days = filed.with_days(kv.ref) if filed is not None else ([], [])
+            if until is not None:
+                kept = [i for i, day in enumerate(days) if day <= until]
+                series, days = [series[i] for i in kept], [days[i] for i in kept]
+            krs.append(_reviewed_kr(kr, kv, series, days))
         section = sections.home(obj.owner)
         objectives.append(ReviewedObjective(
-            ref=view.ref, owner=obj.owner, owner_name=owner_name(org, obj.owner), team=section.id,
-            team_name=section.name, id=view.id, title=view.title, score=view.score, band=view.band,
-            status=view.status, committed=view.committed, private=view.private, standalone=view.standalone,
-            graded=view.review_score is not None, notes=view.review_notes, key_results=krs,
-            incomplete=view.incomplete))
+            view.ref, obj.owner, owner_name(org, obj.owner), section.id, section.name, view.id, view.title,
+            view.score, view.band, view.status, view.committed, view.private, view.standalone,
+            view.review_score is not None, view.review_notes, krs, view.incomplete))
     return objectives
 
 
