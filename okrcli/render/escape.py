@@ -24,7 +24,10 @@ from ..safe_text import visible
 
 def text(value: object, keep_newlines: bool = False) -> str:
     """User text for a terminal or plain text: controls and bidi characters made visible."""
-    return visible(str(value), keep_newlines=keep_newlines)
+    value = value if type(value) is str else str(value)
+    if value.isprintable():  # no control, bidi or line-break character: `visible` would return it as is
+        return value
+    return visible(value, keep_newlines=keep_newlines)
 
 
 # ------------------------------------------------------------------ markdown

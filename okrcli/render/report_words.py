@@ -61,7 +61,8 @@ def score_text(score: float | None) -> str:
 
 def sparkline(values: list[float]) -> str:
     """Progress values (0..1) as block characters, one per value."""
-    return "".join(SPARKS[min(len(SPARKS) - 1, max(0, int(v * (len(SPARKS) - 1) + 0.5)))] for v in values)
+    top = len(SPARKS) - 1
+    return "".join([SPARKS[min(top, max(0, int(v * top + 0.5)))] for v in values])
 
 
 def movement_text(m: Movement) -> str:

@@ -98,7 +98,8 @@ def progress_reader(kr: KeyResult) -> Callable[[object], float | None]:
     span = target - start
 
     def numeric(value: object) -> float | None:  # scoring.numeric_progress, written out
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        kind = value.__class__
+        if kind is not float and kind is not int and (isinstance(value, bool) or not isinstance(value, (int, float))):
             return None
         if span == 0:
             return 0.0

@@ -111,7 +111,7 @@ class CycleCheckins:
         from .checkins import by_kr
 
         every = max(1, checkin_every)
-        self.cycle, self.today = cycle, today
+        self.cycle, self.today, self.every = cycle, today, every
         self.periods = all_periods(cycle, every)
         count = len(self.periods)
         self.elapsed = sum(p.end < today for p in self.periods)
@@ -124,6 +124,7 @@ class CycleCheckins:
         self.last_in_cycle: dict[str, date] = {}
         self._recorded: dict[str, tuple[list, list[date]]] = {}
         self._values: dict[tuple[str, type], list] = {}
+        self._future: set[str] = set()  # KRs with check-ins dated after `today` (left out)
         start, end = cycle.start, cycle.end
         after, cut = end + timedelta(days=every), min(today, end)
         bit = {}  # each day counted (inside the cycle or its late window, up to today) -> its period's bit
@@ -136,6 +137,7 @@ class CycleCheckins:
             recorded[key] = (series, days)
             latest = max(days)
             if latest > today:
+                self._future.add(key)
                 latest = max((d for d in days if d <= today), default=None)
                 if latest is None:
                     continue
@@ -168,26 +170,49 @@ class CycleCheckins:
     def masks(self, key: str, milestone: bool, reached=None) -> tuple[int, int, int]:
         """(owed, on time, late) bit masks of one KR over the periods that are over. `reached`,
         for a numeric KR, says whether a value is at or past its target (then nothing is owed)."""
-        full = (1 << self.elapsed) - 1
-        owed = full
-        series = None
-        if milestone:
-            series, done = self.values(key, bool), bool
-        if not series and reached is not None:
-            series, done = self.values(key, int), reached
-        if series:
-            owed = 0
-            at, state = 0, False
-            for period in self.periods[:self.elapsed]:
-                while at < len(series) and series[at][0] < period.start:
-                    state = done(series[at][1])
-                    at += 1
-                if not state:
-                    owed |= 1 << period.index
+        elapsed = self.elapsed
+        owed = full = (1 << elapsed) - 1
+        if elapsed and (milestone or reached is not None) and key in self._recorded:
+            owed = self._owed_of(key, milestone, reached, full)
         hits = self.hits.get(key, 0)
         on_time = hits & owed
         late = (hits >> 1) & ~hits & owed
         return owed, on_time, late
+
+    def _owed_of(self, key: str, milestone: bool, reached, full: int) -> int:
+        """The owed mask of a milestone (`done`) or a numeric KR that may reach its target."""
+        if key not in self._future:  # every check-in counts: first, whether any value settles a period
+            values = [c.value for c in self._recorded[key][0]]
+            if milestone and any(v is True for v in values):
+                return self._owed(self.values(key, bool), bool, full)
+            if milestone and any(type(v) is bool for v in values):
+                return full  # never done
+            if reached is None or not any(reached(v) for v in values if type(v) in (int, float)):
+                return full
+            return self._owed(self.values(key, int), reached, full)
+        series, done = (self.values(key, bool), bool) if milestone else ([], None)
+        if not series and reached is not None:
+            series, done = self.values(key, int), reached
+        return self._owed(series, done, full) if series else full
+
+    def _owed(self, series: list, done, full: int) -> int:
+        """The periods over in which the KR was not done (or at target) as they began: the state
+        a period starts in is that of the last value dated before its first day."""
+        states = [done(value) for _, value in series]
+        if not any(states):
+            return full
+        start, every, elapsed = self.cycle.start, self.every, self.elapsed
+        owed, since, state = 0, 0, False  # periods [since, ...) start in `state` so far
+        for (day, _), now in zip(series, states):
+            first = 0 if day < start else min((day - start).days // every + 1, elapsed)  # first period after it
+            if first > since:
+                if not state:
+                    owed |= ((1 << first) - 1) & ~((1 << since) - 1)
+                since = first
+            state = now
+        if not state:
+            owed |= full & ~((1 << since) - 1)
+        return owed
 
 
 def _first(item):

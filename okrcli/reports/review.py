@@ -206,16 +206,15 @@ def burn_up_points(kr: KeyResult, series, until: date | None = None,
     before the first of them (its previous value), where the burn-up starts; None when unknown.
     `days` may give each check-in's day (`ByKR.with_days`)."""
     progress_of = progress_reader(kr)
-    points: list[Point] = []
-    first_previous = None
-    for c, day in zip(series, days if days is not None else [c.date.date() for c in series]):
-        if until is None or day <= until:
-            value = c.value
-            progress = progress_of(value)
-            if progress is not None:
-                if not points:
-                    first_previous = c.previous
-                points.append(Point(day, value, progress))
+    if days is None:
+        days = [c.date.date() for c in series]
+    if until is not None:
+        kept = [i for i, day in enumerate(days) if day <= until]
+        series, days = [series[i] for i in kept], [days[i] for i in kept]
+    values = [c.value for c in series]
+    progress = list(map(progress_of, values))
+    points = [Point(day, value, p) for day, value, p in zip(days, values, progress) if p is not None]
+    first_previous = next((c.previous for c, p in zip(series, progress) if p is not None), None)
     return points, progress_of(first_previous) if first_previous is not None else None
 
 

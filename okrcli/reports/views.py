@@ -125,19 +125,25 @@ class Scorer:
             got = self._expected[cycle_id] = self.cycle(cycle_id).elapsed_fraction(self.today)
         return got
 
-    def kr(self, obj: Objective, kr: KeyResult) -> KRView:
+    def kr(self, obj: Objective, kr: KeyResult, ref: str | None = None) -> KRView:
         progress = scoring.kr_progress(kr)
-        score = progress if kr.score is None else scoring.kr_score(kr)
+        graded = kr.score is not None
+        score = scoring.kr_score(kr) if graded else progress
         kind = kr.kind
         measured = kind != "milestone"
-        ref = f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}"
+        if ref is None:
+            ref = f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}"
+        if kr.due is not None:
+            status = scoring.kr_status(kr, self.cycle(obj.cycle), self.today)
+        elif kr.confidence is None and kind == "numeric":  # scoring.kr_status_at, its usual case
+            status = scoring.status_from_pace(score, self.expected(obj.cycle))
+        else:
+            status = scoring.kr_status_at(kr, self.expected(obj.cycle), score)
         view = KRView(
             ref, kr.id, kr.title, kind, kr.unit,
             kr.start if kind == "numeric" else None, kr.target if measured else None,
             kr.current if measured else None, None if measured else kr.done, kr.due, kr.keep, kr.weight,
-            kr.confidence, progress, score, kr.score is not None,
-            scoring.kr_status_at(kr, self.expected(obj.cycle), score) if kr.due is None
-            else scoring.kr_status(kr, self.cycle(obj.cycle), self.today), scoring.band(score),
+            kr.confidence, progress, score, graded, status, scoring.band(score),
         )
         if kr.derived is not None:
             d = self.repo.derived.get(ref)
@@ -150,7 +156,8 @@ class Scorer:
         got = self._views.get(id(obj))
         if got is not None:
             return got
-        krs = tuple(self.kr(obj, kr) for kr in obj.key_results)
+        head = f"{obj.cycle}:{obj.owner}/{obj.id}/"
+        krs = tuple([self.kr(obj, kr, head + kr.id) for kr in obj.key_results])
         score: float | None = None
         band = status = None
         if not obj.broken_krs:  # else unknown, never computed from the KRs that remain
