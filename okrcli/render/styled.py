@@ -101,4 +101,4 @@ def incomplete_note(view) -> str:
 
 
 def plain(lines: Iterable[Line]) -> str:
-    return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
+    return "".join(["".join([text for text, _ in line]).rstrip() + "\n" for line in lines])
