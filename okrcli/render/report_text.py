@@ -9,7 +9,7 @@ text goes through `user()`, which shows control and bidi characters as escapes.
 from __future__ import annotations
 
 from ..reports.followup import FollowUp, Movement, TeamFollowUp
-from ..reports.review import Review, ReviewedObjective, Rollup
+from ..reports.review import SPARKLINE, Review, ReviewedObjective, Rollup
 from .numbers import score as two_places
 from .report_words import (
     BAND_WORDS,
@@ -326,7 +326,7 @@ def _review_objectives(r: Review) -> list[Line]:
             title = "  " + user(k.title)
             if k.history:
                 append([indent, (k.id, "bold"), gap, *score(k.score, k.band), (title + "  ", ""),
-                        (sparkline([p.progress for p in k.history[-12:]]), "green")])
+                        (sparkline([p.progress for p in k.history[-SPARKLINE:]]), "green")])
             else:
                 append([indent, (k.id, "bold"), gap, *score(k.score, k.band), (title, "")])
     return lines

@@ -38,6 +38,7 @@ from .common import (
 )
 from .spec import ReportSpec
 
+SPARKLINE = 12  # burn-up points a terminal's review shows per key result
 SWEET_SPOT = (0.6, 0.7)  # Google's grading: aspirational objectives should land here on average
 NOT_STARTED, RUNNING, ENDED = "not_started", "running", "ended"
 BELOW, WITHIN, ABOVE, NONE = "below", "within", "above", "none"
@@ -206,15 +207,17 @@ def burn_up_points(kr: KeyResult, series, until: date | None = None,
     before the first of them (its previous value), where the burn-up starts; None when unknown.
     `days` may give each check-in's day (`ByKR.with_days`)."""
     progress_of = progress_reader(kr)
-    if days is None:
-        days = [c.date.date() for c in series]
-    if until is not None:
-        kept = [i for i, day in enumerate(days) if day <= until]
-        series, days = [series[i] for i in kept], [days[i] for i in kept]
-    values = [c.value for c in series]
-    progress = list(map(progress_of, values))
-    points = [Point(day, value, p) for day, value, p in zip(days, values, progress) if p is not None]
-    first_previous = next((c.previous for c, p in zip(series, progress) if p is not None), None)
+    points: list[Point] = []
+    append = points.append
+    first_previous = None
+    for c, day in zip(series, days if days is not None else [c.date.date() for c in series]):
+        if until is None or day <= until:
+            value = c.value
+            progress = progress_of(value)
+            if progress is not None:
+                if not points:
+                    first_previous = c.previous
+                append(Point(day, value, progress))
     return points, progress_of(first_previous) if first_previous is not None else None
 
 
@@ -262,15 +265,35 @@ class _Sections:
         return chain
 
 
-def _reviewed_kr(kr: KeyResult, kv, series: list, days: list[date]) -> ReviewedKR:
-    points, start = burn_up_points(kr, series, days=days)
-    notes = [KRNote(day, c.author_name, c.value, note) for c, day in zip(series, days) if (note := c.note.strip())]
+def last_points(kr: KeyResult, series: list, days: list[date], count: int) -> tuple[list[Point], float | None]:
+    """`burn_up_points` of the key result, only its last `count` points (a sparkline's)."""
+    progress_of = progress_reader(kr)
+    points: list[Point] = []
+    for c, day in zip(reversed(series), reversed(days)):
+        if len(points) == count:
+            break
+        progress = progress_of(c.value)
+        if progress is not None:
+            points.append(Point(day, c.value, progress))
+    points.reverse()
+    first = next((c.previous for c in series if progress_of(c.value) is not None), None)
+    return points, progress_of(first) if first is not None else None
+
+
+def _reviewed_kr(kr: KeyResult, kv, series: list, days: list[date], recent: int | None) -> ReviewedKR:
+    if recent is not None:  # a terminal's review: the last points of each burn-up, no notes
+        points, start = last_points(kr, series, days, recent)
+        notes = []
+    else:
+        points, start = burn_up_points(kr, series, days=days)
+        notes = [KRNote(day, c.author_name, c.value, note) for c, day in zip(series, days)
+                 if (note := c.note.strip())]
     return ReviewedKR(kv.ref, kv.id, kv.title, kv.kind, kv.unit, kv.score, kv.progress, kv.band, kv.status,
                       kv.confidence, kv.graded, points, start, notes)
 
 
 def _reviewed_objectives(repo: Repository, history: History | None, spec: ReportSpec,
-                         sections: _Sections) -> list[ReviewedObjective]:
+                         sections: _Sections, recent: int | None = None) -> list[ReviewedObjective]:
     """The objectives of the review with their key results and check-ins, in file order."""
     from .checkins import by_kr
     from .views import Scorer, canonical_objectives
@@ -290,7 +313,7 @@ def _reviewed_objectives(repo: Repository, history: History | None, spec: Report
             if until is not None:
                 kept = [i for i, day in enumerate(days) if day <= until]
                 series, days = [series[i] for i in kept], [days[i] for i in kept]
-            krs.append(_reviewed_kr(kr, kv, series, days))
+            krs.append(_reviewed_kr(kr, kv, series, days, recent))
         section = sections.home(obj.owner)
         objectives.append(ReviewedObjective(
             view.ref, obj.owner, owner_name(org, obj.owner), section.id, section.name, view.id, view.title,
@@ -398,10 +421,15 @@ def _messages(spec: ReportSpec, cycle, state: str, history: History | None, inco
     return messages
 
 
-def build_review(repo: Repository, history: History | None, spec: ReportSpec) -> Review:
+def build_review(repo: Repository, history: History | None, spec: ReportSpec, *,
+                 recent: int | None = None) -> Review:
     """The review of `spec.cycle` as of `spec.today` (see the module doc). `spec.owners` limits it
     (`--team`); `spec.team` names the team selected, whose subtree is the list of team roll-ups;
-    `spec.until` leaves out check-ins dated after it (`--at`: the history is read from HEAD)."""
+    `spec.until` leaves out check-ins dated after it (`--at`: the history is read from HEAD).
+
+    With `recent`, each key result keeps only its last `recent` burn-up points and no check-in
+    notes: what the terminal's review shows (`SPARKLINE` points), without building the tens of
+    thousands of points and notes only the JSON, Markdown and HTML reviews show."""
     from .discipline import all_periods
 
     cycle = parse_cycle(spec.cycle) if spec.cycle is not None else None
@@ -411,7 +439,7 @@ def build_review(repo: Repository, history: History | None, spec: ReportSpec) ->
     state = NOT_STARTED if today < cycle.start else ENDED if today > cycle.end else RUNNING
     periods = all_periods(cycle, every)
     sections = _Sections(repo.org)
-    objectives = _reviewed_objectives(repo, history, spec, sections)
+    objectives = _reviewed_objectives(repo, history, spec, sections, recent)
     company, teams, owners = _rollups(repo, spec, objectives, sections)
     objectives.sort(key=lambda o: sections.order(o.owner))  # stable: an owner's objectives stay in file order
     t = _tally(objectives)
