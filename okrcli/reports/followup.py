@@ -354,14 +354,15 @@ def _moved(w: _Window, team: TeamFollowUp, obj: Objective, kr: KeyResult, kv, be
     before = _kr_value(before_kr) if before_kr is not None else None
     conf_before = before_kr.confidence if before_kr is not None else None
     changed = before_kr is not None and (before != now or conf_before != kr.confidence)
-    progress_before = scoring.kr_progress(before_kr) if before_kr is not None else None
-    if kr.derived is not None and before_kr is not None:  # its value moves with its sources'
+    derived = kr.derived is not None and before_kr is not None  # its value moves with its sources'
+    if derived:
         before = window[0].previous if window else now
         changed = conf_before != kr.confidence
-        progress_before = value_progress(kr, before)
     worked = w.work_on.get(kv.ref, ())
     if not (window or changed or worked):
         return
+    progress_before = (value_progress(kr, before) if derived else
+                       scoring.kr_progress(before_kr) if before_kr is not None else None)
     recent = [p for p in map(progress_reader(kr), [c.value for c in series[-SPARK_POINTS:]]) if p is not None]
     team.moved.append(Movement(
         ref=kv.ref, objective=obj.key, owner=obj.owner, objective_title=obj.title, title=kr.title, kind=kr.kind,
