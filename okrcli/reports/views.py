@@ -156,23 +156,24 @@ class Scorer:
         got = self._views.get(id(obj))
         if got is not None:
             return got
-        head = f"{obj.cycle}:{obj.owner}/{obj.id}/"
+        cycle, key = obj.cycle, obj.key
+        head = key + "/"
         krs = tuple([self.kr(obj, kr, head + kr.id) for kr in obj.key_results])
         score: float | None = None
         band = status = None
-        if not obj.broken_krs:  # else unknown, never computed from the KRs that remain
+        broken = obj.broken_krs
+        if not broken:  # else unknown, never computed from the KRs that remain
             score = scoring.objective_score(obj, [k.score for k in krs])
             band = scoring.band(score)
-            status = scoring.weakest(k.status for k in krs) or scoring.OFF_TRACK
+            status = scoring.weakest([k.status for k in krs]) or scoring.OFF_TRACK
         review = obj.review
-        cycle = obj.cycle
         got = ObjectiveView(
-            obj.key, cycle, obj.owner, self.repo.org.kind(obj.owner), obj.id, obj.title,
+            key, cycle, obj.owner, self.repo.org.kind(obj.owner), obj.id, obj.title,
             obj.description, score, band, status, obj.committed, obj.private,
-            obj.standalone, tuple(explicit_ref(e, cycle) for e in obj.aligns),
-            tuple(explicit_ref(e, cycle) for e in obj.depends_on),
+            obj.standalone, tuple([explicit_ref(e, cycle) for e in obj.aligns]) if obj.aligns else (),
+            tuple([explicit_ref(e, cycle) for e in obj.depends_on]) if obj.depends_on else (),
             review.score if review else None, review.notes if review else None,
-            tuple(f"{b.path}:{b.line}" for b in obj.broken_krs), krs,
+            tuple([f"{b.path}:{b.line}" for b in broken]) if broken else (), krs,
         )
         self._views[id(obj)] = got
         return got
