@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from gitrepo import isolate_git
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pulse_repo import build
 
 from okrcli.cycles import parse_cycle
@@ -195,3 +197,28 @@ def test_an_empty_history_misses_everything(crafted):
     repository, _ = crafted
     got = checkin_discipline(repository, History(()), Q4, date(2026, 11, 1), 7, owners=["alice"])
     assert got == {"alice": OwnerDiscipline("alice", 3, 0, 0, 3, None, 3, 12, 0, 0, 1)}  # p3: window open
+
+
+def _owed_by_hand(items, today: date, milestone: bool) -> int:
+    """Period by period: owed unless the last value dated before the period's first day (up to
+    `today`; same day: in history order) set the milestone done (or the number at its target, 10)."""
+    kept = sorted(((day, v) for day, v in items if day <= today and (type(v) is bool) == milestone),
+                  key=lambda item: item[0])
+    owed = 0
+    for p in [p for p in all_periods(Q4, 7) if p.end < today]:
+        before = [v for day, v in kept if day < p.start]
+        if not before or not (before[-1] if milestone else before[-1] >= 10):
+            owed |= 1 << p.index
+    return owed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-20, 110), st.one_of(st.booleans(), st.integers(0, 12))), max_size=8),
+       st.integers(-5, 120), st.booleans())
+def test_owed_periods_follow_the_values_before_each_period(items, today, milestone):
+    start = Q4.start
+    dated = [(start + timedelta(days=day), value) for day, value in items]
+    day = start + timedelta(days=today)
+    checkins = CycleCheckins(_history(*dated), Q4, day, 7)
+    owed, _, _ = checkins.masks(KEY, milestone, None if milestone else (lambda value: value >= 10))
+    assert owed == _owed_by_hand(dated, day, milestone)

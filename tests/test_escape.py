@@ -251,3 +251,14 @@ def test_graph_commands_print_the_one_escaping(hostile, fmt, escaper):
 def test_text_commands_print_the_one_escaping(hostile, args):
     out = _out(hostile, *args)
     assert escape.text(TITLE) in out and "\x1b" not in out and "\u202e" not in out
+
+
+@PROPERTY
+@given(texts)
+@example("Plain title, 40% of it")
+@example("1. first")
+@example("= rule")
+def test_markdown_returns_plain_text_as_it_is_only_when_every_step_would(text):
+    """The shortcut for text without markup, controls or mentions gives what every step gives."""
+    assert escape.markdown(text) == escape._markdown_escaped(text)
+    assert escape.text(text) == visible(text)

@@ -147,3 +147,29 @@ def test_usable_from_python(quarter_repo):  # noqa: F811
     built = build_review(repo, read_history(quarter_repo), ReportSpec("2026-Q4", date(2027, 1, 4)))
     assert render(built, "text") == review(quarter_repo).stdout
     assert render(built, "json") == review(quarter_repo, "--format", "json").stdout
+
+
+def test_terminal_review_builds_only_the_sparklines_points(quarter_repo):  # noqa: F811
+    """`okr review` (text) keeps each key result's last SPARKLINE burn-up points and no check-in
+    notes: the same text as the whole review, without the points only JSON, Markdown and HTML show."""
+    from datetime import date
+
+    from okrcli.load.build import load_repository
+    from okrcli.load.history import read_history
+    from okrcli.render.report_formats import render
+    from okrcli.reports.review import SPARKLINE, build_review
+    from okrcli.reports.spec import ReportSpec
+
+    repo, _ = load_repository(quarter_repo)
+    history, spec = read_history(quarter_repo), ReportSpec("2026-Q4", date(2027, 1, 4))
+    whole = build_review(repo, history, spec)
+    short = build_review(repo, history, spec, recent=SPARKLINE)
+    krs = {k.ref: k for o in whole.objectives for k in o.key_results}
+    kept = {k.ref: k for o in short.objectives for k in o.key_results}
+    longest = max(krs.values(), key=lambda k: len(k.history))
+    assert len(longest.history) > SPARKLINE and longest.notes  # the quarter has one to cut
+    assert kept[longest.ref].history == longest.history[-SPARKLINE:]
+    assert kept[longest.ref].start_progress == longest.start_progress
+    assert all(not k.notes and len(k.history) <= SPARKLINE for k in kept.values())
+    assert all(kept[ref].history == k.history[-SPARKLINE:] for ref, k in krs.items())
+    assert render(short, "text") == render(whole, "text") == review(quarter_repo).stdout

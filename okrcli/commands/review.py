@@ -30,7 +30,7 @@ def review(
 
     Example: okr review 2026-Q4 --format html --output review.html
     """
-    from ..reports.review import build_review
+    from ..reports.review import SPARKLINE, build_review
     from ..reports.spec import ReportSpec
     from .output import report as deliver
     from .viewing import owner_filter
@@ -42,5 +42,5 @@ def review(
     today = opened.as_of.today
     spec = ReportSpec(opened.cycle, today, opened.as_of.rev, owners, team=team, selection=selection_text(team=team),
                       include_private=include_private, until=today if at else None)
-    data = build_review(repository, opened.history, spec)
+    data = build_review(repository, opened.history, spec, recent=SPARKLINE if format == "text" else None)
     deliver(data, format, output)

@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import compress, count
+from operator import ne
 from pathlib import Path
 
 from ..cycles import parse_cycle
@@ -185,10 +187,9 @@ def _old_values(old: bytes, new: bytes | None, okr_file: OkrFile) -> dict[str, d
         return None
     where: dict[int, tuple[str, str, KeyResult]] | None = None
     out: dict[str, dict[str, object]] = {}
-    for n, (a, b) in enumerate(zip(old.split(b"\n"), new.split(b"\n")), 1):
-        if a == b:
-            continue
-        was, now = _VALUE_LINE.match(a), _VALUE_LINE.match(b)
+    before, after = old.split(b"\n"), new.split(b"\n")
+    for n in compress(count(1), map(ne, before, after)):  # the few lines that differ (their numbers)
+        was, now = _VALUE_LINE.match(before[n - 1]), _VALUE_LINE.match(after[n - 1])
         if was is None or now is None or was.group(1, 2) != now.group(1, 2):
             return None
         if where is None:

@@ -24,7 +24,10 @@ from ..safe_text import visible
 
 def text(value: object, keep_newlines: bool = False) -> str:
     """User text for a terminal or plain text: controls and bidi characters made visible."""
-    return visible(str(value), keep_newlines=keep_newlines)
+    value = value if type(value) is str else str(value)
+    if value.isprintable():  # no control, bidi or line-break character: `visible` would return it as is
+        return value
+    return visible(value, keep_newlines=keep_newlines)
 
 
 # ------------------------------------------------------------------ markdown
@@ -45,9 +48,21 @@ def _block_start(m: re.Match) -> str:
     return "\\" + found
 
 
+_MD_ANY = re.compile(r"[&<>\\`*_\[\]|~$@:]")  # every character `markdown` may change, controls aside
+_MD_FIRST = frozenset("#+-=0123456789")  # what a block start (`_MD_BLOCK_START`) begins with
+
+
 def markdown(value: object) -> str:
     """User text safe inside a GitHub Markdown paragraph or table cell (see the module doc)."""
-    out = visible(str(value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value if type(value) is str else str(value)
+    if value and value[0] not in _MD_FIRST and value.isprintable() and _MD_ANY.search(value) is None:
+        return value  # nothing in it is markup, a control or a mention: as it is
+    return _markdown_escaped(value)
+
+
+def _markdown_escaped(value: str) -> str:
+    """`markdown`, every step taken."""
+    out = visible(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = _MD_SPECIAL.sub(r"\\\1", out)
     out = _MD_BLOCK_START.sub(_block_start, out, count=1)
     return _COLONS.sub(":" + _ZWSP, out.replace("@", "@" + _ZWSP))

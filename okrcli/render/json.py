@@ -22,6 +22,8 @@ from ..json_fields import DROP, FLATTEN, KEY, OMIT, OMIT_EMPTY, THEN, VALUE, WHE
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _PLAN: dict[type, tuple] = {}
+_SIMPLE: dict[type, tuple | None] = {}  # per class: ((attribute, key), ...) when no field needs more
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # written as they are (exactly these types)
 
 
 def _plan(cls: type) -> tuple:
@@ -33,11 +35,20 @@ def _plan(cls: type) -> tuple:
             (f.name, f.metadata.get(KEY, f.name), bool(f.metadata.get(OMIT_EMPTY)), f.metadata.get(WHEN),
              f.metadata.get(VALUE), f.metadata.get(THEN, ()), bool(f.metadata.get(FLATTEN)), f.metadata.get(DROP, ()))
             for f in fields(cls) if not f.metadata.get(OMIT))
+        _SIMPLE[cls] = (tuple((name, key) for name, key, *rest in got) if not any(any(rest) for _, _, *rest in got)
+                        else None)
     return got
 
 
 def plain(value):
     """`value` as JSON's types: dicts, lists, strings, numbers, booleans and None."""
+    kind = value.__class__
+    if kind in _AS_IS:
+        return value
+    if kind is list or kind is tuple:
+        return [v if v.__class__ in _AS_IS else plain(v) for v in value]
+    if kind in _PLAN:  # a dataclass seen before
+        return _object(value)
     if value is None or isinstance(value, (str, bool, int, float)):
         return value.value if isinstance(value, Enum) else value
     if isinstance(value, (datetime, date)):
@@ -57,8 +68,16 @@ def plain(value):
 
 
 def _object(value, skip: str | None = None) -> dict:
-    out: dict = {}
-    for name, key, omit_empty, when, make, then, flatten, drop in _plan(type(value)):
+    plan = _plan(type(value))
+    simple = _SIMPLE[type(value)]
+    if simple is not None and skip is None:  # every field under its key, as it is
+        out: dict = {}
+        for name, key in simple:
+            item = getattr(value, name)
+            out[key] = item if item.__class__ in _AS_IS else plain(item)
+        return out
+    out = {}
+    for name, key, omit_empty, when, make, then, flatten, drop in plan:
         if name == skip:
             continue
         if when is not None and not when(value):
@@ -101,11 +120,16 @@ def streamed(value, key: str, items: Iterable | None = None) -> Iterator[str]:
 
 
 def _records(value) -> bool:
-    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+    return value.__class__ is list and bool(value) and value[0].__class__ is dict
 
 
 def _holds_records(value) -> bool:
-    return isinstance(value, dict) and any(_records(v) for v in value.values())
+    if value.__class__ is not dict:
+        return False
+    for v in value.values():
+        if v.__class__ is list and v and v[0].__class__ is dict:
+            return True
+    return False
 
 
 def _write(value, indent: str, out: list[str]) -> None:
@@ -119,9 +143,14 @@ def _write(value, indent: str, out: list[str]) -> None:
     elif _records(value):
         inner = indent + "  "
         out.append("[")
-        for n, item in enumerate(value):
-            out.append(("\n" if n == 0 else ",\n") + inner)
-            _write(item, inner, out)
+        encode, first = _ENCODER.encode, True
+        for item in value:
+            out.append(("\n" if first else ",\n") + inner)
+            first = False
+            if _holds_records(item) or _records(item):
+                _write(item, inner, out)
+            else:
+                out.append(encode(item))
         out.append("\n" + indent + "]")
     else:
         out.append(_ENCODER.encode(value))

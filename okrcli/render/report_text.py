@@ -9,7 +9,7 @@ text goes through `user()`, which shows control and bidi characters as escapes.
 from __future__ import annotations
 
 from ..reports.followup import FollowUp, Movement, TeamFollowUp
-from ..reports.review import Review, ReviewedObjective, Rollup
+from ..reports.review import SPARKLINE, Review, ReviewedObjective, Rollup
 from .numbers import score as two_places
 from .report_words import (
     BAND_WORDS,
@@ -31,6 +31,8 @@ from .report_words import (
 from .styled import BAND_STYLES, STATUS_STYLES, Line, bar, user
 
 RULE = "─"
+_INDENT = ("      ", "")
+_GAP = ("  ", "")
 
 
 def _heading(text: str) -> list[Line]:
@@ -56,31 +58,35 @@ def _summary(r: FollowUp) -> str:
 
 
 def _moved_lines(m: Movement, cycle: str) -> list[Line]:
-    line: Line = [("  ", ""), (short(m.ref, cycle), "bold"), ("  ", ""), (user(m.title), "")]
+    """A key result that moved, then one line per check-in and work commit (the unstyled pieces
+    of a line are joined: they print the same)."""
+    head = "  " + user(m.title) + "  "
+    line: Line = [_GAP, (short(m.ref, cycle), "bold")]
     if m.recent:
-        line += [("  ", ""), (sparkline(m.recent), BAND_STYLES.get("green"))]
-    line += [("  ", ""), (user(movement_text(m)), "")]
+        line += [(head, ""), (sparkline(m.recent), BAND_STYLES.get("green")), ("  " + user(movement_text(m)), "")]
+    else:
+        line.append((head + user(movement_text(m)), ""))
     conf = confidence_text(m)
     if conf:
         drop = m.confidence is not None and m.confidence_before is not None and m.confidence < m.confidence_before
-        line += [("  ", ""), (conf, "red" if drop else "dim")]
-    line += [("  ", ""), (status_word(m.status), STATUS_STYLES.get(m.status, ""))]
+        line += [_GAP, (conf, "red" if drop else "dim")]
+    line += [_GAP, (status_word(m.status), STATUS_STYLES.get(m.status, ""))]
     out = [line]
     for c in m.checkins:
-        text: Line = [("      ", ""), (c.date.date().isoformat(), "dim"), ("  ", ""), (user(c.author), "cyan"),
-                      ("  ", ""), (user(moved_value(m, c.value)), "")]
+        text: Line = [_INDENT, (c.date.date().isoformat(), "dim"), _GAP, (user(c.author), "cyan"),
+                      ("  " + user(moved_value(m, c.value)), "")]
         if c.kind == "edit":
             text.append(("  (edited by hand)", "dim"))
         if c.confidence is not None:
             text.append((f"  confidence {value_text(c.confidence)}", "dim"))
         if c.note:
-            text += [("  ", ""), (f"“{user(c.note)}”", "italic")]
+            text += [_GAP, (f"“{user(c.note)}”", "italic")]
         out.append(text)
         for link in c.links:
             out.append([("        ↳ ", "dim"), (user(link), "blue")])
     for w in m.work:
-        out.append([("      ", ""), (w.date.date().isoformat(), "dim"), ("  ", ""), (user(w.author), "cyan"),
-                    ("  work ", "dim"), (w.commit[:7], "yellow"), ("  ", ""), (user(w.subject), "")])
+        out.append([_INDENT, (w.date.date().isoformat(), "dim"), _GAP, (user(w.author), "cyan"),
+                    ("  work ", "dim"), (w.commit[:7], "yellow"), ("  " + user(w.subject), "")])
     return out
 
 
@@ -96,7 +102,7 @@ def _team_lines(team: TeamFollowUp, r: FollowUp) -> list[Line]:
         for o in team.owed:
             last = o.last_checkin.isoformat() if o.last_checkin else "never"
             late = f"{plural(o.days_overdue, 'day')} overdue" if o.days_overdue else "due today"
-            lines.append([("  ", ""), (short(o.ref, cycle), "bold"), ("  ", ""), (user(o.title), ""),
+            lines.append([_GAP, (short(o.ref, cycle), "bold"), ("  " + user(o.title), ""),
                           (f"  owner {user(o.owner_name or o.owner)}", "cyan"),
                           (f"  last check-in {last}, {late}", "yellow")])
     if team.attention:
@@ -105,8 +111,8 @@ def _team_lines(team: TeamFollowUp, r: FollowUp) -> list[Line]:
             why = (f"confidence {value_text(a.confidence)}" if a.why == "confidence" else
                    "threshold not held" if a.why == "threshold" else milestone_why(a) if a.why == "milestone" else
                    f"progress {two_places(a.progress)}, {two_places(a.expected)} of the cycle gone")
-            lines.append([("  ", ""), (f"{status_word(a.status):<9}", STATUS_STYLES.get(a.status, "")), ("  ", ""),
-                          (short(a.ref, cycle), "bold"), ("  ", ""), (user(a.title), ""),
+            lines.append([_GAP, (f"{status_word(a.status):<9}", STATUS_STYLES.get(a.status, "")), _GAP,
+                          (short(a.ref, cycle), "bold"), ("  " + user(a.title), ""),
                           (f"  owner {user(a.owner_name)}", "cyan"), (f"  ({why})", "dim")])
     if team.changes:
         lines.append([("Objectives added, removed or changed", "bold")])
@@ -168,8 +174,8 @@ def _band_chart(r: Review) -> Line:
 
 
 def _objective_line(o: ReviewedObjective, r: Review, indent: str = "  ") -> Line:
-    line: Line = [(indent, ""), (short(o.ref, r.cycle), "bold"), ("  ", ""), *_score(o.score, o.band), ("  ", ""),
-                  (user(o.title), "")]
+    line: Line = [(indent, ""), (short(o.ref, r.cycle), "bold"), _GAP, *_score(o.score, o.band),
+                  ("  " + user(o.title), "")]
     marks = []
     if o.committed:
         marks.append("committed")
@@ -299,24 +305,28 @@ def _review_carry_over(r: Review) -> list[Line]:
     if not r.carry_over:
         lines.append([("  none", "dim")])
     for c in r.carry_over:
-        lines.append([("  ", ""), (short(c.ref, r.cycle), "bold"), ("  ", ""), (user(c.title), ""),
+        lines.append([_GAP, (short(c.ref, r.cycle), "bold"), ("  " + user(c.title), ""),
                       (f"  {score_text(c.score)}", BAND_STYLES.get("yellow")),
                       (f"  unfinished: {', '.join(c.unfinished)}" if c.unfinished else "", "dim")])
     return lines
 
 
 def _review_objectives(r: Review) -> list[Line]:
+    """Every objective and its key results: the longest part of the review, one line each (the
+    unstyled pieces of a line are joined: they print the same)."""
     lines = _heading("Objectives and key results")
     team = None
+    append, indent, gap, score = lines.append, _INDENT, _GAP, _score
     for o in r.objectives:
         if o.team != team:
             team = o.team
-            lines.append([("  ", ""), (f"{RULE * 2} {team or 'not in org.yaml'}", "cyan")])
-        lines.append(_objective_line(o, r))
+            append([gap, (f"{RULE * 2} {team or 'not in org.yaml'}", "cyan")])
+        append(_objective_line(o, r))
         for k in o.key_results:
-            line: Line = [("      ", ""), (k.id, "bold"), ("  ", ""), *_score(k.score, k.band), ("  ", ""),
-                          (user(k.title), "")]
+            title = "  " + user(k.title)
             if k.history:
-                line += [("  ", ""), (sparkline([p.progress for p in k.history[-12:]]), "green")]
-            lines.append(line)
+                append([indent, (k.id, "bold"), gap, *score(k.score, k.band), (title + "  ", ""),
+                        (sparkline([p.progress for p in k.history[-SPARKLINE:]]), "green")])
+            else:
+                append([indent, (k.id, "bold"), gap, *score(k.score, k.band), (title, "")])
     return lines

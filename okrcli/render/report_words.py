@@ -61,7 +61,11 @@ def score_text(score: float | None) -> str:
 
 def sparkline(values: list[float]) -> str:
     """Progress values (0..1) as block characters, one per value."""
-    return "".join(SPARKS[min(len(SPARKS) - 1, max(0, int(v * (len(SPARKS) - 1) + 0.5)))] for v in values)
+    top = len(SPARKS) - 1
+    steps = [int(v * top + 0.5) for v in values]
+    if steps and (min(steps) < 0 or max(steps) > top):
+        steps = [min(top, max(0, step)) for step in steps]
+    return "".join(map(SPARKS.__getitem__, steps))
 
 
 def movement_text(m: Movement) -> str:

@@ -31,7 +31,12 @@ def user(text: str | None) -> str:
 
 def bar(score: float, width: int = BAR_WIDTH) -> str:
     filled = min(width, max(0, int(score * width + 0.5)))
+    if width == BAR_WIDTH:
+        return _BARS[filled]
     return "█" * filled + "░" * (width - filled)
+
+
+_BARS = ["█" * filled + "░" * (BAR_WIDTH - filled) for filled in range(BAR_WIDTH + 1)]
 
 
 def num(value: float | None) -> str:
@@ -96,4 +101,4 @@ def incomplete_note(view) -> str:
 
 
 def plain(lines: Iterable[Line]) -> str:
-    return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
+    return "".join(["".join([text for text, _ in line]).rstrip() + "\n" for line in lines])

@@ -9,6 +9,7 @@ Coordinates are rounded to one decimal: a 10,000-person page holds 100,000 chart
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from .escape import html as esc
 from .numbers import score as two_places
@@ -64,12 +65,8 @@ def burn_up(points: list[tuple[date, float]], start: date, end: date, today: dat
     """Progress from the check-in history (a step line, from `start_progress` at the cycle's
     start when known) against the ideal straight line from 0 at the cycle's start to 1 at its
     end; a dotted line marks `today` inside the cycle."""
-    left, right, top, bottom = 22.0, 292.0, 8.0, 94.0
-    span = max(1, (end - start).days + 1)
-
-    def x(day: date) -> float:
-        share = min(1.0, max(0.0, ((day - start).days + 0.5) / span))
-        return left + share * (right - left)
+    left, top, bottom = _LEFT, _TOP, _BOTTOM
+    x = _day_x(start, end)  # every key result of a review shares the cycle: its days are worked out once
 
     def y(progress: float) -> float:
         return bottom - max(0.0, min(1.0, progress)) * (bottom - top)
@@ -80,38 +77,63 @@ def burn_up(points: list[tuple[date, float]], start: date, end: date, today: dat
         last_y = y(start_progress)
         path.append(f"M{_f(left)} {_f(last_y)}")
     for day, progress in points:
-        px, py = x(day), y(progress)
+        px, py = x(day), _f(y(progress))
         if last_y is None:
-            path.append(f"M{_f(px)} {_f(py)}")
+            path.append(f"M{px} {py}")
         else:
-            path.append(f"H{_f(px)}V{_f(py)}")
+            path.append(f"H{px}V{py}")
         last_y = py
     if points:
-        stop = x(min(max(today, points[-1][0]), end)) if today >= start else x(points[-1][0])
-        path.append(f"H{_f(stop)}")
+        path.append(f"H{x(min(max(today, points[-1][0]), end)) if today >= start else x(points[-1][0])}")
     color = COLORS.get(band, INK)
-    dots = "".join(f'<circle cx="{_f(x(d))}" cy="{_f(y(p))}" r="2.2" fill="{color}"/>' for d, p in points)
+    dots = "".join(f'<circle cx="{x(d)}" cy="{_f(y(p))}" r="2.2" fill="{color}"/>' for d, p in points)
     now = ""
     if start <= today <= end:
-        tx = _f(x(today))
+        tx = x(today)
         now = f'<line x1="{tx}" y1="{_f(top)}" x2="{tx}" y2="{_f(bottom)}" stroke="{MUTED}" stroke-dasharray="1 3"/>'
     latest = two_places(points[-1][1]) if points else "none"
     aria = esc(f"{label}: progress from {len(points)} check-ins, latest {latest}, "
                f"against the straight line from {start.isoformat()} to {end.isoformat()}")
+    frame, axes = _frame(start, end)
     return (f'<svg class="chart burnup" viewBox="0 0 300 118" role="img" aria-label="{aria}">'
-            f"<title>{aria}</title>"
-            f'<rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" height="{_f(bottom - top)}" '
-            f'fill="#f8f9fa" stroke="{TRACK}"/>'
-            f'<line x1="{_f(left)}" y1="{_f(y(0.7))}" x2="{_f(right)}" y2="{_f(y(0.7))}" stroke="{TRACK}"/>'
-            f'<line x1="{_f(left)}" y1="{_f(bottom)}" x2="{_f(right)}" y2="{_f(top)}" stroke="{MUTED}" '
-            f'stroke-dasharray="4 3" class="ideal"/>'
-            f"{now}"
-            f'<path d="{" ".join(path)}" fill="none" stroke="{color}" stroke-width="2" class="actual"/>{dots}'
-            f'<text x="{_f(left - 5)}" y="{_f(top + 9)}" font-size="11" text-anchor="end" fill="{MUTED}">1</text>'
+            f"<title>{aria}</title>{frame}{now}"
+            f'<path d="{" ".join(path)}" fill="none" stroke="{color}" stroke-width="2" class="actual"/>{dots}{axes}')
+
+
+_LEFT, _RIGHT, _TOP, _BOTTOM = 22.0, 292.0, 8.0, 94.0  # the burn-up's plot area
+
+
+@lru_cache(maxsize=64)
+def _day_x(start: date, end: date):
+    """The x of a day in a burn-up of the cycle `start`..`end`, as written (each day once)."""
+    left, right = _LEFT, _RIGHT
+    span = max(1, (end - start).days + 1)
+
+    @lru_cache(maxsize=1024)
+    def x(day: date) -> str:
+        share = min(1.0, max(0.0, ((day - start).days + 0.5) / span))
+        return _f(left + share * (right - left))
+
+    return x
+
+
+@lru_cache(maxsize=64)
+def _frame(start: date, end: date) -> tuple[str, str]:
+    """What every burn-up of the cycle draws the same: the plot area, the 0.7 and ideal lines (before
+    the progress), the axis labels (after it)."""
+    left, right, top, bottom = _LEFT, _RIGHT, _TOP, _BOTTOM
+    at_07 = _f(bottom - 0.7 * (bottom - top))
+    frame = (f'<rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" height="{_f(bottom - top)}" '
+             f'fill="#f8f9fa" stroke="{TRACK}"/>'
+             f'<line x1="{_f(left)}" y1="{at_07}" x2="{_f(right)}" y2="{at_07}" stroke="{TRACK}"/>'
+             f'<line x1="{_f(left)}" y1="{_f(bottom)}" x2="{_f(right)}" y2="{_f(top)}" stroke="{MUTED}" '
+             f'stroke-dasharray="4 3" class="ideal"/>')
+    axes = (f'<text x="{_f(left - 5)}" y="{_f(top + 9)}" font-size="11" text-anchor="end" fill="{MUTED}">1</text>'
             f'<text x="{_f(left - 5)}" y="{_f(bottom)}" font-size="11" text-anchor="end" fill="{MUTED}">0</text>'
             f'<text x="{_f(left)}" y="112" font-size="11" fill="{MUTED}">{start.strftime("%b %d")}</text>'
             f'<text x="{_f(right)}" y="112" font-size="11" text-anchor="end" fill="{MUTED}">'
             f'{end.strftime("%b %d")}</text></svg>')
+    return frame, axes
 
 
 def sparkline(values: list[float], band: str, label: str) -> str:

@@ -3,6 +3,7 @@ people are listed in (team and id, never score), and a historical value as progr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,6 +75,46 @@ def value_progress(kr: KeyResult, value: object) -> float | None:
     if kr.target is None:
         return None
     return numeric_progress(kr.start, kr.target, float(value))
+
+
+def progress_reader(kr: KeyResult) -> Callable[[object], float | None]:
+    """`value_progress` of one key result as a function of the value, its scale read once (the
+    burn-ups and sparklines ask it for every check-in)."""
+    kind, target = kr.kind, kr.target
+    if kind == "milestone":
+        return _milestone_progress
+    if target is None:
+        return _no_progress
+    if kind == "threshold":
+        above = kr.keep == "above"
+
+        def threshold(value: object) -> float | None:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return None
+            return 1.0 if (value >= target if above else value <= target) else 0.0
+
+        return threshold
+    start = kr.start
+    span = target - start
+
+    def numeric(value: object) -> float | None:  # scoring.numeric_progress, written out
+        kind = value.__class__
+        if kind is not float and kind is not int and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return None
+        if span == 0:
+            return 0.0
+        share = (float(value) - start) / span
+        return 0.0 if share <= 0 else 1.0 if share >= 1 else float(share)
+
+    return numeric
+
+
+def _milestone_progress(value: object) -> float | None:
+    return 1.0 if value is True else 0.0 if value is False else None
+
+
+def _no_progress(value: object) -> None:
+    return None
 
 
 _CADENCE_KIND = {"quarterly": "quarter", "bimonthly": "bimonthly"}

@@ -33,9 +33,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from itertools import repeat
+from operator import or_
 
 from ..cycles import Cycle
-from ..load.history import GRADE, History
+from ..load.history import History
 from ..model import Repository
 
 ON_TIME, LATE, MISSED = "on_time", "late", "missed"
@@ -96,17 +99,19 @@ def elapsed_periods(cycle: Cycle, today: date, checkin_every: int) -> list[Perio
 
 
 class CycleCheckins:
-    """The check-ins of one cycle's key results up to `today`, read in one pass over the history.
+    """The check-ins of one cycle's key results up to `today`, filed once by key result (`ByKR`).
 
     Per KR (`CYCLE:OWNER/OBJ/KR`): `hits`, a bit mask of the periods holding a check-in
     (bit `len(periods)` for the `checkin_every` days after the cycle), the day of the latest
-    check-in on or before `today` (`last`) and on or before the cycle's end (`last_in_cycle`),
-    and, for milestone values, the (day, done) pairs oldest first.
+    check-in on or before `today` (`last`) and on or before the cycle's end (`last_in_cycle`);
+    `values` gives the milestone or numeric values of one KR, oldest first.
     """
 
     def __init__(self, history: History, cycle: Cycle, today: date, checkin_every: int):
+        from .checkins import by_kr
+
         every = max(1, checkin_every)
-        self.cycle = cycle
+        self.cycle, self.today, self.every = cycle, today, every
         self.periods = all_periods(cycle, every)
         count = len(self.periods)
         self.elapsed = sum(p.end < today for p in self.periods)
@@ -117,60 +122,101 @@ class CycleCheckins:
         self.hits: dict[str, int] = {}
         self.last: dict[str, date] = {}
         self.last_in_cycle: dict[str, date] = {}
-        self.milestones: dict[str, list[tuple[date, bool]]] = {}
-        self.numbers: dict[str, list[tuple[date, float]]] = {}  # numeric values, oldest first
+        self._recorded: dict[str, tuple[list, list[date]]] = {}
+        self._values: dict[tuple[str, type], list] = {}
+        self._future: set[str] = set()  # KRs with check-ins dated after `today` (left out)
         start, end = cycle.start, cycle.end
-        after = end + timedelta(days=every)
-        cut = min(today, end)
-        hits, last, last_in_cycle, milestones = self.hits, self.last, self.last_in_cycle, self.milestones
-        numbers = self.numbers
-        cycle_id = cycle.id
-        for c in reversed(history.checkins):  # oldest first
-            if c.cycle != cycle_id or c.kind == GRADE:
-                continue
-            day = c.date.date()
-            if day > today:
-                continue
-            key = c.key
-            last[key] = day if key not in last or day > last[key] else last[key]
-            if day <= cut:
-                got = last_in_cycle.get(key)
-                if got is None or day > got:
-                    last_in_cycle[key] = day
-            if type(c.value) is bool:
-                milestones.setdefault(key, []).append((day, c.value))
-            elif type(c.value) in (int, float):
-                numbers.setdefault(key, []).append((day, c.value))
-            if start <= day <= after:
-                index = count if day > end else min((day - start).days // every, count - 1)
-                hits[key] = hits.get(key, 0) | (1 << index)
-        for series in (*milestones.values(), *numbers.values()):
-            series.sort(key=lambda item: item[0])
+        after, cut = end + timedelta(days=every), min(today, end)
+        bit = {}  # each day counted (inside the cycle or its late window, up to today) -> its period's bit
+        day, one = start, timedelta(days=1)
+        while day <= after and day <= today:
+            bit[day] = 1 << (count if day > end else min((day - start).days // every, count - 1))
+            day += one
+        hits, last, last_in_cycle, recorded, get = self.hits, self.last, self.last_in_cycle, self._recorded, bit.get
+        for key, series, days in by_kr(history).recorded(cycle.id):
+            recorded[key] = (series, days)
+            latest = max(days)
+            if latest > today:
+                self._future.add(key)
+                latest = max((d for d in days if d <= today), default=None)
+                if latest is None:
+                    continue
+            last[key] = latest
+            if latest <= cut:
+                last_in_cycle[key] = latest
+            else:
+                got = max((d for d in days if d <= cut), default=None)
+                if got is not None:
+                    last_in_cycle[key] = got
+            mask = reduce(or_, map(get, days, repeat(0)), 0)
+            if mask:
+                hits[key] = mask
+
+    def values(self, key: str, kind: type) -> list[tuple[date, object]]:
+        """The (day, value) pairs of one KR up to `today` whose value is a `bool` (milestones) or a
+        number (`int`: ints and floats), sorted by day (stable); empty when there are none."""
+        got = self._values.get((key, kind))
+        if got is None:
+            series, days = self._recorded.get(key, ((), ()))
+            today = self.today
+            if kind is bool:
+                got = [(d, c.value) for c, d in zip(series, days) if d <= today and type(c.value) is bool]
+            else:
+                got = [(d, c.value) for c, d in zip(series, days) if d <= today and type(c.value) in (int, float)]
+            got.sort(key=_first)
+            self._values[key, kind] = got
+        return got
 
     def masks(self, key: str, milestone: bool, reached=None) -> tuple[int, int, int]:
         """(owed, on time, late) bit masks of one KR over the periods that are over. `reached`,
         for a numeric KR, says whether a value is at or past its target (then nothing is owed)."""
-        full = (1 << self.elapsed) - 1
-        owed = full
-        if milestone and key in self.milestones:
-            series, done = self.milestones[key], bool
-        elif reached is not None and key in self.numbers:
-            series, done = self.numbers[key], reached
-        else:
-            series = None
-        if series is not None:
-            owed = 0
-            at, state = 0, False
-            for period in self.periods[:self.elapsed]:
-                while at < len(series) and series[at][0] < period.start:
-                    state = done(series[at][1])
-                    at += 1
-                if not state:
-                    owed |= 1 << period.index
+        elapsed = self.elapsed
+        owed = full = (1 << elapsed) - 1
+        if elapsed and (milestone or reached is not None) and key in self._recorded:
+            owed = self._owed_of(key, milestone, reached, full)
         hits = self.hits.get(key, 0)
         on_time = hits & owed
         late = (hits >> 1) & ~hits & owed
         return owed, on_time, late
+
+    def _owed_of(self, key: str, milestone: bool, reached, full: int) -> int:
+        """The owed mask of a milestone (`done`) or a numeric KR that may reach its target."""
+        if key not in self._future:  # every check-in counts: first, whether any value settles a period
+            values = [c.value for c in self._recorded[key][0]]
+            if milestone and any(v is True for v in values):
+                return self._owed(self.values(key, bool), bool, full)
+            if milestone and any(type(v) is bool for v in values):
+                return full  # never done
+            if reached is None or not any(reached(v) for v in values if type(v) in (int, float)):
+                return full
+            return self._owed(self.values(key, int), reached, full)
+        series, done = (self.values(key, bool), bool) if milestone else ([], None)
+        if not series and reached is not None:
+            series, done = self.values(key, int), reached
+        return self._owed(series, done, full) if series else full
+
+    def _owed(self, series: list, done, full: int) -> int:
+        """The periods over in which the KR was not done (or at target) as they began: the state
+        a period starts in is that of the last value dated before its first day."""
+        states = [done(value) for _, value in series]
+        if not any(states):
+            return full
+        start, every, elapsed = self.cycle.start, self.every, self.elapsed
+        owed, since, state = 0, 0, False  # periods [since, ...) start in `state` so far
+        for (day, _), now in zip(series, states):
+            first = 0 if day < start else min((day - start).days // every + 1, elapsed)  # first period after it
+            if first > since:
+                if not state:
+                    owed |= ((1 << first) - 1) & ~((1 << since) - 1)
+                since = first
+            state = now
+        if not state:
+            owed |= full & ~((1 << since) - 1)
+        return owed
+
+
+def _first(item):
+    return item[0]
 
 
 def _reached(kr):

@@ -32,6 +32,7 @@ from .common import (
     home_section,
     owner_name,
     owner_order,
+    progress_reader,
     section_order,
     value_progress,
 )
@@ -218,6 +219,7 @@ class _Window:
 
     def __init__(self, repo: Repository, history: History | None, spec: ReportSpec, since: Since,
                  baseline: Baseline | None, work: Work | None):
+        from .checkins import by_kr
         from .views import Scorer
 
         self.repo, self.history, self.spec, self.since, self.baseline = repo, history, spec, since, baseline
@@ -234,6 +236,7 @@ class _Window:
         self.totals = Totals()
         self.notes: list[str] = []
         self.work_on: dict[str, list] = {}
+        self.filed = by_kr(history) if history is not None else None
         for w in (work.commits if work is not None else ()):
             if self.inside(w):
                 self.work_on.setdefault(w.key, []).insert(0, w)  # newest first in, oldest first out
@@ -245,6 +248,14 @@ class _Window:
         day = c.date.date()
         return self.since.day <= day and (self.spec.until is None or day <= self.spec.until)
 
+    def in_window(self, series: list, days: list[date]) -> list:
+        """The check-ins of a series inside the window, oldest first."""
+        commits = self.since.commits
+        if commits is not None:
+            return [c for c in series if c.commit in commits]
+        first, until = self.since.day, self.spec.until
+        return [c for c, day in zip(series, days) if first <= day and (until is None or day <= until)]
+
     def team_of(self, owner: str) -> TeamFollowUp:
         section = self._section_of.get(owner)
         if section is None:
@@ -254,11 +265,17 @@ class _Window:
             got = self.sections[section.id] = TeamFollowUp(section.id, section.name, section.kind)
         return got
 
-    def series(self, key: str) -> list:
-        """A key result's check-ins up to `until`, oldest first."""
-        series = self.history.series(key) if self.history is not None else []
+    def series(self, key: str) -> tuple[list, list[date]]:
+        """A key result's check-ins up to `until`, oldest first, and their days (shared lists: not
+        to be changed)."""
+        if self.filed is None:
+            return [], []
+        series, days = self.filed.with_days(key)
         until = self.spec.until
-        return series if until is None else [c for c in series if c.date.date() <= until]
+        if until is None:
+            return series, days
+        kept = [i for i, day in enumerate(days) if day <= until]
+        return [series[i] for i in kept], [days[i] for i in kept]
 
     def note(self, c) -> CheckInNote:
         return CheckInNote(c.date, c.kind, c.author_name, c.author_email, self.people.get(c.author_email.lower()),
@@ -323,29 +340,30 @@ def _objective(w: _Window, obj: Objective) -> None:
     for kr, kv in zip(obj.key_results, view.key_results):
         before_kr = (w.baseline.before_kr(obj, before_obj, kr) if w.baseline is not None
                      else before_obj.kr(kr.id) if before_obj is not None else None)
-        series = w.series(kv.ref)
-        _moved(w, team, obj, kr, kv, before_kr, series)
-        _owed(w, team, obj, kr, kv, before_kr, series)
+        series, days = w.series(kv.ref)
+        _moved(w, team, obj, kr, kv, before_kr, series, days)
+        _owed(w, team, obj, kr, kv, before_kr, days)
         _attention(w, team, obj, kr, kv)
 
 
 def _moved(w: _Window, team: TeamFollowUp, obj: Objective, kr: KeyResult, kv, before_kr: KeyResult | None,
-           series: list) -> None:
+           series: list, days: list[date]) -> None:
     """The key result under "what moved", when it moved, got a check-in or work inside the window."""
-    window = [c for c in series if w.inside(c)]
+    window = w.in_window(series, days)
     now = _kr_value(kr)
     before = _kr_value(before_kr) if before_kr is not None else None
     conf_before = before_kr.confidence if before_kr is not None else None
     changed = before_kr is not None and (before != now or conf_before != kr.confidence)
-    progress_before = scoring.kr_progress(before_kr) if before_kr is not None else None
-    if kr.derived is not None and before_kr is not None:  # its value moves with its sources'
+    derived = kr.derived is not None and before_kr is not None  # its value moves with its sources'
+    if derived:
         before = window[0].previous if window else now
         changed = conf_before != kr.confidence
-        progress_before = value_progress(kr, before)
     worked = w.work_on.get(kv.ref, ())
     if not (window or changed or worked):
         return
-    recent = [p for p in (value_progress(kr, c.value) for c in series[-SPARK_POINTS:]) if p is not None]
+    progress_before = (value_progress(kr, before) if derived else
+                       scoring.kr_progress(before_kr) if before_kr is not None else None)
+    recent = [p for p in map(progress_reader(kr), [c.value for c in series[-SPARK_POINTS:]]) if p is not None]
     team.moved.append(Movement(
         ref=kv.ref, objective=obj.key, owner=obj.owner, objective_title=obj.title, title=kr.title, kind=kr.kind,
         unit=kr.unit, before=before, now=now, confidence_before=conf_before, confidence=kr.confidence,
@@ -357,13 +375,13 @@ def _moved(w: _Window, team: TeamFollowUp, obj: Objective, kr: KeyResult, kv, be
 
 
 def _owed(w: _Window, team: TeamFollowUp, obj: Objective, kr: KeyResult, kv, before_kr: KeyResult | None,
-          series: list) -> None:
+          days: list[date]) -> None:
     """The key result under "check-ins owed", when it has none within `checkin_every` days."""
     new_kr = w.baseline is not None and before_kr is None  # added since then: nothing owed yet
     if w.history is None or not w.running or new_kr or not scoring.owes_checkin(kr):
         return
     start, today = w.cycle.start, w.spec.today
-    last = series[-1].date.date() if series else None
+    last = days[-1] if days else None
     due = max(last, start) + timedelta(days=w.every) if last else start + timedelta(days=w.every)
     if due <= today:
         team.owed.append(Owed(kv.ref, obj.key, obj.owner, kr.title, last, due, (today - due).days,

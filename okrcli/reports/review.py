@@ -34,10 +34,11 @@ from .common import (
     home_section,
     owner_name,
     owner_order,
-    value_progress,
+    progress_reader,
 )
 from .spec import ReportSpec
 
+SPARKLINE = 12  # burn-up points a terminal's review shows per key result
 SWEET_SPOT = (0.6, 0.7)  # Google's grading: aspirational objectives should land here on average
 NOT_STARTED, RUNNING, ENDED = "not_started", "running", "ended"
 BELOW, WITHIN, ABOVE, NONE = "below", "within", "above", "none"
@@ -200,20 +201,24 @@ class Review:
         return index[ref]
 
 
-def burn_up_points(kr: KeyResult, series, until: date | None = None) -> tuple[list[Point], float | None]:
+def burn_up_points(kr: KeyResult, series, until: date | None = None,
+                   days: list[date] | None = None) -> tuple[list[Point], float | None]:
     """A key result's check-ins (oldest first, none after `until`) as burn-up points, and the progress
-    before the first of them (its previous value), where the burn-up starts; None when unknown."""
+    before the first of them (its previous value), where the burn-up starts; None when unknown.
+    `days` may give each check-in's day (`ByKR.with_days`)."""
+    progress_of = progress_reader(kr)
     points: list[Point] = []
+    append = points.append
     first_previous = None
-    for c in series:
-        day = c.date.date()
+    for c, day in zip(series, days if days is not None else [c.date.date() for c in series]):
         if until is None or day <= until:
-            progress = value_progress(kr, c.value)
+            value = c.value
+            progress = progress_of(value)
             if progress is not None:
                 if not points:
                     first_previous = c.previous
-                points.append(Point(day, c.value, progress))
-    return points, value_progress(kr, first_previous) if first_previous is not None else None
+                append(Point(day, value, progress))
+    return points, progress_of(first_previous) if first_previous is not None else None
 
 
 def _verdict(mean: float | None) -> str:
@@ -260,21 +265,43 @@ class _Sections:
         return chain
 
 
-def _reviewed_kr(kr: KeyResult, kv, series: list) -> ReviewedKR:
-    points, start = burn_up_points(kr, series)
-    notes = [KRNote(c.date.date(), c.author_name, c.value, c.note.strip()) for c in series if c.note.strip()]
-    return ReviewedKR(ref=kv.ref, id=kv.id, title=kv.title, kind=kv.kind, unit=kv.unit, score=kv.score,
-                      progress=kv.progress, band=kv.band, status=kv.status, confidence=kv.confidence,
-                      graded=kv.graded, history=points, start_progress=start, notes=notes)
+def last_points(kr: KeyResult, series: list, days: list[date], count: int) -> tuple[list[Point], float | None]:
+    """`burn_up_points` of the key result, only its last `count` points (a sparkline's)."""
+    progress_of = progress_reader(kr)
+    points: list[Point] = []
+    for c, day in zip(reversed(series), reversed(days)):
+        if len(points) == count:
+            break
+        progress = progress_of(c.value)
+        if progress is not None:
+            points.append(Point(day, c.value, progress))
+    points.reverse()
+    first = next((c.previous for c in series if progress_of(c.value) is not None), None)
+    return points, progress_of(first) if first is not None else None
+
+
+def _reviewed_kr(kr: KeyResult, kv, series: list, days: list[date], recent: int | None) -> ReviewedKR:
+    if recent is not None:  # a terminal's review: the last points of each burn-up, no notes
+        points, start = last_points(kr, series, days, recent)
+        notes = []
+    else:
+        points, start = burn_up_points(kr, series, days=days)
+        notes = [KRNote(day, c.author_name, c.value, note) for c, day in zip(series, days)
+                 if (note := c.note.strip())]
+    return ReviewedKR(kv.ref, kv.id, kv.title, kv.kind, kv.unit, kv.score, kv.progress, kv.band, kv.status,
+                      kv.confidence, kv.graded, points, start, notes)
 
 
 def _reviewed_objectives(repo: Repository, history: History | None, spec: ReportSpec,
-                         sections: _Sections) -> list[ReviewedObjective]:
+                         sections: _Sections, recent: int | None = None) -> list[ReviewedObjective]:
     """The objectives of the review with their key results and check-ins, in file order."""
+    from .checkins import by_kr
     from .views import Scorer, canonical_objectives
 
     org = repo.org
     scorer = Scorer(repo, spec.today, spec.include_private)
+    filed = by_kr(history) if history is not None else None
+    until = spec.until
     objectives: list[ReviewedObjective] = []
     for obj in canonical_objectives(repo, [spec.cycle]):
         if not spec.wants(obj.private, obj.owner):
@@ -282,17 +309,16 @@ def _reviewed_objectives(repo: Repository, history: History | None, spec: Report
         view = scorer.view(obj)
         krs = []
         for kr, kv in zip(obj.key_results, view.key_results):
-            series = history.series(kv.ref) if history is not None else []
-            if spec.until is not None:
-                series = [c for c in series if c.date.date() <= spec.until]
-            krs.append(_reviewed_kr(kr, kv, series))
+            series, days = filed.with_days(kv.ref) if filed is not None else ([], [])
+            if until is not None:
+                kept = [i for i, day in enumerate(days) if day <= until]
+                series, days = [series[i] for i in kept], [days[i] for i in kept]
+            krs.append(_reviewed_kr(kr, kv, series, days, recent))
         section = sections.home(obj.owner)
         objectives.append(ReviewedObjective(
-            ref=view.ref, owner=obj.owner, owner_name=owner_name(org, obj.owner), team=section.id,
-            team_name=section.name, id=view.id, title=view.title, score=view.score, band=view.band,
-            status=view.status, committed=view.committed, private=view.private, standalone=view.standalone,
-            graded=view.review_score is not None, notes=view.review_notes, key_results=krs,
-            incomplete=view.incomplete))
+            view.ref, obj.owner, owner_name(org, obj.owner), section.id, section.name, view.id, view.title,
+            view.score, view.band, view.status, view.committed, view.private, view.standalone,
+            view.review_score is not None, view.review_notes, krs, view.incomplete))
     return objectives
 
 
@@ -395,10 +421,15 @@ def _messages(spec: ReportSpec, cycle, state: str, history: History | None, inco
     return messages
 
 
-def build_review(repo: Repository, history: History | None, spec: ReportSpec) -> Review:
+def build_review(repo: Repository, history: History | None, spec: ReportSpec, *,
+                 recent: int | None = None) -> Review:
     """The review of `spec.cycle` as of `spec.today` (see the module doc). `spec.owners` limits it
     (`--team`); `spec.team` names the team selected, whose subtree is the list of team roll-ups;
-    `spec.until` leaves out check-ins dated after it (`--at`: the history is read from HEAD)."""
+    `spec.until` leaves out check-ins dated after it (`--at`: the history is read from HEAD).
+
+    With `recent`, each key result keeps only its last `recent` burn-up points and no check-in
+    notes: what the terminal's review shows (`SPARKLINE` points), without building the tens of
+    thousands of points and notes only the JSON, Markdown and HTML reviews show."""
     from .discipline import all_periods
 
     cycle = parse_cycle(spec.cycle) if spec.cycle is not None else None
@@ -408,7 +439,7 @@ def build_review(repo: Repository, history: History | None, spec: ReportSpec) ->
     state = NOT_STARTED if today < cycle.start else ENDED if today > cycle.end else RUNNING
     periods = all_periods(cycle, every)
     sections = _Sections(repo.org)
-    objectives = _reviewed_objectives(repo, history, spec, sections)
+    objectives = _reviewed_objectives(repo, history, spec, sections, recent)
     company, teams, owners = _rollups(repo, spec, objectives, sections)
     objectives.sort(key=lambda o: sections.order(o.owner))  # stable: an owner's objectives stay in file order
     t = _tally(objectives)

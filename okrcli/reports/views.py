@@ -125,19 +125,25 @@ class Scorer:
             got = self._expected[cycle_id] = self.cycle(cycle_id).elapsed_fraction(self.today)
         return got
 
-    def kr(self, obj: Objective, kr: KeyResult) -> KRView:
+    def kr(self, obj: Objective, kr: KeyResult, ref: str | None = None) -> KRView:
         progress = scoring.kr_progress(kr)
-        score = progress if kr.score is None else scoring.kr_score(kr)
+        graded = kr.score is not None
+        score = scoring.kr_score(kr) if graded else progress
         kind = kr.kind
         measured = kind != "milestone"
-        ref = f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}"
+        if ref is None:
+            ref = f"{obj.cycle}:{obj.owner}/{obj.id}/{kr.id}"
+        if kr.due is not None:
+            status = scoring.kr_status(kr, self.cycle(obj.cycle), self.today)
+        elif kr.confidence is None and kind == "numeric":  # scoring.kr_status_at, its usual case
+            status = scoring.status_from_pace(score, self.expected(obj.cycle))
+        else:
+            status = scoring.kr_status_at(kr, self.expected(obj.cycle), score)
         view = KRView(
             ref, kr.id, kr.title, kind, kr.unit,
             kr.start if kind == "numeric" else None, kr.target if measured else None,
             kr.current if measured else None, None if measured else kr.done, kr.due, kr.keep, kr.weight,
-            kr.confidence, progress, score, kr.score is not None,
-            scoring.kr_status_at(kr, self.expected(obj.cycle), score) if kr.due is None
-            else scoring.kr_status(kr, self.cycle(obj.cycle), self.today), scoring.band(score),
+            kr.confidence, progress, score, graded, status, scoring.band(score),
         )
         if kr.derived is not None:
             d = self.repo.derived.get(ref)
@@ -150,22 +156,24 @@ class Scorer:
         got = self._views.get(id(obj))
         if got is not None:
             return got
-        krs = tuple(self.kr(obj, kr) for kr in obj.key_results)
+        cycle, key = obj.cycle, obj.key
+        head = key + "/"
+        krs = tuple([self.kr(obj, kr, head + kr.id) for kr in obj.key_results])
         score: float | None = None
         band = status = None
-        if not obj.broken_krs:  # else unknown, never computed from the KRs that remain
+        broken = obj.broken_krs
+        if not broken:  # else unknown, never computed from the KRs that remain
             score = scoring.objective_score(obj, [k.score for k in krs])
             band = scoring.band(score)
-            status = scoring.weakest(k.status for k in krs) or scoring.OFF_TRACK
+            status = scoring.weakest([k.status for k in krs]) or scoring.OFF_TRACK
         review = obj.review
-        cycle = obj.cycle
         got = ObjectiveView(
-            obj.key, cycle, obj.owner, self.repo.org.kind(obj.owner), obj.id, obj.title,
+            key, cycle, obj.owner, self.repo.org.kind(obj.owner), obj.id, obj.title,
             obj.description, score, band, status, obj.committed, obj.private,
-            obj.standalone, tuple(explicit_ref(e, cycle) for e in obj.aligns),
-            tuple(explicit_ref(e, cycle) for e in obj.depends_on),
+            obj.standalone, tuple([explicit_ref(e, cycle) for e in obj.aligns]) if obj.aligns else (),
+            tuple([explicit_ref(e, cycle) for e in obj.depends_on]) if obj.depends_on else (),
             review.score if review else None, review.notes if review else None,
-            tuple(f"{b.path}:{b.line}" for b in obj.broken_krs), krs,
+            tuple([f"{b.path}:{b.line}" for b in broken]) if broken else (), krs,
         )
         self._views[id(obj)] = got
         return got
