@@ -120,15 +120,10 @@ def _findings_of(state: tuple) -> list[Diagnostic]:
     return [d for part in state[3:] for d in unpack_diags(part)]
 
 
-def _file_key(rel: str, cycle: str, owner: str, digest: bytes, salt: bytes) -> str:
-    """The key `load.okr_file` keeps a loaded file under (its model and findings)."""
-    return cache.key("okr-file", rel, cycle, owner, digest, salt)
-
-
 def _same_meaning(sources, changed: list[Entry], old_hashes: dict, loaded: dict) -> bool:
     """Load the changed files (into `loaded`); True when each loads to exactly what its old
     bytes loaded to, model and findings, types and positions alike."""
-    from .okr_file import load_okr_files
+    from .okr_file import file_key, load_okr_files
 
     salt = sources.config or b""
     same = True
@@ -140,7 +135,7 @@ def _same_meaning(sources, changed: list[Entry], old_hashes: dict, loaded: dict)
         loaded[rel] = (model, diags)
         if same:
             digest = old_hashes.get(rel)
-            old = cache.get(_file_key(rel, cycle, owner, digest, salt)) if isinstance(digest, bytes) else None
+            old = cache.get(file_key(rel, cycle, owner, digest, salt)) if isinstance(digest, bytes) else None
             same = old is not None and repr(old) == repr((pack_file(model) if model else None, pack_diags(diags)))
     return same
 

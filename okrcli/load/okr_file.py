@@ -311,10 +311,16 @@ def load_okr_files(root: Path, entries: Iterable[tuple[str, str, str]], diags: l
     return files
 
 
+def file_key(rel: str, cycle: str, owner: str, digest: bytes, salt: bytes) -> str:
+    """The key a loaded file (its model and findings) is kept under: its path, what the path
+    says, the hash of its bytes and `salt` (okr.yaml's bytes)."""
+    return cache.key("okr-file", rel, cycle, owner, digest, salt)
+
+
 def _cached_okr_file(root: Path, rel: str, cycle: str, owner: str, diags: list[Diagnostic],
                      raw: bytes, salt: bytes) -> OkrFile | None:
     """`load_okr_file` of these bytes, from the cache when they were loaded before."""
-    k = cache.key("okr-file", rel, cycle, owner, cache.content_hash(raw), salt)
+    k = file_key(rel, cycle, owner, cache.content_hash(raw), salt)
     hit = cache.get(k)
     if hit is not None:
         try:
