@@ -116,6 +116,29 @@ def make_folders(path: Path) -> list[Path]:
     return list(reversed(missing))
 
 
+def create_all(files: dict[Path, bytes]) -> list[Path]:
+    """Create every file, never replacing one, making missing folders: all or nothing. On any
+    failure what this call created (files, then folders, innermost first) is removed and the
+    error raised again. The files created, in order."""
+    created: list[Path] = []
+    made: list[Path] = []
+    try:
+        for path, data in files.items():
+            made += make_folders(path.parent)
+            write_atomic(path, data, create_only=True)
+            created.append(path)
+    except BaseException:
+        for path in reversed(created):
+            path.unlink(missing_ok=True)
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    return created
+
+
 @contextlib.contextmanager
 def scratch_file(data: bytes, prefix: str = "okr-", suffix: str = ".tmp") -> Iterator[str]:
     """A private temporary file (in the system's temp folder) holding `data`, removed on leaving."""

@@ -185,3 +185,27 @@ def test_make_folder_refuses_the_git_directory(tmp_path):
         files.make_folder(tmp_path / ".git" / "hooks2")
     files.make_folder(tmp_path / "new")
     assert (tmp_path / "new").is_dir()
+
+
+def test_create_all_removes_what_it_made_when_a_later_file_fails(tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder\n")
+    wanted = {tmp_path / "new" / "deep" / "a.yaml": b"a: 1\n",
+              tmp_path / "taken" / "b.yaml": b"b: 2\n"}
+    with pytest.raises(WriteRefused, match="Not a directory"):
+        files.create_all(wanted)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]  # no file, no folder left
+    assert (tmp_path / "taken").read_text() == "a file, not a folder\n"
+
+
+def test_create_all_never_replaces_a_file_and_keeps_the_earlier_ones_out(tmp_path):
+    (tmp_path / "b.yaml").write_bytes(b"mine\n")
+    with pytest.raises(FileExistsError):
+        files.create_all({tmp_path / "a.yaml": b"a: 1\n", tmp_path / "b.yaml": b"b: 2\n"})
+    assert not (tmp_path / "a.yaml").exists()
+    assert (tmp_path / "b.yaml").read_bytes() == b"mine\n"
+
+
+def test_create_all_creates_every_file_in_order(tmp_path):
+    wanted = {tmp_path / "x" / "a.yaml": b"a\n", tmp_path / "b.yaml": b"b\n"}
+    assert files.create_all(wanted) == list(wanted)
+    assert [p.read_bytes() for p in wanted] == [b"a\n", b"b\n"]

@@ -110,31 +110,15 @@ def _refuse_existing(files: dict[Path, str], cycle_dir: Path) -> None:
 def create_files(files: dict[Path, bytes], *, fallback: Path, verb: str = "create") -> list[Path]:
     """Create every file (never replacing one), making missing folders; on any failure remove
     what this call created and raise OkrError `cannot <verb> <file>: <why>; nothing was written`."""
-    from ..files import make_folder, write_atomic
+    from ..files import create_all
 
-    created: list[Path] = []
-    made_dirs: list[Path] = []
     try:
-        for path, data in files.items():
-            for folder in reversed([path.parent, *path.parent.parents]):
-                if not folder.exists():
-                    make_folder(folder)
-                    made_dirs.append(folder)
-            write_atomic(path, data, create_only=True)
-            created.append(path)
-    except (OSError, OkrError) as exc:  # nothing half-done: remove what this run created
-        for path in reversed(created):
-            path.unlink(missing_ok=True)
-        for folder in reversed(made_dirs):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        if isinstance(exc, OkrError):
-            raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
+        return create_all(files)
+    except OkrError as exc:
+        raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
+    except OSError as exc:
         where = exc.filename if exc.filename is not None else fallback
         raise OkrError(f"cannot {verb} {where}: {exc.strerror or exc}; nothing was written") from None
-    return created
 
 
 # A display name is one line of text: no control characters or line/paragraph separators.

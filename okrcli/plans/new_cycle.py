@@ -28,7 +28,7 @@ from pathlib import Path
 from ..cycles import parse_cycle
 from ..edit import format_scalar
 from ..errors import OkrError
-from ..files import make_folder, write_atomic
+from ..files import create_all
 from ..json_fields import json_meta
 from ..model import KeyResult, Objective, RefEntry, Repository
 from ..scoring import kr_progress, objective_score
@@ -274,33 +274,14 @@ def write_plan(root: Path, plan: NewCyclePlan) -> list[Path]:
         raise OkrError(f"{existing[0]} already exists" + (f" (and {len(existing) - 1} more)" if len(existing) > 1 else "")
                        + "; okr new-cycle never overwrites a file; nothing was written",
                        hint=f"move the existing files of {plan.next_cycle} aside, or edit them by hand")
-    made_folder = False
-    created: list[Path] = []
     try:
-        if not folder.exists():
-            make_folder(folder)
-            made_folder = True
-        for path, data in targets:
-            _create_new(path, data)
-            created.append(path)
-    except (OSError, OkrError) as exc:
-        for path in reversed(created):
-            path.unlink(missing_ok=True)
-        if made_folder:
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        if isinstance(exc, OkrError):
-            raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
-        if isinstance(exc, FileExistsError):
-            raise OkrError(f"{exc.filename} appeared while writing; okr new-cycle never overwrites a file; "
-                           "nothing was written") from None
+        return create_all(dict(targets))
+    except OkrError as exc:
+        raise OkrError(f"{exc.message}; nothing was written", hint=exc.hint) from None
+    except FileExistsError as exc:
+        raise OkrError(f"{exc.filename} appeared while writing; okr new-cycle never overwrites a file; "
+                       "nothing was written") from None
+    except OSError as exc:
         raise OkrError(f"cannot create {exc.filename or folder}: {exc.strerror or exc}; nothing was written") from None
-    return created
 
 
-def _create_new(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all, and never over an existing file (or link): okr's one
-    writer, in its create-only mode (a temporary file hard-linked into place)."""
-    write_atomic(path, data, create_only=True)
