@@ -185,6 +185,7 @@ class Sources:
     raws: dict[str, bytes | None] | None = None  # the files' bytes, once `digest` read them
     org: bytes | None = None  # org.yaml's bytes (or _NO_ORG), once `digest` read them
     hashes: dict[str, bytes] | None = None  # content_hash of each of `raws`, once `digest` read them
+    settings_hashes: tuple[bytes, bytes] | None = None  # of okr.yaml and org.yaml, the same time
 
     def digest(self, kind: str, *parts: str) -> str | None:
         """A cache key for a result of `kind` computed from the whole repository: the bytes
@@ -202,7 +203,8 @@ class Sources:
         raws = self.raws = {rel: read_source(self.root, rel) for rel, _cycle, _owner in self.entries}
         if any(raw is None for raw in raws.values()):
             return None
-        h = [cache.content_hash(self.config), str(has_org), cache.content_hash(org), repr(self.head), repr(self.tail)]
+        self.settings_hashes = cache.content_hash(self.config), cache.content_hash(org)
+        h = [self.settings_hashes[0], str(has_org), self.settings_hashes[1], repr(self.head), repr(self.tail)]
         self.hashes = {rel: cache.content_hash(raw) for rel, raw in raws.items()}  # kept for load.incremental
         for rel, digest in self.hashes.items():
             h += [rel, digest]

@@ -95,12 +95,12 @@ def _changed(sources, old_hashes: dict) -> list[Entry]:
 
 
 def _state_key(sources, kind: str = "check-state") -> str:
-    """Where the last check of this root, with this okr.yaml and org.yaml, left its `kind`."""
+    """Where the last check of this root, with this okr.yaml and org.yaml, left its `kind`
+    (their hashes are the ones `Sources.digest` took)."""
     from .build import _NO_ORG
 
-    org = b"" if sources.org is _NO_ORG else sources.org
-    return cache.key(kind, os.path.realpath(sources.root), cache.content_hash(sources.config),
-                     str(sources.org is _NO_ORG), cache.content_hash(org))
+    config_hash, org_hash = sources.settings_hashes
+    return cache.key(kind, os.path.realpath(sources.root), config_hash, str(sources.org is _NO_ORG), org_hash)
 
 
 def _read_state(value) -> tuple | None:
