@@ -67,13 +67,13 @@ def read_through_cache(git: GitRepo, prefix: str, read: Read,
             return found[0], found[1]
     base, older = _ancestor(git, head, [t for t in tips if t != head], prefix, inputs, record)
     if older is not None:
-        checkins, skipped = read(base, head)
+        new, new_skipped = read(base, head)
+        checkins, skipped = new + older[0], new_skipped + older[1]
         depth = older[2] + 1
         if depth > MAX_DEPTH:
-            _store(head, None, checkins + older[0], skipped + older[1], 0, prefix, inputs)
+            _store(head, None, checkins, skipped, 0, prefix, inputs)
         else:
-            _store(head, base, checkins, skipped, depth, prefix, inputs)
-        checkins, skipped = checkins + older[0], skipped + older[1]
+            _store(head, base, new, new_skipped, depth, prefix, inputs)
     else:
         checkins, skipped = read(None, head)
         _store(head, None, checkins, skipped, 0, prefix, inputs)
