@@ -121,6 +121,11 @@ class History:
         """The values of one key result (`CYCLE:OWNER/OBJ/KR`), oldest first; grades left out."""
         return list(self._series().get(key, ()))
 
+    def recorded_by_key(self) -> dict[str, list[CheckIn]]:
+        """Every key result's recorded check-ins and edits, oldest first, in the order the
+        history first names them (the history's own index: callers must not change it)."""
+        return self._series()
+
     def last(self, key: str) -> CheckIn | None:
         """The latest check-in or edit of one key result."""
         found = self._series().get(key)

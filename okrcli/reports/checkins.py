@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..load.history import GRADE, CheckIn, History
+from ..load.history import CheckIn, History
 
 
 class ByKR:
@@ -25,21 +25,11 @@ class ByKR:
 
     def __init__(self, history: History):
         self.history = history
-        series: dict[str, list[CheckIn]] = {}
-        days: dict[str, list[date]] = {}
+        series = history.recorded_by_key()  # oldest first, as History.series
+        days = {key: [c.date.date() for c in found] for key, found in series.items()}
         cycles: dict[str, list[str]] = {}
-        for c in reversed(history.checkins):  # oldest first, as History.series
-            if c.kind == GRADE:
-                continue
-            key = f"{c.cycle}:{c.ref}"
-            got = series.get(key)
-            if got is None:
-                series[key] = [c]
-                days[key] = [c.date.date()]
-                cycles.setdefault(c.cycle, []).append(key)
-            else:
-                got.append(c)
-                days[key].append(c.date.date())
+        for key, found in series.items():
+            cycles.setdefault(found[0].cycle, []).append(key)
         self._series, self._days, self._cycles = series, days, cycles
         repo = getattr(history, "repo", None)  # a DerivedHistory answers its derived KRs itself
         self._derived = repo.derived if repo is not None and repo.derived else None
