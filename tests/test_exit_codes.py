@@ -108,7 +108,7 @@ def _boom(*args, **kwargs):
 
 
 def test_internal_error_exits_3_in_one_line(okr_repo, monkeypatch):
-    monkeypatch.setattr("okrcli.load.parallel.load_files", _boom)
+    monkeypatch.setattr("okrcli.load.okr_file.load_okr_file", _boom)
     r = run(["check"], cwd=okr_repo(), env={"OKR_DEBUG": ""})
     assert r.exit_code == 3
     assert r.stdout == ""
@@ -120,7 +120,7 @@ def test_internal_error_exits_3_in_one_line(okr_repo, monkeypatch):
 
 
 def test_internal_error_with_okr_debug_propagates(okr_repo, monkeypatch):
-    monkeypatch.setattr("okrcli.load.parallel.load_files", _boom)
+    monkeypatch.setattr("okrcli.load.okr_file.load_okr_file", _boom)
     with pytest.raises(RuntimeError, match="kaboom"):
         run(["check"], cwd=okr_repo(), env={"OKR_DEBUG": "1"})
 
@@ -139,7 +139,7 @@ def _interrupt(*args, **kwargs):
 
 
 def test_ctrl_c_inside_a_command_exits_130(okr_repo, monkeypatch):
-    monkeypatch.setattr("okrcli.load.parallel.load_files", _interrupt)
+    monkeypatch.setattr("okrcli.load.okr_file.load_okr_file", _interrupt)
     r = run(["check"], cwd=okr_repo())
     assert r.exit_code == 130
     _no_traceback(r)
@@ -187,15 +187,15 @@ def test_main_usage_errors_exit_2(tmp_path, monkeypatch, capsys, args, says):
 
 def test_main_internal_error_and_interrupt(okr_repo, monkeypatch, capsys):
     root = okr_repo()
-    monkeypatch.setattr("okrcli.load.parallel.load_files", _boom)
+    monkeypatch.setattr("okrcli.load.okr_file.load_okr_file", _boom)
     code, _out, err = _main(monkeypatch, capsys, ["check"], root)
     assert code == 3 and len(err.splitlines()) == 1 and "OKR_DEBUG=1" in err and "Traceback" not in err
-    monkeypatch.setattr("okrcli.load.parallel.load_files", _interrupt)
+    monkeypatch.setattr("okrcli.load.okr_file.load_okr_file", _interrupt)
     assert _main(monkeypatch, capsys, ["check"], root)[0] == 130
 
 
 def test_main_with_okr_debug_raises_the_original_error(okr_repo, monkeypatch, capsys):
-    monkeypatch.setattr("okrcli.load.parallel.load_files", _boom)
+    monkeypatch.setattr("okrcli.load.okr_file.load_okr_file", _boom)
     with pytest.raises(RuntimeError, match="kaboom"):
         _main(monkeypatch, capsys, ["check"], okr_repo(), debug="1")
 

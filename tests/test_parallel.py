@@ -68,3 +68,44 @@ def test_worker_count_follows_the_setting_and_the_size(monkeypatch):
     assert 1 <= parallel.worker_count(100_000) <= parallel.MAX_WORKERS
     monkeypatch.setenv("OKR_WORKERS", "3")
     assert parallel.worker_count(10) == 3 and parallel.worker_count(2) == 2
+
+
+@pytest.mark.parametrize("workers", ["2", "3"])
+def test_a_forked_check_without_the_cache_gives_the_serial_output_and_sends_back_no_model(
+        tmp_path, monkeypatch, workers):
+    """With the cache off and several workers, `okr check` shares the files out: each child
+    judges its own (loading findings, per-file rules, summaries) and sends back findings
+    and summaries, never a model; the cross-file rules run here on the summaries."""
+    from test_load_cache import EVERY, FORMATS
+
+    from okrcli.load import incremental, okr_file
+
+    root = write_repo(tmp_path / "okrs", EVERY, base=False)
+    monkeypatch.setenv("OKR_CACHE", "0")
+    monkeypatch.setenv("OKR_WORKERS", "1")
+    incremental.last_path.clear()
+    serial = [(r.exit_code, r.stdout, r.stderr) for r in (run(args, cwd=root) for args in FORMATS)]
+    assert incremental.last_path == []  # one worker: the repository is loaded whole, as ever
+
+    def no_model(_file):
+        raise RuntimeError("a model packed to be sent back")
+
+    monkeypatch.setattr(parallel, "_pack_file", no_model)  # inherited by the forked children
+    here: list[str] = []
+    real = okr_file.load_okr_file
+    monkeypatch.setattr(okr_file, "load_okr_file", lambda root, rel, *a, **k: (here.append(rel), real(root, rel, *a, **k))[1])
+    monkeypatch.setenv("OKR_WORKERS", workers)
+    for args, expected in zip(FORMATS, serial):
+        here.clear()
+        r = run(args, cwd=root)
+        assert (r.exit_code, r.stdout, r.stderr) == expected
+        assert incremental.last_path == ["first"]
+        entries = build_entries(root)
+        for share in parallel.shares(entries, int(workers))[1:]:  # judged in a child that did not fail
+            assert not {e[0] for e in share} <= set(here), share
+
+
+def build_entries(root: Path) -> list:
+    from okrcli.load.build import open_sources
+
+    return open_sources(root).entries

@@ -102,7 +102,7 @@ def _findings(root: Path, cycle: str | None, list_rules: bool):
         except (TypeError, ValueError, KeyError):
             pass  # not what okr writes: check again
     found = None
-    if key is not None:
+    if key is not None or _shared_out(sources):
         from ..load import incremental
 
         found = incremental.check(sources)
@@ -117,6 +117,15 @@ def _findings(root: Path, cycle: str | None, list_rules: bool):
         cache.put(key, pack_diags(findings))
         cache.flush()
     return findings, repository.file_count, repository.settings
+
+
+def _shared_out(sources) -> bool:
+    """With the cache off, whether the files are many enough to share out to forked processes:
+    then each judges its files and sends back findings and summaries, never models
+    (`load.incremental`), which costs less than loading the repository across processes."""
+    from ..load.parallel import worker_count
+
+    return hasattr(os, "fork") and worker_count(len(sources.entries)) > 1 and sources.read()
 
 
 def _roots(files: list[Path], fmt: str) -> list[Path]:

@@ -182,10 +182,10 @@ class Sources:
     index: dict[str, bytes]  # sparse checkout: files only in git's index
     extra: list[tuple[str, str, str]]  # their entries
     file_count: int
-    raws: dict[str, bytes | None] | None = None  # the files' bytes, once `digest` read them
-    org: bytes | None = None  # org.yaml's bytes (or _NO_ORG), once `digest` read them
-    hashes: dict[str, bytes] | None = None  # content_hash of each of `raws`, once `digest` read them
-    settings_hashes: tuple[bytes, bytes] | None = None  # of okr.yaml and org.yaml, the same time
+    raws: dict[str, bytes | None] | None = None  # the files' bytes, once `read` read them
+    org: bytes | None = None  # org.yaml's bytes (or _NO_ORG), once `read` read them
+    hashes: dict[str, bytes] | None = None  # content_hash of each of `raws`, once `read` read them
+    settings_hashes: tuple[bytes, bytes] | None = None  # of okr.yaml and org.yaml, by `read` too
 
     def digest(self, kind: str, *parts: str) -> str | None:
         """A cache key for a result of `kind` computed from the whole repository: the bytes
@@ -193,24 +193,38 @@ class Sources:
         (its finding comes from loading it) or the files come from git."""
         from . import cache
 
-        if self.blobs is not None or self.config is None or not cache.enabled():
+        if not cache.enabled() or not self.read():
             return None
-        has_org = (self.root / ORG_FILE).exists()
-        org = read_source(self.root, ORG_FILE) if has_org else b""
-        if org is None:
-            return None
-        self.org = org if has_org else _NO_ORG  # load() reads these very bytes: result and key agree
-        raws = self.raws = {rel: read_source(self.root, rel) for rel, _cycle, _owner in self.entries}
-        if any(raw is None for raw in raws.values()):
-            return None
-        self.settings_hashes = cache.content_hash(self.config), cache.content_hash(org)
+        has_org = self.org is not _NO_ORG
         h = [self.settings_hashes[0], str(has_org), self.settings_hashes[1], repr(self.head), repr(self.tail)]
-        self.hashes = {rel: cache.content_hash(raw) for rel, raw in raws.items()}  # kept for load.incremental
         for rel, digest in self.hashes.items():
             h += [rel, digest]
         for rel, raw in self.index.items():
             h += [rel, cache.content_hash(raw)]
         return cache.key(kind, *parts, *h)
+
+    def read(self) -> bool:
+        """Read org.yaml and every OKR file on disk (into `org`, `raws`) and hash them
+        (`settings_hashes`, `hashes`: what `digest` and `load.incremental` compare). False
+        when okr.yaml or a file cannot be read (its finding comes from loading it) or the
+        files come from git."""
+        from . import cache
+
+        if self.blobs is not None or self.config is None:
+            return False
+        if self.hashes is not None:
+            return True
+        has_org = (self.root / ORG_FILE).exists()
+        org = read_source(self.root, ORG_FILE) if has_org else b""
+        if org is None:
+            return False
+        self.org = org if has_org else _NO_ORG  # load() reads these very bytes: result and key agree
+        raws = self.raws = {rel: read_source(self.root, rel) for rel, _cycle, _owner in self.entries}
+        if any(raw is None for raw in raws.values()):
+            return False
+        self.settings_hashes = cache.content_hash(self.config), cache.content_hash(org)
+        self.hashes = {rel: cache.content_hash(raw) for rel, raw in raws.items()}
+        return True
 
     def load(self) -> tuple[Repository, list[Diagnostic]]:
         from .parallel import load_files

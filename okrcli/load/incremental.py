@@ -29,7 +29,10 @@ misses (`commands/check.py`) starts from that state:
    findings or the walk's changed.
 
 A changed okr.yaml or org.yaml is another state key: every file is checked again, as a
-first check is. Whatever is read back is checked like the rest of the cache: a state of
+first check is. A first check of many files shares them out to forked processes
+(`_judge`): each loads and judges its files and sends back their per-file findings and
+summaries, never a model, which costs less than sending the models back; with the cache
+off, `okr check` on several cores takes this path too. Whatever is read back is checked like the rest of the cache: a state of
 another shape is a miss. The result is the same list, finding for finding, as
 `checks.run_checks` over the loaded repository (tests/test_load_cache.py compares them).
 """
@@ -150,13 +153,14 @@ def _recompute(sources, state: tuple | None, around: bytes, loaded: dict) -> tup
     enabled = gc.isenabled()
     gc.disable()  # loading allocates many small objects that are never garbage
     try:
-        _load(sources, [e for e in changed if e[0] not in loaded], loaded)
         whole_again = state is None or state[1] != around
         org, org_diags = _org(sources, whole_again)
         kept = set(sources.hashes).difference(e[0] for e in changed)
         per_file = [d for d in unpack_diags(state[3]) if d.path in kept] if state is not None else []
-        per_file += _per_file(sources, org, changed, loaded)
-        summaries, earlier = _summaries(sources, loaded)
+        judged, fresh = _judge(sources, org, [e for e in changed if e[0] not in loaded], loaded)
+        early = [e for e in changed if e[0] not in fresh]  # loaded already, by _same_meaning
+        per_file += judged + (_per_file(sources, org, early, loaded) if early else [])
+        summaries, earlier = _summaries(sources, loaded, fresh)
         same_shape = state is not None and _same_shape(sources, changed, old_hashes, earlier, summaries)
         needed = _derived_files(summaries)
         if same_shape:
@@ -175,14 +179,18 @@ def _recompute(sources, state: tuple | None, around: bytes, loaded: dict) -> tup
             pack_diags(cross))
 
 
-def _load(sources, entries: list[Entry], loaded: dict) -> None:
-    """Load `entries` (forked when many) into `loaded`: rel -> (model or None, its findings)."""
+def _load(sources, entries: list[Entry], loaded: dict, forked: bool = True, items=None) -> None:
+    """Load `entries` (forked when many, unless not `forked`; here from `items` when given: the
+    same entries, through a progress bar) into `loaded`: rel -> (model or None, its findings)."""
+    from .okr_file import load_okr_files
     from .parallel import load_files
 
     if not entries:
         return
     diags: list[Diagnostic] = []
-    files = load_files(sources.root, entries, diags, sources.raws, salt=sources.config or b"")
+    salt = sources.config or b""
+    files = (load_files(sources.root, entries, diags, sources.raws, salt=salt) if forked
+             else load_okr_files(sources.root, entries if items is None else items, diags, sources.raws, salt))
     models = {f.path: f for f in files}
     by_path: dict[str, list[Diagnostic]] = {e[0]: [] for e in entries}
     for d in diags:
@@ -191,6 +199,48 @@ def _load(sources, entries: list[Entry], loaded: dict) -> None:
         by_path[d.path].append(d)
     for rel, _cycle, _owner in entries:
         loaded[rel] = (models.get(rel), by_path[rel])
+
+
+def _judge(sources, org: Org, entries: list[Entry], loaded: dict) -> tuple[list[Diagnostic], dict]:
+    """Load `entries` and judge each on its own: (their per-file findings, their summaries by
+    path). Many files are shared out to forked processes, which send back only findings and
+    summaries, never a model; the models of the files loaded in this process go into `loaded`
+    (letting them go early would cost more: Python hands freed memory back to the system and
+    faults it in again for the next file)."""
+    from ..progress import iterate
+    from .parallel import fork_map, shares, worker_count
+
+    workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
+    parts = shares(entries, workers)
+
+    def own(share: list[Entry]) -> tuple[list[Diagnostic], dict]:
+        part: dict = {}
+        # The bar follows this process's share (the children's are as large), started after the forks.
+        items = iterate(share, "Loading OKR files", len(entries), step=workers) if share is parts[0] else None
+        _load(sources, share, part, forked=False, items=items)
+        loaded.update(part)
+        found = _per_file(sources, org, share, part) if share else []
+        return found, {rel: summarize(model) if model is not None else None for rel, (model, _d) in part.items()}
+
+    def child(share: list[Entry]) -> tuple:
+        found, summaries = own(share)
+        cache.flush()  # what this child parsed, for the next run
+        return pack_diags(found), summaries
+
+    def unpack(sent, share: list[Entry]) -> tuple[list[Diagnostic], dict]:
+        packed, summaries = sent
+        if not isinstance(summaries, dict) or summaries.keys() != {e[0] for e in share}:
+            raise ValueError("not the summaries of this share")
+        return unpack_diags(packed), summaries
+
+    if workers <= 1:
+        return own(parts[0])
+    findings: list[Diagnostic] = []
+    summaries: dict = {}
+    for found, part_summaries in fork_map(parts, own, child, unpack):
+        findings += found
+        summaries.update(part_summaries)
+    return findings, summaries
 
 
 def _repository(sources, org: Org, files: list[OkrFile]) -> Repository:
@@ -303,10 +353,11 @@ def _same_shape(sources, changed: list[Entry], old_hashes: dict, earlier: dict, 
     return True
 
 
-def _summaries(sources, loaded: dict) -> tuple[list[tuple[Entry, tuple | None]], dict]:
-    """Every file's summary (None: it loaded to no model), in the walk's order: made from the
-    files loaded in this run, else kept from an earlier run (one entry for the root, by each
-    file's hash, read only here), else made from loading the file again; and what was kept."""
+def _summaries(sources, loaded: dict, fresh: dict) -> tuple[list[tuple[Entry, tuple | None]], dict]:
+    """Every file's summary (None: it loaded to no model), in the walk's order: `fresh` (the
+    files judged in this run), else made from the files loaded in this run, else kept from an
+    earlier run (one entry for the root, by each file's hash, read only here), else made from
+    loading the file again; and what was kept."""
     key = _state_key(sources, "check-summaries")
     kept = cache.get(key)
     kept = kept if isinstance(kept, dict) else {}
@@ -314,6 +365,9 @@ def _summaries(sources, loaded: dict) -> tuple[list[tuple[Entry, tuple | None]],
     missing: list[Entry] = []
     for entry in sources.entries:
         rel = entry[0]
+        if rel in fresh:
+            found[rel] = fresh[rel]
+            continue
         if rel in loaded:
             model = loaded[rel][0]
             found[rel] = summarize(model) if model is not None else None

@@ -9,6 +9,10 @@ then rebuilds the children's objects. The result, files and diagnostics alike,
 is exactly what a serial load returns, in the same order; a child that fails
 for any reason has its share loaded again by the parent.
 
+`fork_map` is the fork itself, for any work whose result is builtin types: `okr check`
+uses it to have children judge their files and send back findings and summaries only
+(`load.incremental`).
+
 `OKR_WORKERS=1` forces a serial load; `OKR_WORKERS=N` forces N processes.
 """
 
@@ -17,8 +21,9 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import Diagnostic
 from ..model import OkrFile
@@ -33,6 +38,7 @@ FILES_PER_WORKER = 250  # below this, forking costs more than it saves
 MAX_WORKERS = 4
 
 Entry = tuple[str, str, str]
+T = TypeVar("T")
 
 
 def worker_count(n_files: int) -> int:
@@ -44,6 +50,31 @@ def worker_count(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, n_files // FILES_PER_WORKER))
 
 
+def shares(entries: list, workers: int) -> list[list]:
+    """`entries` cut into `workers` contiguous shares of nearly equal size, in order."""
+    return [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
+
+
+def fork_map(parts: list[list], own: Callable[[list], T], child: Callable[[list], object],
+             unpack: Callable[[object, list], T]) -> list[T]:
+    """`own(part)` of every part, in order: `parts[0]` in this process, each other part in a
+    forked process of its own at the same time, as `unpack(child(part), part)`. A child's result
+    (builtin types only) comes back through a pipe with `marshal`; for a child that fails in
+    any way, or sends what `unpack` refuses, `own(part)` is computed here instead. Callers
+    fork only where `os.fork` exists."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = [(_fork(lambda part=part: child(part)), part) for part in parts[1:]]
+    results = [own(parts[0])]
+    for handle, part in children:
+        found = _collect(handle)
+        try:
+            results.append(unpack(found[0], part) if found is not None else own(part))
+        except (TypeError, ValueError, KeyError, IndexError):
+            results.append(own(part))
+    return results
+
+
 def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
                blobs: Mapping[str, bytes | None] | None = None, salt: bytes = b"") -> list[OkrFile]:
     """`load_okr_files` of `entries`, split over forked processes when there are many."""
@@ -52,48 +83,48 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
     if workers <= 1:
         return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs, salt)
-    shares = [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children = []
-    for share in shares[1:]:
-        children.append((_fork_loader(root, share, blobs, salt), share))
-    own_diags: list[Diagnostic] = []
-    # The bar follows this process's share (the children's are as large), started after the forks.
-    files = load_okr_files(root, iterate(shares[0], "Loading OKR files", len(entries), step=workers),
-                           own_diags, blobs, salt)
-    diags.extend(own_diags)
-    for child, share in children:
-        payload = _collect(child)
-        if payload is None:  # the child failed: load its share here
-            files.extend(load_okr_files(root, share, diags, blobs, salt))
-            continue
-        packed_files, packed_diags = payload
-        files.extend(map(unpack_file, packed_files))
-        diags.extend(unpack_diags(packed_diags))
+    parts = shares(entries, workers)
+
+    def own(share: list[Entry]) -> tuple[list[OkrFile], list[Diagnostic]]:
+        # The bar follows this process's share (the children's are as large), started after the forks.
+        items = iterate(share, "Loading OKR files", len(entries), step=workers) if share is parts[0] else share
+        share_diags: list[Diagnostic] = []
+        return load_okr_files(root, items, share_diags, blobs, salt), share_diags
+
+    def child(share: list[Entry]) -> tuple:
+        child_diags: list[Diagnostic] = []
+        files = load_okr_files(root, share, child_diags, blobs, salt)
+        cache.flush()  # what this child parsed, for the next run
+        return [_pack_file(f) for f in files], pack_diags(child_diags)
+
+    def unpack(sent, _share: list[Entry]) -> tuple[list[OkrFile], list[Diagnostic]]:
+        packed_files, packed_diags = sent
+        return list(map(unpack_file, packed_files)), unpack_diags(packed_diags)
+
+    files: list[OkrFile] = []
+    for found, found_diags in fork_map(parts, own, child, unpack):
+        files.extend(found)
+        diags.extend(found_diags)
     return files
 
 
-def _fork_loader(root: Path, share: list[Entry], blobs: Mapping[str, bytes | None] | None,
-                 salt: bytes) -> tuple[int, int] | None:
+def _fork(work: Callable[[], object]) -> tuple[int, int] | None:
+    """A forked child running `work` and sending its result, marshalled, through a pipe."""
     try:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
     except OSError:
         return None
-    if pid == 0:  # the child: load, send, leave without running any cleanup of the parent's
+    if pid == 0:  # the child: work, send, leave without running any cleanup of the parent's
         code = 1
         try:
             os.close(read_fd)
-            child_diags: list[Diagnostic] = []
-            files = load_okr_files(root, share, child_diags, blobs, salt)
-            cache.flush()  # what this child parsed, for the next run
-            data = marshal.dumps(([_pack_file(f) for f in files], pack_diags(child_diags)))
+            data = marshal.dumps((work(),))
             view = memoryview(data)
             while view:
                 view = view[os.write(write_fd, view):]
             code = 0
-        except BaseException:  # noqa: BLE001, S110 - any failure: the parent loads this share itself
+        except BaseException:  # noqa: BLE001, S110 - any failure: the parent does this work itself
             pass
         finally:
             os._exit(code)
