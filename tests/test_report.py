@@ -188,3 +188,47 @@ def test_usable_from_python(november_repo):  # noqa: F811
                         baseline=read_baseline(november_repo, since, None))
     assert render(data, "text") == report(november_repo).stdout
 
+
+
+# ------------------------------------------------------------------ the baseline, kept
+
+def test_the_files_at_the_window_start_are_read_from_git_once(november_repo, tmp_path, monkeypatch):  # noqa: F811
+    """What a commit holds never changes: the OKR files as they were at the window's start
+    are kept in the cache, so a second report reads none of them from git, and says the same;
+    with the cache off, or a replace ref that may rewrite history in place, git is read."""
+    from okrcli.gitstore import read as gitread
+    from okrcli.load import window
+
+    reads: list[int] = []
+    real = gitread.read_paths_at
+
+    def counting(repo, sha, paths, prefix):
+        reads.append(len(paths))
+        return real(repo, sha, paths, prefix)
+
+    monkeypatch.setattr("okrcli.gitstore.read_paths_at", counting)
+    import shutil
+
+    repo = tmp_path / "november"
+    shutil.copytree(november_repo, repo, symlinks=True)  # the fixture is shared: a ref is added below
+    formats = (["--format", "json"], [], ["--format", "markdown"])
+    first = [report(repo, *args).stdout for args in formats]
+    assert reads and reads[0] > 0  # the window has changed files, read once from git
+    reads.clear()
+    assert [report(repo, *args).stdout for args in formats] == first
+    assert reads == []
+    assert [report(repo, *args, env={"OKR_CACHE": "0"}).stdout for args in formats] == first
+    assert len(reads) == len(formats)
+    reads.clear()
+    (repo / ".git" / "refs" / "replace").mkdir(parents=True, exist_ok=True)  # of an object never read
+    (repo / ".git" / "refs" / "replace" / ("1" * 40)).write_text(git_head(repo) + "\n")
+    report(repo)
+    assert len(reads) == 1
+    assert window._files_of({"2026-Q4/bob.yaml": "text, not bytes"}, ["2026-Q4/bob.yaml"]) is None
+    assert window._files_of({"elsewhere.yaml": b""}, ["2026-Q4/bob.yaml"]) is None
+
+
+def git_head(root: Path) -> str:
+    from gitrepo import git
+
+    return git(root, "rev-parse", "HEAD").strip()

@@ -120,7 +120,8 @@ def read_baseline(root: Path, since: Since, head: str | None, repository: Reposi
     With the `repository` loaded at the head, a file whose lines differ only in key results'
     values is read line by line instead of parsed (`_old_values`): after a week of check-ins
     that is nearly every changed file."""
-    from ..gitstore import changed_paths, okr_pathspecs, open_repo, read_paths_at
+    from ..gitstore import changed_paths, log_inputs, okr_pathspecs, open_repo, read_paths_at
+    from . import cache
     from .build import okr_files_in
     from .parallel import load_files
 
@@ -131,9 +132,22 @@ def read_baseline(root: Path, since: Since, head: str | None, repository: Reposi
     prefix = "" if prefix in ("", ".") else prefix
     cut = len(prefix) + 1 if prefix else 0
 
+    kept = cache.enabled() and log_inputs(git) is not None
+
     def blobs_at(sha: str, rels: list[str]) -> dict[str, bytes]:
+        """The files `rels` in commit `sha`, from the cache when read before: what a commit
+        holds never changes, unless replace refs or grafts rewrite it in place (then
+        `log_inputs` is None and nothing is kept)."""
+        key = cache.key("files-at", sha, prefix, *rels) if kept else None
+        hit = _files_of(cache.get(key), rels) if key is not None else None
+        if hit is not None:
+            return hit
         tops = [f"{prefix}/{p}" if prefix else p for p in rels]
-        return {top[cut:]: data for top, data in read_paths_at(git, sha, tops, prefix).items()}
+        found = {top[cut:]: data for top, data in read_paths_at(git, sha, tops, prefix).items()}
+        if key is not None:
+            cache.put(key, found)
+            cache.flush()
+        return found
 
     changed = [p[cut:] for p in changed_paths(git, since.rev, head, okr_pathspecs(prefix))]
     blobs = blobs_at(since.rev, changed)
@@ -151,6 +165,16 @@ def read_baseline(root: Path, since: Since, head: str | None, repository: Reposi
                if parse_cycle(e[1]) is not None]
     objectives = first_by_key(load_files(root, entries, [], blobs))
     return Baseline(frozenset(changed), objectives, values, frozenset(values_only))
+
+
+def _files_of(value: object, rels: list[str]) -> dict[str, bytes] | None:
+    """A cached `blobs_at` result as written (some of `rels`, each with its bytes), else None."""
+    if not isinstance(value, dict):
+        return None
+    wanted = set(rels)
+    if not all(type(rel) is str and rel in wanted and type(data) is bytes for rel, data in value.items()):
+        return None
+    return value
 
 
 def _on_disk(root: Path, files) -> dict[str, bytes]:
