@@ -109,3 +109,40 @@ def build_entries(root: Path) -> list:
     from okrcli.load.build import open_sources
 
     return open_sources(root).entries
+
+
+def test_files_loaded_before_come_from_the_cache_without_a_fork(tmp_path, monkeypatch):
+    """A file in the cache costs less to take from it than a child costs to send it back:
+    with the cache warm, the loader forks only when many files are still to be parsed."""
+    from test_load_cache import EVERY
+
+    root = write_repo(tmp_path / "okrs", EVERY, base=False)
+    monkeypatch.delenv("OKR_WORKERS", raising=False)
+    monkeypatch.setattr(parallel, "FILES_PER_WORKER", 2)  # fork even for a few files
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    forks: list[int] = []
+    real = parallel._fork
+    monkeypatch.setattr(parallel, "_fork", lambda work: (forks.append(1), real(work))[1])
+    from okrcli.load import cache
+
+    def run_anew(args):  # as a new process: the cache folder's segments read again
+        monkeypatch.setitem(cache._state, "store", None)
+        return run(args, cwd=root)
+
+    args = ["export", "--format", "json"]
+    cold = run_anew(args)
+    assert cold.exit_code == 0 and forks  # nothing cached yet: shared out
+    forks.clear()
+    warm = run_anew(args)
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout, cold.stderr)
+    assert forks == []
+    (root / "2026-Q4" / "bob.yaml").write_text((root / "2026-Q4" / "bob.yaml").read_text() + "# changed\n")
+    for name in ("alice", "carol", "dan", "zed"):
+        path = root / "2026-Q4" / f"{name}.yaml"
+        path.write_text(path.read_text() + "# changed\n")
+    again = run_anew(args)
+    assert again.exit_code == 0 and forks  # many files to parse again: shared out
+    assert again.stdout == cold.stdout
+    monkeypatch.setenv("OKR_WORKERS", "3")
+    forks.clear()
+    assert run_anew(args).stdout == cold.stdout and forks  # a forced count is kept

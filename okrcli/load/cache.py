@@ -180,6 +180,9 @@ class _Store:
         finally:
             os.close(fd)
 
+    def holds(self, k: str) -> bool:
+        return k in self.pending or k in self.index
+
     def get(self, k: str) -> object | None:
         if k in self.pending:
             return marshal.loads(self.pending[k])
@@ -314,6 +317,12 @@ def get(k: str) -> object | None:
     """The value stored under `k`, or None (missing, unreadable, corrupt, or cache off)."""
     store = _store()
     return store.get(k) if store is not None else None
+
+
+def holds(k: str) -> bool:
+    """Whether an entry is stored under `k` (`get` may still find it unreadable)."""
+    store = _store()
+    return store is not None and store.holds(k)
 
 
 def put(k: str, value: object) -> None:

@@ -317,6 +317,13 @@ def file_key(rel: str, cycle: str, owner: str, digest: bytes, salt: bytes) -> st
     return cache.key("okr-file", rel, cycle, owner, digest, salt)
 
 
+def cached(entry: tuple[str, str, str], raw: bytes | None, salt: bytes) -> bool:
+    """Whether the OKR file `entry` (rel, cycle, owner) of bytes `raw` was loaded before, with
+    okr.yaml's bytes `salt`: `load_okr_files` takes it from the cache."""
+    rel, cycle, owner = entry
+    return raw is not None and cache.holds(file_key(rel, cycle, owner, cache.content_hash(raw), salt))
+
+
 def _cached_okr_file(root: Path, rel: str, cycle: str, owner: str, diags: list[Diagnostic],
                      raw: bytes, salt: bytes) -> OkrFile | None:
     """`load_okr_file` of these bytes, from the cache when they were loaded before."""

@@ -28,11 +28,12 @@ from typing import TypeVar
 from ..errors import Diagnostic
 from ..model import OkrFile
 from . import cache
-from .okr_file import load_okr_files
+from .okr_file import cached, load_okr_files
 from .packing import pack_diags, unpack_diags, unpack_file
 from .packing import (
     pack_file as _pack_file,  # a module name of its own: a test breaks it in the children
 )
+from .source import read_source
 
 FILES_PER_WORKER = 250  # below this, forking costs more than it saves
 MAX_WORKERS = 4
@@ -81,6 +82,12 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
     from ..progress import iterate
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
+    if workers > 1 and cache.enabled() and not os.environ.get("OKR_WORKERS"):
+        # A file loaded before comes from the cache at a fraction of its parse, less than a
+        # child costs to send it back: fork for the files to parse, when they are many.
+        blobs = {rel: (blobs.get(rel) if blobs is not None else None) or read_source(root, rel)
+                 for rel, _cycle, _owner in entries}
+        workers = worker_count(sum(1 for entry in entries if not cached(entry, blobs[entry[0]], salt)))
     if workers <= 1:
         return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs, salt)
     parts = shares(entries, workers)
