@@ -67,3 +67,22 @@ def test_one_command_alone_parses_and_helps_as_in_the_whole_table(monkeypatch, c
     alone = _main(monkeypatch, capsys, [name, "--help"]), _main(monkeypatch, capsys, [name, "--no-such-option"])
     assert built == [[name], [name]]
     assert alone == whole and whole[0][0] == 0 and whole[1][0] == 2
+
+
+def _imported(*args: str) -> set[str]:
+    code = ("import sys\nfrom okrcli.cli import main\nsys.argv = ['okr', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write('\\nMODULES=' + ','.join(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "OKR_CACHE": "0"},
+                          check=False)
+    return set(done.stderr.rpartition("\nMODULES=")[2].split(","))
+
+
+def test_a_check_in_text_imports_what_only_machine_formats_need_nowhere():
+    """json and hashlib (OpenSSL) are for the json, sarif and gitlab formats: the usual run,
+    text, imports neither."""
+    text = _imported("check", "--repo", str(EXAMPLE))
+    assert "okrcli.render.findings" in text
+    assert not {"json", "hashlib"} & text
+    assert {"json", "hashlib"} <= _imported("check", "--repo", str(EXAMPLE), "--format", "gitlab")

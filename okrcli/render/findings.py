@@ -7,8 +7,6 @@ even when the OKR root is a folder of a monorepo.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -43,10 +41,18 @@ def render_text(findings: list[Diagnostic], root: Path, color: bool) -> Iterable
         yield line(d, display_path(root, d.path)), style
 
 
+def _dumps(doc: object) -> str:
+    """A machine format's document as indented JSON (json is imported by the formats that
+    write it: `okr check` in text, the usual run, imports neither it nor hashlib)."""
+    import json
+
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
 def render_json(findings: list[Diagnostic], root: Path) -> str:
     items = [{"path": display_path(root, d.path), "line": d.line, "column": d.column,
               "severity": d.severity.value, "rule": d.rule, "message": d.message} for d in findings]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(items)
 
 
 def render_github(findings: list[Diagnostic], root: Path) -> str:
@@ -99,6 +105,8 @@ def fingerprints(findings: list[Diagnostic], root: Path) -> list[str]:
     the finding's rank among identical ones in that file, never its own line: an
     edit that shifts lines elsewhere in the file changes no fingerprint.
     """
+    import hashlib
+
     seen: dict[tuple[str, str, str], int] = {}
     out = []
     for d in findings:
@@ -121,7 +129,7 @@ def render_gitlab(findings: list[Diagnostic], root: Path) -> str:
         "severity": GITLAB_SEVERITY.get(d.severity, "info"),
         "location": {"path": ci_path(root, d.path), "lines": {"begin": d.line}},
     } for d, print_ in zip(findings, fingerprints(findings, root))]
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(items)
 
 
 def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: str) -> str:
@@ -163,4 +171,4 @@ def render_sarif(findings: list[Diagnostic], root: Path, rules: list, version: s
             "results": results,
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return _dumps(doc)
