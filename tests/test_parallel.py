@@ -1,5 +1,6 @@
 """Loading on several cores gives exactly what a serial load gives."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,21 @@ def test_files_loaded_before_come_from_the_cache_without_a_fork(tmp_path, monkey
     monkeypatch.setenv("OKR_WORKERS", "3")
     forks.clear()
     assert run_anew(args).stdout == cold.stdout and forks  # a forced count is kept
+
+
+def test_a_repository_with_a_file_that_cannot_be_read_is_read_once(tmp_path, monkeypatch):
+    """A FIFO named like an OKR file: the cache's key and the shared-out check both give up
+    on it, and neither reads the other files a second time to find that out."""
+    from test_load_cache import EVERY
+
+    from okrcli.load import build
+
+    root = write_repo(tmp_path / "okrs", EVERY, base=False)
+    os.mkfifo(root / "2026-Q4" / "fifo.yaml")
+    reads: list[str] = []
+    real = build.read_source
+    monkeypatch.setattr(build, "read_source", lambda root, rel: (reads.append(rel), real(root, rel))[1])
+    monkeypatch.setenv("OKR_WORKERS", "2")
+    r = run(["check", "--format", "json"], cwd=root)
+    assert r.exit_code == 1 and "2026-Q4/fifo.yaml" in r.stdout
+    assert reads.count("2026-Q4/bob.yaml") == 1

@@ -186,6 +186,7 @@ class Sources:
     org: bytes | None = None  # org.yaml's bytes (or _NO_ORG), once `read` read them
     hashes: dict[str, bytes] | None = None  # content_hash of each of `raws`, once `read` read them
     settings_hashes: tuple[bytes, bytes] | None = None  # of okr.yaml and org.yaml, by `read` too
+    readable: bool | None = None  # what `read` found, once it ran
 
     def digest(self, kind: str, *parts: str) -> str | None:
         """A cache key for a result of `kind` computed from the whole repository: the bytes
@@ -207,13 +208,16 @@ class Sources:
         """Read org.yaml and every OKR file on disk (into `org`, `raws`) and hash them
         (`settings_hashes`, `hashes`: what `digest` and `load.incremental` compare). False
         when okr.yaml or a file cannot be read (its finding comes from loading it) or the
-        files come from git."""
-        from . import cache
-
+        files come from git. The files are read once, whatever it answers."""
         if self.blobs is not None or self.config is None:
             return False
-        if self.hashes is not None:
-            return True
+        if self.readable is None:
+            self.readable = self._read()
+        return self.readable
+
+    def _read(self) -> bool:
+        from . import cache
+
         has_org = (self.root / ORG_FILE).exists()
         org = read_source(self.root, ORG_FILE) if has_org else b""
         if org is None:
