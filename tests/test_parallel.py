@@ -165,3 +165,58 @@ def test_a_repository_with_a_file_that_cannot_be_read_is_read_once(tmp_path, mon
     r = run(["check", "--format", "json"], cwd=root)
     assert r.exit_code == 1 and "2026-Q4/fifo.yaml" in r.stdout
     assert reads.count("2026-Q4/bob.yaml") == 1
+
+
+def test_the_cache_probe_loads_the_bytes_it_is_given_never_the_disk(tmp_path, monkeypatch):
+    """Files given as bytes (a git revision: `--at`, `okr diff`, a report's baseline) are
+    loaded as given, an empty one too; the probe reads the disk only when given none."""
+    from test_load_cache import EVERY
+
+    root = write_repo(tmp_path / "okrs", EVERY, base=False)
+    blobs = {rel: (root / rel).read_bytes() for rel in EVERY if rel.endswith(".yaml")}
+    blobs["2026-Q4/zed.yaml"] = b""  # empty in the revision, an objective on disk
+    monkeypatch.setattr(parallel, "FILES_PER_WORKER", 2)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setenv("OKR_WORKERS", "1")
+    serial, serial_diags = load_repository(root, blobs=blobs)
+    monkeypatch.delenv("OKR_WORKERS")
+    for _ in range(2):  # a cold cache, then a warm one
+        probed, probed_diags = load_repository(root, blobs=blobs)
+        assert probed.files == serial.files and probed_diags == serial_diags
+    assert not any(f.path == "2026-Q4/zed.yaml" and f.objectives for f in probed.files)
+
+
+def test_shares_split_by_weight_when_given():
+    entries = list(range(10))
+    assert parallel.shares(entries, 2) == [entries[:5], entries[5:]]
+    weights = [parallel.CACHED] * 6 + [1.0] * 4  # new files at the end: split where the work is
+    first, second = parallel.shares(entries, 2, weights)
+    assert first + second == entries and len(second) < 4
+    assert [len(s) for s in parallel.shares(entries, 3, [1.0] * 10)] == [4, 3, 3]
+
+
+def test_children_are_reaped_when_this_process_fails(monkeypatch):
+    """An exception in this process's own share lets the children go (their pipes closed,
+    so one still writing gets EPIPE) and reaps them before it goes on: no zombie, no fd."""
+    forked: list[tuple[int, int]] = []
+    real = parallel._fork
+
+    def fork(work):
+        handle = real(work)
+        forked.append(handle)
+        return handle
+
+    monkeypatch.setattr(parallel, "_fork", fork)
+    big = "x" * (1 << 20)  # more than a pipe holds: the child blocks writing until let go
+
+    def own(part):
+        raise RuntimeError("this process's share failed")
+
+    with pytest.raises(RuntimeError, match="share failed"):
+        parallel.fork_map([[0], [1], [2]], own, lambda part: big, lambda sent, part: sent)
+    assert len(forked) == 2
+    for pid, read_fd in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped already
+        with pytest.raises(OSError):
+            os.fstat(read_fd)  # closed

@@ -120,9 +120,10 @@ def _findings(root: Path, cycle: str | None, list_rules: bool):
 
 
 def _shared_out(sources) -> bool:
-    """With the cache off, whether the files are many enough to share out to forked processes:
-    then each judges its files and sends back findings and summaries, never models
-    (`load.incremental`), which costs less than loading the repository across processes."""
+    """When the cache gives no key (off, or a file it cannot read), whether the files can be
+    read and are many enough to share out to forked processes: then each judges its files
+    and sends back findings and summaries, never models (`load.incremental`), which costs
+    less than loading the repository across processes."""
     from ..load.parallel import worker_count
 
     return hasattr(os, "fork") and worker_count(len(sources.entries)) > 1 and sources.read()

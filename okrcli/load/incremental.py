@@ -32,8 +32,10 @@ A changed okr.yaml or org.yaml is another state key: every file is checked again
 first check is. A first check of many files shares them out to forked processes
 (`_judge`): each loads and judges its files and sends back their per-file findings and
 summaries, never a model, which costs less than sending the models back; with the cache
-off, `okr check` on several cores takes this path too. Whatever is read back is checked like the rest of the cache: a state of
-another shape is a miss. The result is the same list, finding for finding, as
+off, `okr check` on several cores takes this path too.
+
+Whatever is read back is checked like the rest of the cache: a state of another shape is
+a miss. The result is the same list, finding for finding, as
 `checks.run_checks` over the loaded repository (tests/test_load_cache.py compares them).
 """
 

@@ -36,6 +36,7 @@ from .packing import (
 from .source import read_source
 
 FILES_PER_WORKER = 250  # below this, forking costs more than it saves
+CACHED = 0.1  # what a file in the cache costs to load, against one parsed
 MAX_WORKERS = 4
 
 Entry = tuple[str, str, str]
@@ -51,9 +52,18 @@ def worker_count(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, n_files // FILES_PER_WORKER))
 
 
-def shares(entries: list, workers: int) -> list[list]:
-    """`entries` cut into `workers` contiguous shares of nearly equal size, in order."""
-    return [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
+def shares(entries: list, workers: int, weights: list[float] | None = None) -> list[list]:
+    """`entries` cut into `workers` contiguous shares, in order, of nearly equal size (or of
+    nearly equal total weight, one weight per entry, when `weights` are given)."""
+    if weights is None:
+        return [entries[len(entries) * i // workers: len(entries) * (i + 1) // workers] for i in range(workers)]
+    total, cuts, running = sum(weights), [0], 0.0
+    for n, weight in enumerate(weights):
+        running += weight
+        while len(cuts) < workers and running >= total * len(cuts) / workers:
+            cuts.append(n + 1)
+    cuts += [len(entries)] * (workers + 1 - len(cuts))
+    return [entries[cuts[i]:cuts[i + 1]] for i in range(workers)]
 
 
 def fork_map(parts: list[list], own: Callable[[list], T], child: Callable[[list], object],
@@ -61,18 +71,28 @@ def fork_map(parts: list[list], own: Callable[[list], T], child: Callable[[list]
     """`own(part)` of every part, in order: `parts[0]` in this process, each other part in a
     forked process of its own at the same time, as `unpack(child(part), part)`. A child's result
     (builtin types only) comes back through a pipe with `marshal`; for a child that fails in
-    any way, or sends what `unpack` refuses, `own(part)` is computed here instead. Callers
-    fork only where `os.fork` exists."""
+    any way, or sends what `unpack` refuses, `own(part)` is computed here instead. When this
+    process's own work raises, the children are let go (their pipes closed) and reaped before
+    the exception goes on. Callers fork only where `os.fork` exists."""
     sys.stdout.flush()
     sys.stderr.flush()
     children = [(_fork(lambda part=part: child(part)), part) for part in parts[1:]]
-    results = [own(parts[0])]
-    for handle, part in children:
-        found = _collect(handle)
-        try:
-            results.append(unpack(found[0], part) if found is not None else own(part))
-        except (TypeError, ValueError, KeyError, IndexError):
-            results.append(own(part))
+    waiting = [handle for handle, _part in children if handle is not None]
+    try:
+        results = [own(parts[0])]
+        for handle, part in children:
+            if handle is not None:
+                waiting.remove(handle)
+            found = _collect(handle)
+            try:
+                results.append(unpack(found[0], part) if found is not None else own(part))
+            except (TypeError, ValueError, KeyError, IndexError):
+                results.append(own(part))
+    finally:  # every read end first: a later child holds copies of the earlier ones
+        for _pid, read_fd in waiting:
+            os.close(read_fd)
+        for pid, _read_fd in waiting:  # a child still writing gets EPIPE and leaves
+            os.waitpid(pid, 0)
     return results
 
 
@@ -82,15 +102,18 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
     from ..progress import iterate
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
+    weights = None
     if workers > 1 and cache.enabled() and not os.environ.get("OKR_WORKERS"):
         # A file loaded before comes from the cache at a fraction of its parse, less than a
-        # child costs to send it back: fork for the files to parse, when they are many.
-        blobs = {rel: (blobs.get(rel) if blobs is not None else None) or read_source(root, rel)
-                 for rel, _cycle, _owner in entries}
-        workers = worker_count(sum(1 for entry in entries if not cached(entry, blobs[entry[0]], salt)))
+        # child costs to send it back: fork for the files to parse, when they are many, and
+        # share those out evenly. Bytes read here are handed on, not read again.
+        if blobs is None:
+            blobs = {rel: read_source(root, rel) for rel, _cycle, _owner in entries}
+        weights = [CACHED if cached(entry, blobs[entry[0]], salt) else 1.0 for entry in entries]
+        workers = worker_count(sum(1 for weight in weights if weight == 1.0))
     if workers <= 1:
         return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs, salt)
-    parts = shares(entries, workers)
+    parts = shares(entries, workers, weights)
 
     def own(share: list[Entry]) -> tuple[list[OkrFile], list[Diagnostic]]:
         # The bar follows this process's share (the children's are as large), started after the forks.
