@@ -220,3 +220,32 @@ def test_children_are_reaped_when_this_process_fails(monkeypatch):
             os.waitpid(pid, os.WNOHANG)  # reaped already
         with pytest.raises(OSError):
             os.fstat(read_fd)  # closed
+
+
+def test_the_probe_makes_each_files_key_once(tmp_path, monkeypatch):
+    """The cache keys the probe makes (a hash of each file's bytes) are the ones the loader
+    then reads under: no file is hashed twice."""
+    from test_load_cache import EVERY
+
+    from okrcli.load import okr_file
+    from okrcli.load.build import open_sources
+
+    root = write_repo(tmp_path / "okrs", EVERY, base=False)
+    monkeypatch.delenv("OKR_WORKERS", raising=False)
+    monkeypatch.setattr(parallel, "FILES_PER_WORKER", 2)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    entries = open_sources(root).entries
+    expected = parallel.load_files(root, entries, [])
+    made: list[str] = []
+    real = okr_file.file_key
+
+    def counting(rel, *args):
+        made.append(rel)
+        return real(rel, *args)
+
+    monkeypatch.setattr(okr_file, "file_key", counting)
+    monkeypatch.setattr(parallel, "file_key", counting)
+    for _ in range(2):  # files to parse (forked), then files from the cache (here)
+        made.clear()
+        assert parallel.load_files(root, entries, []) == expected
+        assert sorted(made) == sorted(e[0] for e in entries)

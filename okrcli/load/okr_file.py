@@ -293,11 +293,12 @@ def load_okr_file(root: Path, rel: str, cycle: str, owner: str, diags: list[Diag
 
 
 def load_okr_files(root: Path, entries: Iterable[tuple[str, str, str]], diags: list[Diagnostic],
-                   blobs: Mapping[str, bytes | None] | None = None, salt: bytes = b"") -> list[OkrFile]:
+                   blobs: Mapping[str, bytes | None] | None = None, salt: bytes = b"",
+                   keys: Mapping[str, str] | None = None) -> list[OkrFile]:
     """Load the given `(rel, cycle, owner)` OKR files in this process (from `blobs` when given;
     a None there, or no `blobs`, reads the file on disk), through the cache: a file whose
     bytes were loaded before (same path, same okr; `salt` is okr.yaml's bytes) is not parsed
-    again."""
+    again. `keys` are the files' `file_key`s of these very bytes, when the caller has them."""
     use_cache = cache.enabled()
     files = []
     for rel, cycle, owner in entries:
@@ -305,7 +306,9 @@ def load_okr_files(root: Path, entries: Iterable[tuple[str, str, str]], diags: l
         if raw is None or not use_cache:
             okr_file = load_okr_file(root, rel, cycle, owner, diags, raw)
         else:
-            okr_file = _cached_okr_file(root, rel, cycle, owner, diags, raw, salt)
+            k = keys.get(rel) if keys is not None else None
+            okr_file = _cached_okr_file(root, rel, cycle, owner, diags, raw,
+                                        k or file_key(rel, cycle, owner, cache.content_hash(raw), salt))
         if okr_file is not None:
             files.append(okr_file)
     return files
@@ -317,17 +320,9 @@ def file_key(rel: str, cycle: str, owner: str, digest: bytes, salt: bytes) -> st
     return cache.key("okr-file", rel, cycle, owner, digest, salt)
 
 
-def cached(entry: tuple[str, str, str], raw: bytes | None, salt: bytes) -> bool:
-    """Whether the OKR file `entry` (rel, cycle, owner) of bytes `raw` was loaded before, with
-    okr.yaml's bytes `salt`: `load_okr_files` takes it from the cache."""
-    rel, cycle, owner = entry
-    return raw is not None and cache.holds(file_key(rel, cycle, owner, cache.content_hash(raw), salt))
-
-
 def _cached_okr_file(root: Path, rel: str, cycle: str, owner: str, diags: list[Diagnostic],
-                     raw: bytes, salt: bytes) -> OkrFile | None:
-    """`load_okr_file` of these bytes, from the cache when they were loaded before."""
-    k = file_key(rel, cycle, owner, cache.content_hash(raw), salt)
+                     raw: bytes, k: str) -> OkrFile | None:
+    """`load_okr_file` of these bytes, from the cache (under `k`) when they were loaded before."""
     hit = cache.get(k)
     if hit is not None:
         try:

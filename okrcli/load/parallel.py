@@ -28,7 +28,7 @@ from typing import TypeVar
 from ..errors import Diagnostic
 from ..model import OkrFile
 from . import cache
-from .okr_file import cached, load_okr_files
+from .okr_file import file_key, load_okr_files
 from .packing import pack_diags, unpack_diags, unpack_file
 from .packing import (
     pack_file as _pack_file,  # a module name of its own: a test breaks it in the children
@@ -102,28 +102,30 @@ def load_files(root: Path, entries: list[Entry], diags: list[Diagnostic],
     from ..progress import iterate
 
     workers = worker_count(len(entries)) if hasattr(os, "fork") else 1
-    weights = None
+    weights = keys = None
     if workers > 1 and cache.enabled() and not os.environ.get("OKR_WORKERS"):
         # A file loaded before comes from the cache at a fraction of its parse, less than a
         # child costs to send it back: fork for the files to parse, when they are many, and
-        # share those out evenly. Bytes read here are handed on, not read again.
+        # share those out evenly. Bytes read and keys made here are handed on, not made again.
         if blobs is None:
             blobs = {rel: read_source(root, rel) for rel, _cycle, _owner in entries}
-        weights = [CACHED if cached(entry, blobs[entry[0]], salt) else 1.0 for entry in entries]
+        keys = {rel: file_key(rel, cycle, owner, cache.content_hash(raw), salt)
+                for rel, cycle, owner in entries if (raw := blobs[rel]) is not None}
+        weights = [CACHED if rel in keys and cache.holds(keys[rel]) else 1.0 for rel, _cycle, _owner in entries]
         workers = worker_count(sum(1 for weight in weights if weight == 1.0))
     if workers <= 1:
-        return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs, salt)
+        return load_okr_files(root, iterate(entries, "Loading OKR files"), diags, blobs, salt, keys)
     parts = shares(entries, workers, weights)
 
     def own(share: list[Entry]) -> tuple[list[OkrFile], list[Diagnostic]]:
         # The bar follows this process's share (the children's are as large), started after the forks.
         items = iterate(share, "Loading OKR files", len(entries), step=workers) if share is parts[0] else share
         share_diags: list[Diagnostic] = []
-        return load_okr_files(root, items, share_diags, blobs, salt), share_diags
+        return load_okr_files(root, items, share_diags, blobs, salt, keys), share_diags
 
     def child(share: list[Entry]) -> tuple:
         child_diags: list[Diagnostic] = []
-        files = load_okr_files(root, share, child_diags, blobs, salt)
+        files = load_okr_files(root, share, child_diags, blobs, salt, keys)
         cache.flush()  # what this child parsed, for the next run
         return [_pack_file(f) for f in files], pack_diags(child_diags)
 
